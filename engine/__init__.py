@@ -1,0 +1,1 @@
+"""The generative engine (placeholder; the public API lands with the engine)."""

@@ -1,0 +1,5 @@
+import sys
+
+from seine_editor.cli import main
+
+sys.exit(main())

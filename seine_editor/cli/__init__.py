@@ -1,0 +1,54 @@
+"""`seine-editor` entry point. Subcommands live in sibling modules and are imported only when run,
+so `seine-editor --help` stays fast and never imports torch, diffusers or transformers."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+import seine_editor  # noqa: F401  (sets HF_HUB_OFFLINE before anything hub-aware loads)
+
+# name -> (module under seine_editor.cli, one-line help). Each module has `add_arguments(parser)` and `run(args) -> int`.
+SUBCOMMANDS = {
+    "gui": ("gui", "open the editor window (default)"),
+    "probe": ("probe", "describe media files"),
+    "info": ("info", "describe a project or timeline file"),
+    "render": ("render", "render a project to a video file or image sequence"),
+    "export": ("export", "export a project as OTIO, EDL, FCP XML, ..."),
+    "generate": ("generate", "run pending generative items of a project"),
+    "convert-weights": ("convert_weights", "convert SEINE weights to a fast-loading safetensors folder"),
+    "evaluate": ("evaluate", "CLIPSIM metrics of a generated transition"),
+}
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def _available(name: str) -> bool:
+    module, _ = SUBCOMMANDS[name]
+    return importlib.util.find_spec(f"seine_editor.cli.{module}") is not None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seine-editor", description="Seine Editor: story-level video editing "
+                                     "with generative transitions on an OpenTimelineIO timeline.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, help_text) in SUBCOMMANDS.items():
+        if not _available(name):
+            continue
+        sp = sub.add_parser(name, help=help_text, description=help_text)
+        importlib.import_module(f"seine_editor.cli.{module}").add_arguments(sp)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    # `seine-editor` and `seine-editor PROJECT` open the window.
+    if (not argv or argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")) and _available("gui"):
+        argv.insert(0, "gui")
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help()
+        return EXIT_BAD_INPUT
+    module, _ = SUBCOMMANDS[args.command]
+    return importlib.import_module(f"seine_editor.cli.{module}").run(args)

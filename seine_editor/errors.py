@@ -1,0 +1,44 @@
+"""Errors the editor shows to people. Each message names the file or value and what is allowed."""
+
+
+class SeineEditorError(Exception):
+    """Base of every error the editor reports as a status line or dialog."""
+
+
+class MediaError(SeineEditorError):
+    """A media file cannot be probed, decoded or written."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class PlacementError(SeineEditorError):
+    """An edit that would break the timeline; raised before anything changes."""
+
+
+class ProjectFileError(SeineEditorError):
+    """A project or interchange file cannot be opened or saved."""
+
+    def __init__(self, path, reason: str):
+        self.path = str(path)
+        self.reason = reason
+        super().__init__(f"{self.path}: {reason}")
+
+
+class ExportError(SeineEditorError):
+    """Rendering or interchange export failed."""
+
+
+class OfflineMediaError(ExportError):
+    """The timeline references media that is missing; lists the files."""
+
+    def __init__(self, paths):
+        self.paths = list(paths)
+        listed = "\n  ".join(self.paths)
+        super().__init__(f"{len(self.paths)} media file(s) offline:\n  {listed}")
+
+
+class SettingsError(SeineEditorError):
+    """A project or application setting has a value that is not allowed."""

@@ -1,0 +1,1 @@
+"""Long-running work (generation, baking, proxies) as plain functions, and the one Qt runner."""

@@ -1,0 +1,1 @@
+"""The project: document + undo stack + settings + autosave. QtCore/QtGui only."""

@@ -1,0 +1,1 @@
+"""Compositing, audio mix and export of a timeline snapshot. No Qt."""

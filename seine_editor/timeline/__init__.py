@@ -1,0 +1,1 @@
+"""The timeline document: the only code that mutates OTIO objects. No Qt."""
