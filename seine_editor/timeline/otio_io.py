@@ -1,0 +1,517 @@
+"""Open and save timeline files: `.otio`, `.otioz`, CMX3600 EDL, FCP7 XML and FCPX XML.
+
+Every failure to read becomes `ProjectFileError(path, reason)` in plain words; OTIO and its adapters may
+raise anything, so their calls are wrapped. `.otio` files are checked before OTIO parses them, because
+OTIO's own messages do not name the schema or the place of a JSON error.
+
+Media paths: on save, files under the project's folder are written relative to it (with the absolute path
+kept as a fallback hint); on open, relative paths are resolved back to absolute ones. Missing media stays
+in the timeline as offline clips that `relink` / `relink_folder` repair.
+"""
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Iterator, Optional
+from urllib.parse import unquote, urlparse
+
+import opentimelineio as otio
+
+from seine_editor.errors import ProjectFileError
+
+BACKUP_COUNT = 5
+DEFAULT_EDL_RATE = Fraction(24)
+ADAPTER_LABELS = {"otio_json": "OpenTimelineIO", "otioz": "OpenTimelineIO zip", "cmx_3600": "CMX3600 EDL",
+                  "fcp_xml": "FCP7 XML", "fcpx_xml": "FCPX XML"}
+_EXTENSIONS = {".otio": "otio_json", ".otioz": "otioz", ".edl": "cmx_3600", ".xml": "fcp_xml",
+               ".fcpxml": "fcpx_xml"}
+# Schemas OTIO reads that its type map does not list: value types and legacy aliases.
+_EXTRA_SCHEMAS = {"RationalTime": 1, "TimeRange": 1, "TimeTransform": 1, "V2d": 1, "Box2d": 1, "Color": 1,
+                  "Sequence": 1, "Filler": 1, "SerializeableCollection": 1}
+# Keys whose values may hold schemas of other tools: OTIO keeps them as UnknownSchema, and so do we.
+_OPAQUE_KEYS = {"metadata", "effects"}
+_HINT_KEY = "absolute_path"
+
+
+@dataclass(frozen=True)
+class OpenedTimeline:
+    """A timeline read from disk, with what the reader had to decide on the user's behalf."""
+    timeline: otio.schema.Timeline
+    path: Path
+    format: str  # adapter name: "otio_json", "otioz", "cmx_3600", "fcp_xml", "fcpx_xml"
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class OfflineMedia:
+    """A media file the timeline uses that is not on disk, and the clips that use it."""
+    target_url: str
+    clip_names: tuple[str, ...]
+
+
+# ---------------------------------------------------------------------------------------------- open
+
+def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = None,
+                  extract_dir: Optional[os.PathLike | str] = None) -> OpenedTimeline:
+    """Read any supported timeline file. `rate` is the EDL frame rate (EDLs carry none; default 24).
+    `extract_dir` receives the media of an `.otioz` bundle; without it that media opens offline."""
+    path = Path(path)
+    data = _read_bytes(path)
+    fmt = detect_format(path, data)
+    notes: list[str] = []
+    if fmt == "otio_json":
+        result = _timeline_from_json(path, data)
+    elif fmt == "otioz":
+        result = _read_otioz(path, extract_dir)
+    else:
+        result = _read_with_adapter(path, data, fmt, rate, notes)
+    timeline = _first_timeline(path, result, notes)
+    if fmt not in ("otio_json", "otioz") and not timeline.tracks:
+        raise ProjectFileError(path, f"the {ADAPTER_LABELS[fmt]} file holds no tracks that can be read")
+    try:
+        read_settings(timeline)
+    except ValueError as exc:
+        raise ProjectFileError(path, str(exc)) from None
+    base = Path(extract_dir) if fmt == "otioz" and extract_dir else path.parent
+    _resolve_media_paths(timeline, base.resolve())
+    return OpenedTimeline(timeline, path, fmt, tuple(notes))
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise ProjectFileError(path, "no such file") from None
+    except IsADirectoryError:
+        raise ProjectFileError(path, "is a folder, not a timeline file") from None
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if not data.strip():
+        raise ProjectFileError(path, "the file is empty")
+    return data
+
+
+def detect_format(path: Path, data: bytes) -> str:
+    """Adapter name from the file's content; the extension decides only when the content is not telling."""
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    if data[:4] == b"PK\x03\x04":
+        return "otioz"
+    if head.startswith(b"{"):
+        return "otio_json"
+    if head.startswith(b"<"):
+        lowered = head.lower()
+        if b"<xmeml" in lowered:
+            return "fcp_xml"
+        if b"<fcpxml" in lowered:
+            return "fcpx_xml"
+        raise ProjectFileError(path, "is XML but neither FCP7 XML (<xmeml>) nor FCPX XML (<fcpxml>)")
+    text = head.decode("utf-8", "replace").lstrip()
+    if text.startswith("TITLE:") or _looks_like_edl_event(text):
+        return "cmx_3600"
+    by_extension = _EXTENSIONS.get(path.suffix.lower())
+    if by_extension is None:
+        allowed = ", ".join(sorted(_EXTENSIONS))
+        raise ProjectFileError(path, f"is not a timeline file this editor reads ({allowed})")
+    return by_extension
+
+
+def _looks_like_edl_event(text: str) -> bool:
+    first = text.split(None, 1)[0] if text.split() else ""
+    return first.isdigit() and len(first) >= 3 and text.count(":") >= 12
+
+
+def _timeline_from_json(path: Path, data: bytes):
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"not an OpenTimelineIO file: binary data at byte {exc.start}, "
+                                     "not JSON text") from None
+    try:
+        tree = json.loads(text)
+    except json.JSONDecodeError as exc:
+        # OTIO's reader also accepts tokens Python's does not ("Inf"); only then is the file valid.
+        return _parse_with_otio(path, text, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
+    top = tree.get("OTIO_SCHEMA") if isinstance(tree, dict) else None
+    if not isinstance(top, str):
+        kind = "an object without OTIO_SCHEMA" if isinstance(tree, dict) else f"a JSON {type(tree).__name__}"
+        raise ProjectFileError(path, f"not an OpenTimelineIO file (the top level is {kind})")
+    if top.split(".")[0] not in ("Timeline", "SerializableCollection", "SerializeableCollection"):
+        raise ProjectFileError(path, f"not an OpenTimelineIO timeline (top-level schema is {top})")
+    check_schemas(path, tree)
+    return _parse_with_otio(path, text, None)
+
+
+def _parse_with_otio(path: Path, text: str, json_error: Optional[str]):
+    try:
+        return otio.adapters.read_from_string(text, "otio_json")
+    except Exception as exc:  # OTIO raises ValueError, OTIOError and others for bad fields
+        raise ProjectFileError(path, json_error or f"not a valid OpenTimelineIO file: {exc}") from None
+
+
+def check_schemas(path: Path, tree) -> None:
+    """Refuse schemas this OpenTimelineIO cannot read, naming them, before OTIO sees the file."""
+    known = {**otio.core.type_version_map(), **_EXTRA_SCHEMAS}
+    for label, where in _schema_labels(tree, "top level"):
+        name, _, version = label.rpartition(".")
+        if not name or not version.isdigit():
+            raise ProjectFileError(path, f"malformed schema label '{label}' at {where}")
+        if name not in known:
+            raise ProjectFileError(path, f"uses schema {label} that OpenTimelineIO {otio.__version__} does not "
+                                         f"know (at {where})")
+        if int(version) > known[name]:
+            raise ProjectFileError(path, f"written by a newer OpenTimelineIO ({label}; this editor reads up to "
+                                         f"{name}.{known[name]})")
+
+
+def _schema_labels(node, where: str) -> Iterator[tuple[str, str]]:
+    if isinstance(node, dict):
+        label = node.get("OTIO_SCHEMA")
+        if isinstance(label, str):
+            yield label, where
+        for key, value in node.items():
+            if key not in _OPAQUE_KEYS:
+                yield from _schema_labels(value, f"{where} > {key}")
+    elif isinstance(node, list):
+        for index, value in enumerate(node):
+            yield from _schema_labels(value, f"{where}[{index}]")
+
+
+def _read_otioz(path: Path, extract_dir: Optional[os.PathLike | str]):
+    try:
+        with zipfile.ZipFile(path) as bundle:
+            try:
+                content = bundle.read("content.otio")
+            except KeyError:
+                raise ProjectFileError(path, "the .otioz bundle has no content.otio") from None
+            if extract_dir is not None:
+                bundle.extractall(extract_dir, [n for n in bundle.namelist() if n.startswith("media/")])
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise ProjectFileError(path, f"damaged .otioz bundle: {exc}") from None
+    return _timeline_from_json(path, content)
+
+
+def _read_with_adapter(path: Path, data: bytes, fmt: str, rate, notes: list[str]):
+    label = ADAPTER_LABELS[fmt]
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ProjectFileError(path, f"not a {label} file: binary data at byte {exc.start}") from None
+    options = {}
+    if fmt == "cmx_3600":
+        edl_rate = Fraction(rate) if rate is not None else DEFAULT_EDL_RATE
+        if edl_rate <= 0:
+            raise ProjectFileError(path, f"frame rate {rate} is not allowed (must be above 0)")
+        options["rate"] = float(edl_rate)
+        if rate is None:
+            notes.append(f"EDLs carry no frame rate: read at {_rate_text(edl_rate)} fps")
+    try:
+        return otio.adapters.read_from_string(text, fmt, **options)
+    except Exception as exc:  # adapters raise any exception type for malformed input
+        detail = str(exc).strip() or type(exc).__name__
+        if fmt == "cmx_3600":
+            raise ProjectFileError(path, f"cannot be read as a {label} at {_rate_text(edl_rate)} fps: {detail} "
+                                         "(EDLs carry no rate: choose the one it was cut at)") from None
+        raise ProjectFileError(path, f"cannot be read as {label}: {detail}") from None
+
+
+def _first_timeline(path: Path, result, notes: list[str]) -> otio.schema.Timeline:
+    if isinstance(result, otio.schema.Timeline):
+        return result
+    timelines = ([item for item in result if isinstance(item, otio.schema.Timeline)]
+                 if isinstance(result, otio.schema.SerializableCollection) else [])
+    if not timelines:
+        raise ProjectFileError(path, f"holds no timeline (found {result.schema_name()})")
+    if len(timelines) > 1:
+        notes.append(f"the file holds {len(timelines)} timelines: opened the first, '{timelines[0].name}'")
+    return timelines[0]
+
+
+def _rate_text(rate: Fraction) -> str:
+    return str(rate.numerator) if rate.denominator == 1 else f"{float(rate):.3f}"
+
+
+# ---------------------------------------------------------------------------------------------- media paths
+
+def media_path(target_url: str) -> Optional[Path]:
+    """The local file a reference's URL names, or None for remote URLs and empty ones."""
+    if not target_url:
+        return None
+    parsed = urlparse(target_url)
+    if parsed.scheme == "file":
+        return Path(unquote(parsed.path))
+    if parsed.scheme and len(parsed.scheme) > 1:  # "C:\..." parses as scheme "c"
+        return None
+    return Path(target_url)
+
+
+def external_references(timeline: otio.schema.Timeline) -> Iterator[tuple[otio.schema.Clip, str,
+                                                                        otio.schema.ExternalReference]]:
+    """(clip, key, reference) for every ExternalReference of every clip, active or not."""
+    for clip in timeline.find_clips():
+        for key, reference in clip.media_references().items():
+            if isinstance(reference, otio.schema.ExternalReference):
+                yield clip, key, reference
+
+
+def _resolve_media_paths(timeline: otio.schema.Timeline, base: Path) -> None:
+    for _clip, _key, reference in external_references(timeline):
+        url = reference.target_url or ""
+        hint = _pop_hint(reference)
+        local = media_path(url)
+        if local is None or local.is_absolute() or urlparse(url).scheme == "file":
+            continue
+        resolved = base / local
+        if not resolved.exists() and hint and Path(hint).exists():
+            resolved = Path(hint)
+        reference.target_url = str(resolved)
+
+
+def _pop_hint(reference) -> Optional[str]:
+    seine = reference.metadata.get("seine")
+    if seine is None or _HINT_KEY not in seine:
+        return None
+    hint = str(seine[_HINT_KEY])
+    del seine[_HINT_KEY]
+    if not len(seine):
+        del reference.metadata["seine"]
+    return hint
+
+
+def _relativise_media_paths(timeline: otio.schema.Timeline, folder: Path) -> None:
+    for _clip, _key, reference in external_references(timeline):
+        local = media_path(reference.target_url or "")
+        if local is None or not local.is_absolute():
+            continue
+        try:
+            relative = local.relative_to(folder)
+        except ValueError:
+            continue
+        reference.metadata.setdefault("seine", {})[_HINT_KEY] = str(local)
+        reference.target_url = relative.as_posix()
+
+
+def offline_media(timeline: otio.schema.Timeline) -> list[OfflineMedia]:
+    """Local media files the timeline uses that are missing, in timeline order."""
+    users: dict[str, list[str]] = {}
+    for clip, _key, reference in external_references(timeline):
+        local = media_path(reference.target_url or "")
+        if local is None or not local.exists():
+            users.setdefault(reference.target_url or "", []).append(clip.name)
+    return [OfflineMedia(url, tuple(dict.fromkeys(names))) for url, names in users.items()]
+
+
+def relink(timeline: otio.schema.Timeline, old: str, new: os.PathLike | str) -> int:
+    """Point every reference to `old` at `new`; returns how many references changed."""
+    new_url = str(Path(new).resolve()) if media_path(str(new)) is not None else str(new)
+    changed = 0
+    for _clip, _key, reference in external_references(timeline):
+        if reference.target_url == old:
+            reference.target_url = new_url
+            changed += 1
+    return changed
+
+
+def relink_plan(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
+    """old URL -> found file for each offline file whose name exists somewhere under `folder`."""
+    wanted = {}
+    for item in offline_media(timeline):
+        local = media_path(item.target_url)
+        name = local.name if local is not None else Path(unquote(urlparse(item.target_url).path)).name
+        if name:
+            wanted.setdefault(name, []).append(item.target_url)
+    plan: dict[str, str] = {}
+    for root, dirs, files in os.walk(folder):
+        dirs.sort()
+        for name in sorted(files):
+            for old in wanted.pop(name, []):
+                plan[old] = str((Path(root) / name).resolve())
+    return plan
+
+
+def relink_folder(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
+    """Relink every offline file found by name under `folder`; returns old URL -> new path."""
+    plan = relink_plan(timeline, folder)
+    for old, new in plan.items():
+        relink(timeline, old, new)
+    return plan
+
+
+# ---------------------------------------------------------------------------------------------- save
+
+def timeline_to_json(timeline: otio.schema.Timeline, project_path: os.PathLike | str) -> str:
+    """The file text of `timeline` saved at `project_path`: media under its folder made relative."""
+    copy = timeline.deepcopy()
+    _relativise_media_paths(copy, Path(project_path).resolve().parent)
+    return otio.adapters.write_to_string(copy, "otio_json", indent=4) + "\n"
+
+
+def save_timeline(timeline: otio.schema.Timeline, path: os.PathLike | str, backups: int = BACKUP_COUNT) -> None:
+    """Write `.otio` atomically and keep the previous `backups` versions as `name.otio.1` (newest) ...."""
+    path = Path(path)
+    if path.suffix.lower() != ".otio":
+        raise ProjectFileError(path, "projects are saved as .otio (use export for other formats)")
+    try:
+        text = timeline_to_json(timeline, path)
+    except Exception as exc:  # OTIO serialisation of foreign metadata can fail in many ways
+        raise ProjectFileError(path, f"cannot be written: {exc}") from None
+    write_atomically(path, text.encode("utf-8"), backups)
+
+
+def write_atomically(path: Path, data: bytes, backups: int = BACKUP_COUNT,
+                     write: Callable[[int, bytes], object] = os.write) -> None:
+    """Temp file in the same folder, fsync, rotate backups, rename over, fsync the folder.
+    A failure at any point leaves the previous file and its backups as they were."""
+    folder = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot be written: {exc.strerror or exc}") from None
+    try:
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[write(fd, view):]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        if path.exists() and path.read_bytes() != data:
+            _rotate_backups(path, backups)
+        os.replace(temp_name, path)
+        _fsync_folder(folder)
+    except OSError as exc:
+        Path(temp_name).unlink(missing_ok=True)
+        raise ProjectFileError(path, f"cannot be written: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(temp_name).unlink(missing_ok=True)
+        raise
+
+
+def backup_paths(path: Path, backups: int = BACKUP_COUNT) -> list[Path]:
+    """`name.otio.1` (newest) ... `name.otio.N` (oldest)."""
+    return [path.with_name(f"{path.name}.{n}") for n in range(1, backups + 1)]
+
+
+def _rotate_backups(path: Path, backups: int) -> None:
+    if backups <= 0:
+        return
+    names = backup_paths(path, backups)
+    for older, newer in zip(reversed(names[1:]), reversed(names[:-1])):
+        if newer.exists():
+            os.replace(newer, older)
+    names[0].unlink(missing_ok=True)
+    try:
+        os.link(path, names[0])  # the old inode survives as .1 while the new file replaces path
+    except OSError:
+        names[0].write_bytes(path.read_bytes())
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return  # some platforms cannot open folders; the rename is still atomic
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------- summary
+
+@dataclass(frozen=True)
+class TimelineSummary:
+    """Counts that describe a timeline, nested stacks included."""
+    video_tracks: int
+    audio_tracks: int
+    clips: int
+    gaps: int
+    transitions: int
+    nested_stacks: int
+    markers: int
+    effects: int
+    generative_items: int
+    media_references: dict[str, int]
+    duration: otio.opentime.RationalTime
+
+
+def summarise(timeline: otio.schema.Timeline) -> TimelineSummary:
+    items = list(timeline.tracks.find_children())
+    kinds = [track.kind for track in timeline.tracks]
+    clips = [item for item in items if isinstance(item, otio.schema.Clip)]
+    references: dict[str, int] = {}
+    for clip in clips:
+        name = clip.media_reference.schema_name()
+        references[name] = references.get(name, 0) + 1
+    return TimelineSummary(
+        video_tracks=kinds.count(otio.schema.TrackKind.Video),
+        audio_tracks=kinds.count(otio.schema.TrackKind.Audio),
+        clips=len(clips),
+        gaps=sum(isinstance(item, otio.schema.Gap) for item in items),
+        transitions=sum(isinstance(item, otio.schema.Transition) for item in items),
+        nested_stacks=sum(isinstance(item, otio.schema.Stack) for item in items),
+        markers=sum(len(item.markers) for item in [timeline.tracks, *items] if hasattr(item, "markers")),
+        effects=sum(len(item.effects) for item in [timeline.tracks, *items] if hasattr(item, "effects")),
+        generative_items=sum(_is_generative(clip) for clip in clips),
+        media_references=references,
+        duration=timeline.duration(),
+    )
+
+
+def _is_generative(clip: otio.schema.Clip) -> bool:
+    return any(isinstance(ref, otio.schema.GeneratorReference) and str(ref.generator_kind).startswith("seine.")
+               for ref in clip.media_references().values())
+
+
+# ---------------------------------------------------------------------------------------------- settings
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    """Output format of a timeline, kept in `timeline.metadata["seine"]["settings"]`."""
+    width: int = 1920
+    height: int = 1080
+    fps: Fraction = Fraction(24)
+    audio_rate: int = 48000
+
+    def to_json(self) -> dict:
+        return {"width": self.width, "height": self.height, "fps": str(self.fps), "audio_rate": self.audio_rate}
+
+
+def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
+    """The stored settings, or ones derived from the timeline's own rate for files from other tools."""
+    stored = timeline.metadata.get("seine", {}).get("settings")
+    if stored is None:
+        return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))
+    try:
+        settings = TimelineSettings(int(stored["width"]), int(stored["height"]), Fraction(str(stored["fps"])),
+                                    int(stored["audio_rate"]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"timeline settings are malformed ({type(exc).__name__}: {exc})") from None
+    if min(settings.width, settings.height, settings.audio_rate) <= 0 or settings.fps <= 0:
+        raise ValueError(f"timeline settings must be positive, got {settings.to_json()}")
+    return settings
+
+
+def write_settings(timeline: otio.schema.Timeline, settings: TimelineSettings) -> None:
+    timeline.metadata.setdefault("seine", {})["settings"] = settings.to_json()
+
+
+def exact_rate(rate: float) -> Fraction:
+    """24000/1001 for 23.976..., 30000/1001 for 29.97..., else the nearest simple fraction."""
+    for base in (24, 30, 48, 60, 120):
+        if abs(rate - base * 1000 / 1001) < 1e-3:
+            return Fraction(base * 1000, 1001)
+    return Fraction(rate).limit_denominator(1001)
+
+
+def _timeline_rate(timeline: otio.schema.Timeline) -> float:
+    if timeline.global_start_time is not None:
+        return timeline.global_start_time.rate
+    for item in timeline.find_children(descended_from_type=otio.core.Item):
+        if item.source_range is not None:
+            return item.source_range.duration.rate
+    return 24.0

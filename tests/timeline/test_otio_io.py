@@ -1,0 +1,202 @@
+"""Opening and saving timeline files: the corpus, hostile files, atomic saves, media paths, settings."""
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import zipfile
+from fractions import Fraction
+from pathlib import Path
+
+import opentimelineio as otio
+import pytest
+
+from seine_editor.errors import ProjectFileError
+from seine_editor.timeline import otio_io
+
+CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
+needs_corpus = pytest.mark.skipif(not (CORPUS / "MANIFEST.md").exists(), reason="shared corpus not checked out")
+FACTS = re.compile(r"\| `((?:otio|edl|xml)/[^`]+)` \|.*?OTIO 0\.18\.1 loads: (\d+) top-level tracks \(([^)]*)\), "
+                   r"(\d+) clips, (\d+) gaps, (\d+) transitions, (\d+) nested stacks, (\d+) markers, "
+                   r"(\d+) effects; media refs (\{[^}]*\}); duration ([\d.]+) s @ ([\d.]+)")
+
+
+def _manifest_facts() -> list[tuple[str, tuple]]:
+    if not (CORPUS / "MANIFEST.md").exists():
+        return []
+    rows = [FACTS.search(line) for line in (CORPUS / "MANIFEST.md").read_text().splitlines()]
+    return [(m.group(1), m.groups()[1:]) for m in rows if m and m.group(1) != "xml/sample_just_track.xml"]
+
+
+def _edl_rate(name: str) -> int:
+    return 25 if name.endswith("25fps.edl") else 24
+
+
+def _track_kinds(text: str) -> dict[str, int]:
+    return {kind: int(n) for n, kind in re.findall(r"(\d+) (Video|Audio)", text)}
+
+
+@needs_corpus
+@pytest.mark.parametrize("name,facts", _manifest_facts(), ids=[n for n, _ in _manifest_facts()])
+def test_corpus_file_opens_with_the_manifest_counts(name, facts):
+    opened = otio_io.read_timeline(CORPUS / name, rate=_edl_rate(name))
+    summary = otio_io.summarise(opened.timeline)
+    kinds = _track_kinds(facts[1])
+    assert (summary.video_tracks, summary.audio_tracks) == (kinds.get("Video", 0), kinds.get("Audio", 0))
+    assert (summary.clips, summary.gaps, summary.transitions, summary.nested_stacks, summary.markers,
+            summary.effects) == tuple(int(v) for v in facts[2:8])
+    assert summary.media_references == json.loads(facts[8].replace("'", '"'))
+    assert round(summary.duration.to_seconds(), 3) == float(facts[9])
+    assert round(summary.duration.rate, 3) == float(facts[10])
+
+
+@needs_corpus
+def test_every_timeline_file_of_the_corpus_is_covered_by_a_manifest_row():
+    files = {f"{p.parent.name}/{p.name}" for d in ("otio", "edl", "xml") for p in (CORPUS / d).iterdir()}
+    assert files - {name for name, _ in _manifest_facts()} == {"xml/sample_just_track.xml"}
+
+
+@needs_corpus
+def test_xml_holding_only_a_bare_track_is_refused():
+    path = CORPUS / "xml" / "sample_just_track.xml"
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert str(info.value) == f"{path}: the FCP7 XML file holds no tracks that can be read"
+
+
+@needs_corpus
+def test_edl_read_at_the_wrong_rate_is_refused_naming_the_rate_and_timecode():
+    path = CORPUS / "edl" / "25fps.edl"
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path, rate=24)
+    assert info.value.reason == ("cannot be read as a CMX3600 EDL at 24 fps: Frame rate mismatch.  Timecode "
+                                 "'01:00:01:24' has frames beyond 23 (EDLs carry no rate: choose the one it was "
+                                 "cut at)")
+
+
+@needs_corpus
+def test_edl_without_a_rate_is_read_at_24_and_says_so():
+    opened = otio_io.read_timeline(CORPUS / "edl" / "gap_test.edl")
+    assert opened.format == "cmx_3600"
+    assert opened.notes == ("EDLs carry no frame rate: read at 24 fps",)
+    assert opened.timeline.duration() == otio.opentime.RationalTime(126, 24)
+
+
+@needs_corpus
+def test_edl_rate_must_be_positive(tmp_path):
+    with pytest.raises(ProjectFileError, match=r"frame rate 0 is not allowed \(must be above 0\)$"):
+        otio_io.read_timeline(CORPUS / "edl" / "gap_test.edl", rate=0)
+
+
+@needs_corpus
+def test_fcpx_file_with_two_timelines_opens_the_first_and_says_so():
+    opened = otio_io.read_timeline(CORPUS / "xml" / "fcpx_example.fcpxml")
+    assert opened.timeline.name == "OpenTimeline_Project"
+    assert opened.notes == ("the file holds 2 timelines: opened the first, 'OpenTimeline_Project'",)
+
+
+@needs_corpus
+@pytest.mark.parametrize("source,fmt", [("edl/dissolve_test.edl", "cmx_3600"), ("xml/premiere_example.xml", "fcp_xml"),
+                                        ("xml/fcpx_example.fcpxml", "fcpx_xml"), ("otio/simple_cut.otio", "otio_json")])
+def test_format_is_detected_by_content_not_extension(tmp_path, source, fmt):
+    renamed = tmp_path / "timeline.txt"
+    shutil.copy(CORPUS / source, renamed)
+    assert otio_io.read_timeline(renamed).format == fmt
+
+
+# ------------------------------------------------------------------------------------------ hostile files
+
+def _write(tmp_path: Path, name: str, content: str | bytes) -> Path:
+    path = tmp_path / name
+    path.write_bytes(content.encode() if isinstance(content, str) else content)
+    return path
+
+
+def _timeline_json(clip_schema: str = "Clip.2") -> str:
+    timeline = otio.schema.Timeline("cut")
+    track = otio.schema.Track("V1")
+    track.append(otio.schema.Clip("A", source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(5, 24))))
+    timeline.tracks.append(track)
+    return otio.adapters.write_to_string(timeline, "otio_json").replace('"Clip.2"', f'"{clip_schema}"')
+
+
+@pytest.mark.parametrize("content,reason", [
+    ("", "the file is empty"),
+    ("  \n", "the file is empty"),
+    ("hello", "invalid JSON at line 1, column 1: Expecting value"),
+    ('{"OTIO_SCHEMA": "Timeline.1",\n  "name": ', "invalid JSON at line 2, column 11: Expecting value"),
+    ('{"a": 1}', "not an OpenTimelineIO file (the top level is an object without OTIO_SCHEMA)"),
+    ("[1, 2]", "not an OpenTimelineIO file (the top level is a JSON list)"),
+    ('{"OTIO_SCHEMA": "Clip.2", "name": "x"}', "not an OpenTimelineIO timeline (top-level schema is Clip.2)"),
+    (b"{\x00\xff\xfe garbage", "not an OpenTimelineIO file: binary data at byte 2, not JSON text"),
+])
+def test_hostile_otio_file_is_refused_with_a_plain_reason(tmp_path, content, reason):
+    path = _write(tmp_path, "bad.otio", content)
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert (info.value.path, info.value.reason) == (str(path), reason)
+
+
+def test_truncated_project_names_the_line_and_column(tmp_path):
+    text = _timeline_json()
+    path = _write(tmp_path, "cut.otio", text[: len(text) // 2])
+    with pytest.raises(ProjectFileError, match=r"^.*cut\.otio: invalid JSON at line \d+, column \d+: "):
+        otio_io.read_timeline(path)
+
+
+def test_schema_from_a_newer_otio_is_named(tmp_path):
+    path = _write(tmp_path, "new.otio", _timeline_json("Clip.99"))
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert info.value.reason == "written by a newer OpenTimelineIO (Clip.99; this editor reads up to Clip.2)"
+
+
+def test_unknown_schema_in_the_track_is_named_with_its_place(tmp_path):
+    path = _write(tmp_path, "odd.otio", _timeline_json("Hologram.1"))
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert info.value.reason == ("uses schema Hologram.1 that OpenTimelineIO 0.18.1 does not know "
+                                 "(at top level > tracks > children[0] > children[0])")
+
+
+def test_unknown_schemas_inside_metadata_are_kept(tmp_path):
+    timeline = otio.schema.Timeline("cut")
+    text = otio.adapters.write_to_string(timeline, "otio_json").replace(
+        '"metadata": {}', '"metadata": {"other_tool": {"OTIO_SCHEMA": "Widget.3", "size": 4}}', 1)
+    opened = otio_io.read_timeline(_write(tmp_path, "cut.otio", text))
+    assert json.loads(otio.adapters.write_to_string(opened.timeline))["metadata"]["other_tool"] == {
+        "OTIO_SCHEMA": "Widget.3", "size": 4}
+
+
+def test_binary_garbage_is_refused(tmp_path):
+    path = _write(tmp_path, "garbage.bin", bytes(range(7, 250)) * 3)
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert info.value.reason == ("is not a timeline file this editor reads (.edl, .fcpxml, .otio, .otioz, .xml)")
+
+
+def test_other_xml_is_refused(tmp_path):
+    path = _write(tmp_path, "feed.xml", "<?xml version='1.0'?><rss><channel/></rss>")
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.read_timeline(path)
+    assert info.value.reason == "is XML but neither FCP7 XML (<xmeml>) nor FCPX XML (<fcpxml>)"
+
+
+def test_damaged_fcp_xml_is_refused_with_the_parser_reason(tmp_path):
+    path = _write(tmp_path, "cut.xml", "<?xml version='1.0'?><xmeml version='4'><sequence><media>")
+    with pytest.raises(ProjectFileError, match=r"cut\.xml: cannot be read as FCP7 XML: "):
+        otio_io.read_timeline(path)
+
+
+def test_missing_file_and_folder_are_refused(tmp_path):
+    with pytest.raises(ProjectFileError, match=r"nope\.otio: no such file$"):
+        otio_io.read_timeline(tmp_path / "nope.otio")
+    with pytest.raises(ProjectFileError, match=r": is a folder, not a timeline file$"):
+        otio_io.read_timeline(tmp_path)
+
+
+def test_malformed_seine_settings_are_refused(tmp_path):
+    timeline = otio.schema.Timeline("cut", metadata={"seine": {"settings": {"width": "wide"}}})
+    path = _write(tmp_path, "cut.otio", otio.adapters.write_to_string(timeline))
+    with pytest.raises(ProjectFileError, match=r"timeline settings are malformed \(ValueError: "):
+        otio_io.read_timeline(path)
