@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.timeline.time import exact_rate
 
 BACKUP_COUNT = 5
 DEFAULT_EDL_RATE = Fraction(24)
@@ -485,7 +486,7 @@ def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
     """The stored settings, or ones derived from the timeline's own rate for files from other tools."""
     stored = timeline.metadata.get("seine", {}).get("settings")
     if stored is None:
-        return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))
+        return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))  # ValueError for a rate <= 0
     try:
         settings = TimelineSettings(int(stored["width"]), int(stored["height"]), Fraction(str(stored["fps"])),
                                     int(stored["audio_rate"]))
@@ -498,14 +499,6 @@ def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
 
 def write_settings(timeline: otio.schema.Timeline, settings: TimelineSettings) -> None:
     timeline.metadata.setdefault("seine", {})["settings"] = settings.to_json()
-
-
-def exact_rate(rate: float) -> Fraction:
-    """24000/1001 for 23.976..., 30000/1001 for 29.97..., else the nearest simple fraction."""
-    for base in (24, 30, 48, 60, 120):
-        if abs(rate - base * 1000 / 1001) < 1e-3:
-            return Fraction(base * 1000, 1001)
-    return Fraction(rate).limit_denominator(1001)
 
 
 def _timeline_rate(timeline: otio.schema.Timeline) -> float:

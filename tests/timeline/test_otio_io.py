@@ -200,3 +200,180 @@ def test_malformed_seine_settings_are_refused(tmp_path):
     path = _write(tmp_path, "cut.otio", otio.adapters.write_to_string(timeline))
     with pytest.raises(ProjectFileError, match=r"timeline settings are malformed \(ValueError: "):
         otio_io.read_timeline(path)
+
+
+# ------------------------------------------------------------------------------------------ saving
+
+def _cut_with_media(*paths: Path) -> otio.schema.Timeline:
+    timeline = otio.schema.Timeline("cut")
+    track = otio.schema.Track("V1")
+    for path in paths:
+        track.append(otio.schema.Clip(path.stem, media_reference=otio.schema.ExternalReference(str(path)),
+                                      source_range=otio.opentime.TimeRange(duration=otio.opentime.RationalTime(4, 24))))
+    timeline.tracks.append(track)
+    return timeline
+
+
+def _urls(timeline: otio.schema.Timeline) -> list[str]:
+    return [ref.target_url for _clip, _key, ref in otio_io.external_references(timeline)]
+
+
+def test_saved_project_reads_back_identically(tmp_path):
+    media = tmp_path / "media" / "a.mp4"
+    media.parent.mkdir()
+    media.touch()
+    timeline = _cut_with_media(media)
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(1280, 720, Fraction(30000, 1001), 44100))
+    otio_io.save_timeline(timeline, tmp_path / "cut.otio")
+    opened = otio_io.read_timeline(tmp_path / "cut.otio")
+    assert otio.adapters.write_to_string(opened.timeline) == otio.adapters.write_to_string(timeline)
+    assert otio_io.read_settings(opened.timeline) == otio_io.TimelineSettings(1280, 720, Fraction(30000, 1001), 44100)
+
+
+def test_media_under_the_project_folder_is_stored_relative_with_an_absolute_hint(tmp_path):
+    inside, outside = tmp_path / "project" / "media" / "a.mp4", tmp_path / "elsewhere" / "b.mp4"
+    for path in (inside, outside):
+        path.parent.mkdir(parents=True)
+        path.touch()
+    otio_io.save_timeline(_cut_with_media(inside, outside), tmp_path / "project" / "cut.otio")
+    stored = json.loads((tmp_path / "project" / "cut.otio").read_text())
+    refs = [c["media_references"]["DEFAULT_MEDIA"] for c in stored["tracks"]["children"][0]["children"]]
+    assert [r["target_url"] for r in refs] == ["media/a.mp4", str(outside)]
+    assert refs[0]["metadata"] == {"seine": {"absolute_path": str(inside)}}
+    assert refs[1]["metadata"] == {}
+
+
+def test_moving_the_project_with_its_media_keeps_the_media_online(tmp_path):
+    media = tmp_path / "old" / "media" / "a.mp4"
+    media.parent.mkdir(parents=True)
+    media.touch()
+    otio_io.save_timeline(_cut_with_media(media), tmp_path / "old" / "cut.otio")
+    shutil.move(tmp_path / "old", tmp_path / "new")
+    opened = otio_io.read_timeline(tmp_path / "new" / "cut.otio")
+    assert _urls(opened.timeline) == [str(tmp_path / "new" / "media" / "a.mp4")]
+    assert otio_io.offline_media(opened.timeline) == []
+
+
+def test_moving_only_the_project_file_falls_back_to_the_absolute_media_path(tmp_path):
+    media = tmp_path / "work" / "media" / "a.mp4"
+    media.parent.mkdir(parents=True)
+    media.touch()
+    otio_io.save_timeline(_cut_with_media(media), tmp_path / "work" / "cut.otio")
+    shutil.move(tmp_path / "work" / "cut.otio", tmp_path / "cut.otio")
+    opened = otio_io.read_timeline(tmp_path / "cut.otio")
+    assert _urls(opened.timeline) == [str(media)]
+    assert opened.timeline.find_clips()[0].media_reference.metadata == {}
+
+
+def test_missing_media_opens_as_offline_clips_that_are_kept(tmp_path):
+    present, gone = tmp_path / "a.mp4", tmp_path / "gone" / "b.mp4"
+    present.touch()
+    otio_io.save_timeline(_cut_with_media(present, gone, gone), tmp_path / "cut.otio")
+    opened = otio_io.read_timeline(tmp_path / "cut.otio")
+    assert [c.name for c in opened.timeline.find_clips()] == ["a", "b", "b"]
+    assert otio_io.offline_media(opened.timeline) == [otio_io.OfflineMedia(str(gone), ("b",))]
+
+
+def test_relink_points_every_use_of_a_file_at_the_new_one(tmp_path):
+    gone, found = tmp_path / "gone.mp4", tmp_path / "found.mp4"
+    found.touch()
+    timeline = _cut_with_media(gone, gone)
+    assert otio_io.relink(timeline, str(gone), found) == 2
+    assert _urls(timeline) == [str(found), str(found)]
+    assert otio_io.offline_media(timeline) == []
+
+
+def test_relink_by_folder_finds_files_by_name_in_subfolders(tmp_path):
+    a, b = tmp_path / "lost" / "a.mp4", tmp_path / "lost" / "b.mp4"
+    (tmp_path / "disk" / "day2").mkdir(parents=True)
+    (tmp_path / "disk" / "day2" / "a.mp4").touch()
+    timeline = _cut_with_media(a, b)
+    assert otio_io.relink_folder(timeline, tmp_path / "disk") == {str(a): str(tmp_path / "disk" / "day2" / "a.mp4")}
+    assert otio_io.offline_media(timeline) == [otio_io.OfflineMedia(str(b), ("b",))]
+
+
+def test_file_urls_are_understood_as_local_paths(tmp_path):
+    media = tmp_path / "my clip.mp4"
+    media.touch()
+    timeline = _cut_with_media(media)
+    timeline.find_clips()[0].media_reference.target_url = media.as_uri()
+    assert otio_io.offline_media(timeline) == []
+    assert otio_io.media_path(media.as_uri()) == media
+    assert otio_io.media_path("https://example.org/a.mp4") is None
+
+
+def test_failed_write_leaves_the_previous_project_and_no_temp_file(tmp_path):
+    path = tmp_path / "cut.otio"
+    otio_io.save_timeline(otio.schema.Timeline("first"), path)
+    before = path.read_bytes()
+
+    def failing_write(fd, data):
+        raise OSError(28, "No space left on device")
+
+    with pytest.raises(ProjectFileError) as info:
+        otio_io.write_atomically(path, b'{"changed": true}', write=failing_write)
+    assert info.value.reason == "cannot be written: No space left on device"
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otio"]
+
+
+def test_failed_serialisation_leaves_the_previous_project(tmp_path, monkeypatch):
+    path = tmp_path / "cut.otio"
+    otio_io.save_timeline(otio.schema.Timeline("first"), path)
+    before = path.read_bytes()
+    monkeypatch.setattr(otio.adapters, "write_to_string", lambda *a, **k: (_ for _ in ()).throw(RuntimeError("boom")))
+    with pytest.raises(ProjectFileError, match=r"cut\.otio: cannot be written: boom$"):
+        otio_io.save_timeline(otio.schema.Timeline("second"), path)
+    assert path.read_bytes() == before
+
+
+def test_saving_keeps_the_last_five_versions_newest_first(tmp_path):
+    path = tmp_path / "cut.otio"
+    for n in range(8):
+        otio_io.save_timeline(otio.schema.Timeline(f"v{n}"), path)
+    names = [otio_io.read_timeline(p).timeline.name for p in [path, *otio_io.backup_paths(path)]]
+    assert names == ["v7", "v6", "v5", "v4", "v3", "v2"]
+    assert not path.with_name("cut.otio.6").exists()
+
+
+def test_saving_unchanged_content_does_not_push_out_a_backup(tmp_path):
+    path = tmp_path / "cut.otio"
+    otio_io.save_timeline(otio.schema.Timeline("v0"), path)
+    otio_io.save_timeline(otio.schema.Timeline("v1"), path)
+    otio_io.save_timeline(otio.schema.Timeline("v1"), path)
+    assert [p.exists() for p in otio_io.backup_paths(path)] == [True, False, False, False, False]
+
+
+def test_projects_are_saved_only_as_otio(tmp_path):
+    with pytest.raises(ProjectFileError, match=r"cut\.edl: projects are saved as \.otio \(use export for other "):
+        otio_io.save_timeline(otio.schema.Timeline("x"), tmp_path / "cut.edl")
+
+
+def test_settings_of_a_foreign_file_come_from_its_rate():
+    timeline = otio.schema.Timeline("x", global_start_time=otio.opentime.RationalTime(0, 29.97002997002997))
+    assert otio_io.read_settings(timeline) == otio_io.TimelineSettings(fps=Fraction(30000, 1001))
+
+
+def _otioz(tmp_path: Path) -> Path:
+    timeline = _cut_with_media(Path("media/a.mp4"))
+    bundle = tmp_path / "cut.otioz"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("content.otio", otio.adapters.write_to_string(timeline))
+        zf.writestr("media/a.mp4", b"not really a video")
+    return bundle
+
+
+def test_otioz_media_is_extracted_when_a_folder_is_given(tmp_path):
+    (tmp_path / "unpacked").mkdir()
+    opened = otio_io.read_timeline(_otioz(tmp_path), extract_dir=tmp_path / "unpacked")
+    assert opened.format == "otioz"
+    assert _urls(opened.timeline) == [str(tmp_path / "unpacked" / "media" / "a.mp4")]
+    assert otio_io.offline_media(opened.timeline) == []
+
+
+def test_otioz_without_content_is_refused(tmp_path):
+    bundle = tmp_path / "empty.otioz"
+    with zipfile.ZipFile(bundle, "w") as zf:
+        zf.writestr("other.txt", "x")
+    with pytest.raises(ProjectFileError, match=r"empty\.otioz: the \.otioz bundle has no content\.otio$"):
+        otio_io.read_timeline(bundle)
