@@ -1,0 +1,51 @@
+"""Decoded picture -> upright RGB(A) uint8 array at display aspect, scaled by libav's swscale."""
+from __future__ import annotations
+
+from typing import Optional
+
+import av
+import numpy as np
+from av.video.reformatter import ColorRange, Colorspace, Interpolation
+
+UNSPECIFIED_COLORSPACE = 2  # AVCOL_SPC_UNSPECIFIED
+HD_HEIGHT = 720  # untagged pictures this tall or taller are BT.709, smaller ones BT.601 (as players assume)
+
+
+def fit_size(width: int, height: int, max_width: Optional[int] = None,
+             max_height: Optional[int] = None) -> tuple[int, int]:
+    """Largest (width, height) with the same aspect that fits the limits; sides are at least 1."""
+    scale = 1.0
+    if max_width:
+        scale = min(scale, max_width / width)
+    if max_height:
+        scale = min(scale, max_height / height)
+    return max(1, round(width * scale)), max(1, round(height * scale))
+
+
+def to_upright_array(frame: av.VideoFrame, width: int, height: int, rotation: int = 0,
+                     alpha: bool = False) -> np.ndarray:
+    """``frame`` as an (height, width, 3 or 4) uint8 array, upright and scaled to the display size given.
+
+    ``rotation`` is the clockwise turn that makes the picture upright; the scaling happens before the turn
+    in the coded orientation, so the sample aspect ratio and any size change cost one swscale pass."""
+    coded_width, coded_height = (height, width) if rotation in (90, 270) else (width, height)
+    shrinking = coded_width * coded_height < frame.width * frame.height
+    colorspace = frame.colorspace
+    if colorspace == UNSPECIFIED_COLORSPACE:
+        colorspace = Colorspace.ITU709 if frame.height >= HD_HEIGHT else Colorspace.ITU601
+    rgb = frame.reformat(width=coded_width, height=coded_height, format="rgba" if alpha else "rgb24",
+                         src_colorspace=colorspace, src_color_range=_source_range(frame),
+                         dst_color_range=ColorRange.JPEG,
+                         interpolation=Interpolation.AREA if shrinking else Interpolation.BICUBIC)
+    array = rgb.to_ndarray()
+    if rotation:
+        array = np.ascontiguousarray(np.rot90(array, k=-(rotation // 90)))
+    return array
+
+
+def _source_range(frame: av.VideoFrame) -> int:
+    """Full range for JPEG-style YUV, RGB, gray and palette pictures and for frames tagged full range."""
+    pixel_format = frame.format
+    full = (pixel_format.name.startswith("yuvj") or pixel_format.is_rgb or len(pixel_format.components) < 3
+            or frame.color_range == ColorRange.JPEG)
+    return ColorRange.JPEG if full else ColorRange.MPEG

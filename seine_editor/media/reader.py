@@ -1,0 +1,276 @@
+"""`FrameReader`: the exact frame by index, from any file PyAV can decode (modelled on torchcodec's VideoDecoder).
+
+Frame ``i`` is defined by the packet timestamps (see `index.py`), never by a float time: a read seeks to the
+keyframe at or before frame ``i`` and decodes forward until the frame with frame ``i``'s timestamp comes out,
+so random-order reads give exactly what sequential decoding gives, with B-frames and open GOPs. Reads that
+move forward a little keep decoding without a seek, so playback is a straight decode (frame-threaded).
+
+For a constant-rate file the frames are the slots of its rate grid; a rare gap (a dropped frame in an AVI)
+holds the frame before it. For a variable-rate file every packet is a frame and `frame_at_time` places by
+timestamp. Output is RGB uint8, upright, at display aspect; `size=` asks libav for a smaller picture.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterator, Optional, Union
+
+import av
+import numpy as np
+
+from seine_editor.errors import MediaError
+from seine_editor.media import cache
+from seine_editor.media.convert import to_upright_array
+from seine_editor.media.index import FrameIndex, load_index, scan_video_packets
+from seine_editor.media.info import MediaInfo
+from seine_editor.media.probe import decodable_part, first_frame, main_video_stream, open_container, probe
+
+DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
+SEEK_RETRIES = 3
+
+
+class FrameCache:
+    """LRU of decoded arrays bounded by their total size in bytes."""
+
+    def __init__(self, max_bytes: int):
+        self.max_bytes = max_bytes
+        self._items: OrderedDict = OrderedDict()
+        self._bytes = 0
+
+    def get(self, key) -> Optional[np.ndarray]:
+        array = self._items.get(key)
+        if array is not None:
+            self._items.move_to_end(key)
+        return array
+
+    def put(self, key, array: np.ndarray) -> None:
+        if array.nbytes > self.max_bytes or key in self._items:
+            return
+        self._items[key] = array
+        self._bytes += array.nbytes
+        while self._bytes > self.max_bytes:
+            _, dropped = self._items.popitem(last=False)
+            self._bytes -= dropped.nbytes
+
+    def clear(self) -> None:
+        self._items.clear()
+        self._bytes = 0
+
+
+class FrameReader:
+    """Exact frames of one media file. Not thread-safe: use one reader per thread.
+
+    ``source``: a path or the `MediaInfo` of it. ``proxy``: a proxy made by `make_proxy` for this source;
+    frames then come from the proxy (same frame numbers, smaller pictures) for preview and thumbnails.
+    ``cache_dir``: a project cache folder where the timestamp index is kept between sessions.
+    ``alpha``: RGBA output (opaque where the source has no alpha)."""
+
+    def __init__(self, source: Union[str, Path, MediaInfo], *, proxy: Union[str, Path, None] = None,
+                 cache_dir: Union[str, Path, None] = None, cache_bytes: int = DEFAULT_CACHE_BYTES,
+                 alpha: bool = False):
+        self.info = source if isinstance(source, MediaInfo) else probe(source)
+        self.path = Path(self.info.path)
+        self.proxy_path = Path(proxy) if proxy is not None else None
+        self.alpha = alpha
+        self._cache_dir = cache_dir
+        self._frames = FrameCache(cache_bytes)
+        self._container = None
+        self._decoder: Optional[Iterator[av.VideoFrame]] = None
+        self._last_pts: Optional[int] = None
+        if self.info.kind == "audio":
+            raise MediaError(self.path, "holds only audio; there are no pictures to read")
+        if self.info.kind == "image":
+            self._still = self._decode_still()
+            return
+        self._open()
+
+    # -- public API -----------------------------------------------------------------------------------
+    def __len__(self) -> int:
+        return self.info.frame_count
+
+    @property
+    def frame_count(self) -> int:
+        return self.info.frame_count
+
+    def frame(self, index: int, size: Optional[tuple[int, int]] = None) -> np.ndarray:
+        """Frame ``index`` as (height, width, 3|4) uint8. ``size`` = (width, height) for a smaller picture."""
+        width, height = size or self.output_size
+        if self.info.kind == "image":
+            if index < 0:
+                raise IndexError(f"{self.path}: frame {index} is negative")
+            return self._still_at(width, height)
+        packet = self._packet_for(index)
+        key = (packet, width, height)
+        array = self._frames.get(key)
+        if array is None:
+            decoded = self._decode(int(self._index.pts[packet]), index)
+            array = to_upright_array(decoded, width, height, self._rotation, self.alpha)
+            array.setflags(write=False)
+            self._frames.put(key, array)
+        return array
+
+    __getitem__ = frame
+
+    def frame_at_time(self, seconds: float, size: Optional[tuple[int, int]] = None) -> np.ndarray:
+        """The frame showing at ``seconds`` from the first frame: the last frame whose timestamp is <= it."""
+        return self.frame(self.index_at_time(seconds), size)
+
+    def index_at_time(self, seconds: float) -> int:
+        if self.info.kind == "image":
+            return 0
+        if seconds < 0 or seconds >= self.info.duration_s:
+            raise IndexError(f"{self.path}: time {seconds:.3f} s is outside the media (0 to "
+                             f"{self.info.duration_s:.3f} s)")
+        if not self.info.variable_frame_rate:
+            return min(self.frame_count - 1, int(seconds * self.info.fps + 1e-9))
+        source = self._source_index
+        return source.frame_at_pts(int(source.pts[0]) + int(seconds / source.time_base + 1e-6))
+
+    def frames(self, start: int = 0, stop: Optional[int] = None,
+               size: Optional[tuple[int, int]] = None) -> Iterator[np.ndarray]:
+        """Frames ``start`` to ``stop`` (exclusive) in order, decoded in one forward pass."""
+        stop = self.frame_count if stop is None else min(stop, self.frame_count)
+        for index in range(start, stop):
+            yield self.frame(index, size)
+
+    @property
+    def output_size(self) -> tuple[int, int]:
+        """Default (width, height): the display size, or the proxy's picture size when reading a proxy."""
+        return self._output_size if self.info.kind != "image" else (self.info.width, self.info.height)
+
+    def close(self) -> None:
+        if self._container is not None:
+            self._container.close()
+            self._container = None
+        self._decoder = None
+        self._frames.clear()
+
+    def __enter__(self) -> "FrameReader":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # -- opening ----------------------------------------------------------------------------------------
+    def _open(self) -> None:
+        self._source_index = self._load_index(self.path)
+        decode_path = self.proxy_path or self.path
+        self._container = open_container(decode_path)
+        self._stream = main_video_stream(self._container)
+        if self._stream is None:
+            raise MediaError(decode_path, "has no video stream")
+        self._stream.thread_type = "AUTO"
+        self._index = self._source_index if self.proxy_path is None else self._load_index(self.proxy_path)
+        if self.proxy_path is not None:
+            if self._index.frame_count != self.frame_count:
+                raise MediaError(self.proxy_path, f"proxy has {self._index.frame_count} frames but its source "
+                                 f"{self.path} has {self.frame_count}; remake the proxy")
+            picture = first_frame(self.proxy_path, self._container, self._stream)
+            self._output_size, self._rotation = (picture.width, picture.height), 0
+        else:
+            self._output_size, self._rotation = (self.info.width, self.info.height), self.info.rotation
+        self._ticks_per_frame = float(1 / (self.info.fps * self._source_index.time_base))
+
+    def _load_index(self, path: Path) -> FrameIndex:
+        stored = None
+        if self._cache_dir is not None:
+            stored = cache.indexes_dir(self._cache_dir) / f"{cache.source_key(path)}.json"
+            index = load_index(stored)
+            if index is not None:
+                return index
+        with open_container(path) as container:
+            stream = main_video_stream(container)
+            index = scan_video_packets(container, stream)
+            if not index.complete:
+                index = decodable_part(path, container, stream, index)
+        if stored is not None:
+            cache.atomic_write_bytes(stored, index.to_json().encode())
+        return index
+
+    # -- decoding ---------------------------------------------------------------------------------------
+    def _packet_for(self, index: int) -> int:
+        """Position in the decoded file's index of the picture shown as frame ``index``."""
+        if not 0 <= index < self.frame_count:
+            raise IndexError(f"{self.path}: frame {index} is out of range; the media has frames 0 to "
+                             f"{self.frame_count - 1}")
+        if self.proxy_path is not None or self.info.variable_frame_rate:
+            return index
+        source = self._source_index
+        slot_pts = source.pts[0] + index * self._ticks_per_frame
+        return int(np.searchsorted(source.pts, slot_pts + self._ticks_per_frame / 2, side="right")) - 1
+
+    def _decode(self, target_pts: int, index: int) -> av.VideoFrame:
+        seek_pts: Optional[int] = self._index.seek_pts_for(int(np.searchsorted(self._index.pts, target_pts)))
+        if self._can_continue_to(target_pts):
+            frame = self._decode_forward(target_pts)
+            if frame is not None:
+                return frame
+        for _ in range(SEEK_RETRIES):
+            self._seek(seek_pts)
+            frame = self._decode_forward(target_pts)
+            if frame is not None:
+                return frame
+            seek_pts = self._index.earlier_keyframe(seek_pts)  # the seek landed after the target
+            if seek_pts is None:
+                break
+        raise MediaError(self.proxy_path or self.path, f"frame {index} cannot be decoded")
+
+    def _can_continue_to(self, target_pts: int) -> bool:
+        """Whether decoding on from the current position reaches ``target_pts`` no later than a seek would."""
+        if self._decoder is None or self._last_pts is None or target_pts <= self._last_pts:
+            return False
+        keys = self._index.keyframe_pts
+        next_key = keys[np.searchsorted(keys, self._last_pts, side="right"):][:1]
+        target_key = self._index.seek_pts_for(int(np.searchsorted(self._index.pts, target_pts)))
+        return not next_key.size or target_key <= int(next_key[0])
+
+    def _seek(self, pts: int) -> None:
+        self._container.seek(pts, stream=self._stream, backward=True)
+        self._decoder = self._container.decode(self._stream)
+        self._last_pts = None
+
+    def _decode_forward(self, target_pts: int) -> Optional[av.VideoFrame]:
+        """Decode until the frame at ``target_pts``; None when the stream passes it or ends first."""
+        try:
+            for frame in self._decoder:
+                if frame.pts is None:
+                    continue
+                if self._last_pts is None and frame.pts > target_pts:
+                    return None  # the first picture after the seek is already too late
+                self._last_pts = frame.pts
+                if frame.pts == target_pts:
+                    return frame
+                if frame.pts > target_pts:
+                    return None
+        except av.FFmpegError:
+            self._decoder = None  # damaged data: the next read seeks afresh
+            return None
+        self._decoder = None
+        return None
+
+    # -- still images -----------------------------------------------------------------------------------
+    def _decode_still(self) -> av.VideoFrame:
+        with open_container(self.path) as container:
+            return first_frame(self.path, container, main_video_stream(container))
+
+    def _still_at(self, width: int, height: int) -> np.ndarray:
+        key = (0, width, height)
+        array = self._frames.get(key)
+        if array is None:
+            array = to_upright_array(self._still, width, height, self.info.rotation, self.alpha)
+            array.setflags(write=False)
+            self._frames.put(key, array)
+        return array
+
+
+def open_reader(path, cache_dir=None, *, prefer_proxy: bool = True, **options) -> FrameReader:
+    """A reader for preview and thumbnails: through the source's proxy in ``cache_dir`` when one exists.
+    Export opens `FrameReader(path)` directly so it always reads the original."""
+    info = probe(path)
+    proxy = None
+    if prefer_proxy and cache_dir is not None and info.kind == "video":
+        from seine_editor.media.proxy import proxy_path_for
+
+        candidate = proxy_path_for(path, cache_dir)
+        proxy = candidate if candidate.exists() else None
+    return FrameReader(info, proxy=proxy, cache_dir=cache_dir, **options)
