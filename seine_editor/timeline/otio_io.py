@@ -23,6 +23,7 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.timeline import generated
 from seine_editor.timeline.time import exact_rate
 
 BACKUP_COUNT = 5
@@ -457,15 +458,10 @@ def summarise(timeline: otio.schema.Timeline) -> TimelineSummary:
         nested_stacks=sum(isinstance(item, otio.schema.Stack) for item in items),
         markers=sum(len(item.markers) for item in [timeline.tracks, *items] if hasattr(item, "markers")),
         effects=sum(len(item.effects) for item in [timeline.tracks, *items] if hasattr(item, "effects")),
-        generative_items=sum(_is_generative(clip) for clip in clips),
+        generative_items=sum(generated.is_generative(clip) for clip in clips),
         media_references=references,
         duration=timeline.duration(),
     )
-
-
-def _is_generative(clip: otio.schema.Clip) -> bool:
-    return any(isinstance(ref, otio.schema.GeneratorReference) and str(ref.generator_kind).startswith("seine.")
-               for ref in clip.media_references().values())
 
 
 # ---------------------------------------------------------------------------------------------- settings
