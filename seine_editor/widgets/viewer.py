@@ -1,0 +1,351 @@
+"""The viewer: shows the composited timeline, plays it at its rate, scrubs, marks in/out.
+
+Playback follows a clock, not a frame counter: each tick shows the frame the clock says is due, so a slow frame
+is dropped instead of making the picture drift behind the sound. Frames come from `FrameSource` (a worker
+thread with a cache around the playhead); the UI thread only paints.
+"""
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+from typing import Optional
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from seine_editor.app import icon
+from seine_editor.timeline.time import timecode
+from seine_editor.widgets.frame_source import FrameSource, RenderFactory
+
+PREFETCH_FRAMES = 24
+SHUTTLE_SPEEDS = (1, 2, 4, 8)
+
+
+class ViewerCanvas(QtWidgets.QWidget):
+    """The picture, letterboxed in black, with an optional title/action safe-area overlay."""
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.setMinimumSize(160, 90)
+        self.setSizePolicy(QtWidgets.QSizePolicy.Expanding, QtWidgets.QSizePolicy.Expanding)
+        self._image: Optional[QtGui.QImage] = None
+        self._aspect = 16 / 9
+        self._message = ""
+        self.safe_area = False
+
+    def set_aspect(self, width: int, height: int) -> None:
+        self._aspect = width / max(1, height)
+        self.update()
+
+    def set_image(self, image: Optional[QtGui.QImage]) -> None:
+        self._image, self._message = image, ""
+        self.update()
+
+    def set_message(self, text: str) -> None:
+        self._message = text
+        self.update()
+
+    def image(self) -> Optional[QtGui.QImage]:
+        return self._image
+
+    def picture_rect(self) -> QtCore.QRectF:
+        w, h = self.width(), self.height()
+        if w / max(1, h) > self._aspect:
+            pw, ph = h * self._aspect, h
+        else:
+            pw, ph = w, w / self._aspect
+        return QtCore.QRectF((w - pw) / 2, (h - ph) / 2, pw, ph)
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        painter = QtGui.QPainter(self)
+        painter.fillRect(self.rect(), QtGui.QColor("#0b0b0c"))
+        rect = self.picture_rect()
+        if self._image is not None:
+            painter.setRenderHint(QtGui.QPainter.SmoothPixmapTransform)
+            painter.drawImage(rect, self._image)
+        else:
+            painter.fillRect(rect, QtGui.QColor("#000000"))
+        if self.safe_area:
+            self._paint_safe_area(painter, rect)
+        if self._message:
+            painter.setPen(QtGui.QColor("#ff8a8a"))
+            painter.drawText(rect.adjusted(12, 12, -12, -12), QtCore.Qt.AlignCenter | QtCore.Qt.TextWordWrap,
+                             self._message)
+        painter.end()
+
+    @staticmethod
+    def _paint_safe_area(painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
+        pen = QtGui.QPen(QtGui.QColor(255, 255, 255, 110), 1, QtCore.Qt.DashLine)
+        painter.setPen(pen)
+        for fraction in (0.93, 0.90):  # action safe, title safe (SMPTE ST 2046-1)
+            dx, dy = rect.width() * (1 - fraction) / 2, rect.height() * (1 - fraction) / 2
+            painter.drawRect(rect.adjusted(dx, dy, -dx, -dy))
+        c = rect.center()
+        painter.drawLine(QtCore.QLineF(c.x() - 10, c.y(), c.x() + 10, c.y()))
+        painter.drawLine(QtCore.QLineF(c.x(), c.y() - 10, c.x(), c.y() + 10))
+
+
+class ScrubBar(QtWidgets.QWidget):
+    """A thin ruler under the picture: click or drag to seek; shows in/out marks and cached frames."""
+
+    seek_requested = QtCore.Signal(int)
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.setFixedHeight(22)
+        self.setCursor(QtCore.Qt.PointingHandCursor)
+        self.duration = 0
+        self.position = 0
+        self.mark_in: Optional[int] = None
+        self.mark_out: Optional[int] = None
+
+    def frame_at(self, x: float) -> int:
+        if self.duration <= 0:
+            return 0
+        return max(0, min(self.duration - 1, int(x / max(1, self.width()) * self.duration)))
+
+    def _x(self, frame: int) -> float:
+        return frame / max(1, self.duration) * self.width()
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        self.seek_requested.emit(self.frame_at(event.position().x()))
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
+        if event.buttons() & QtCore.Qt.LeftButton:
+            self.seek_requested.emit(self.frame_at(event.position().x()))
+
+    def paintEvent(self, event: QtGui.QPaintEvent) -> None:
+        p = QtGui.QPainter(self)
+        p.fillRect(self.rect(), QtGui.QColor("#16171a"))
+        h = self.height()
+        if self.mark_in is not None or self.mark_out is not None:
+            x0 = self._x(self.mark_in or 0)
+            x1 = self._x(self.mark_out + 1 if self.mark_out is not None else self.duration)
+            p.fillRect(QtCore.QRectF(x0, 0, x1 - x0, h), QtGui.QColor(61, 126, 255, 60))
+        p.setPen(QtGui.QColor("#35383e"))
+        steps = max(1, self.width() // 40)
+        for i in range(steps + 1):
+            x = i * self.width() / steps
+            p.drawLine(QtCore.QLineF(x, h - 6, x, h))
+        x = self._x(self.position)
+        p.setPen(QtGui.QPen(QtGui.QColor("#ff5b5b"), 2))
+        p.drawLine(QtCore.QLineF(x, 0, x, h))
+        p.end()
+
+
+class ViewerPanel(QtWidgets.QWidget):
+    """Picture + scrub bar + transport. Owns the playback clock; `position_changed` drives the timeline."""
+
+    position_changed = QtCore.Signal(int)
+    marks_changed = QtCore.Signal(object, object)  # in frame or None, out frame or None
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.rate = Fraction(24)
+        self.duration = 0
+        self.position = 0
+        self.mark_in: Optional[int] = None
+        self.mark_out: Optional[int] = None
+        self.speed = 0  # frames of timeline per frame of wall clock; negative plays backwards
+        self.frames_shown = 0
+        self.frames_dropped = 0
+        self._shown_frame: Optional[int] = None
+        self._clock = QtCore.QElapsedTimer()
+        self._clock_origin = (0, 0)  # (frame at start, speed) of the running clock
+        self._timer = QtCore.QTimer(self)
+        self._timer.setTimerType(QtCore.Qt.PreciseTimer)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self.source = FrameSource(self)
+        self.source.frame_ready.connect(self._on_source_frame_ready)
+        self.source.frame_failed.connect(self._on_source_frame_failed)
+        self._build()
+
+    def _build(self) -> None:
+        self.canvas = ViewerCanvas(self)
+        self.canvas.setObjectName("viewerCanvas")
+        self.scrub = ScrubBar(self)
+        self.scrub.seek_requested.connect(self.seek)
+        self.timecode_label = QtWidgets.QLabel(objectName="timecode")
+        self.duration_label = QtWidgets.QLabel(objectName="hint")
+        bar = QtWidgets.QHBoxLayout()
+        bar.setContentsMargins(6, 2, 6, 4)
+        bar.addWidget(self.timecode_label)
+        bar.addStretch(1)
+        self.buttons = {}
+        for name, tip, slot in (("mark-in", "Mark in (I)", self.set_mark_in),
+                                ("to-start", "Go to start (Home)", self.go_to_start),
+                                ("step-back", "Previous frame (Left)", lambda: self.step(-1)),
+                                ("play", "Play / pause (Space)", self.toggle_play),
+                                ("step-forward", "Next frame (Right)", lambda: self.step(1)),
+                                ("to-end", "Go to end (End)", self.go_to_end),
+                                ("mark-out", "Mark out (O)", self.set_mark_out)):
+            button = QtWidgets.QToolButton(self, icon=icon(name), toolTip=tip, autoRaise=True)
+            button.setIconSize(QtCore.QSize(22 if name == "play" else 18, 22 if name == "play" else 18))
+            button.clicked.connect(slot)
+            self.buttons[name] = button
+            bar.addWidget(button)
+        bar.addStretch(1)
+        self.safe_button = QtWidgets.QToolButton(self, icon=icon("safe-area"), checkable=True, autoRaise=True,
+                                                 toolTip="Safe-area overlay")
+        self.safe_button.toggled.connect(self.set_safe_area)
+        bar.addWidget(self.safe_button)
+        bar.addWidget(self.duration_label)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.canvas, 1)
+        layout.addWidget(self.scrub)
+        layout.addLayout(bar)
+        self._refresh_labels()
+
+    # timeline ---------------------------------------------------------------------------------------------
+    def set_timeline(self, factory: Optional[RenderFactory], *, duration: int, rate: Fraction,
+                     size: tuple[int, int]) -> None:
+        """Show another timeline (or the same one after an edit): cached frames are dropped, position kept."""
+        self.rate, self.duration = Fraction(rate), max(0, duration)
+        self.scrub.duration = self.duration
+        self.canvas.set_aspect(*size)
+        self.source.set_renderer(factory)
+        self._shown_frame = None
+        self.position = min(self.position, max(0, self.duration - 1))
+        self._request_display()
+        self._refresh_labels()
+
+    # transport --------------------------------------------------------------------------------------------
+    @property
+    def playing(self) -> bool:
+        return self.speed != 0
+
+    def play(self, speed: int = 1) -> None:
+        if self.duration <= 0 or speed == 0:
+            self.stop()
+            return
+        if self.speed > 0 and self.position >= self.duration - 1:
+            self.position = 0
+        self.speed = speed
+        self._clock_origin = (self.position, speed)
+        self._clock.start()
+        self._timer.start(max(4, int(500 / float(self.rate))))  # twice per frame: a late tick costs < half a frame
+        self.buttons["play"].setIcon(icon("pause"))
+        self._request_display()
+
+    def stop(self) -> None:
+        self.speed = 0
+        self._timer.stop()
+        self.buttons["play"].setIcon(icon("play"))
+        self._request_display()
+
+    def toggle_play(self) -> None:
+        self.stop() if self.playing else self.play(1)
+
+    def shuttle(self, direction: int) -> None:
+        """J/L: start or speed up playback that way (1×, 2×, 4×, 8×); K (direction 0) stops."""
+        if direction == 0:
+            self.stop()
+            return
+        current = abs(self.speed) if self.speed * direction > 0 else 0
+        faster = next((s for s in SHUTTLE_SPEEDS if s > current), SHUTTLE_SPEEDS[-1])
+        self.play(direction * faster)
+
+    def seek(self, frame: int) -> None:
+        frame = max(0, min(int(frame), max(0, self.duration - 1)))
+        if self.playing:
+            self._clock_origin = (frame, self.speed)
+            self._clock.restart()
+        self._set_position(frame)
+
+    def step(self, frames: int) -> None:
+        self.stop()
+        self.seek(self.position + frames)
+
+    def go_to_start(self) -> None:
+        self.seek(self.mark_in if self.mark_in is not None and self.position > self.mark_in else 0)
+
+    def go_to_end(self) -> None:
+        self.seek(self.duration - 1)
+
+    def set_mark_in(self) -> None:
+        self.mark_in = self.position
+        if self.mark_out is not None and self.mark_out < self.mark_in:
+            self.mark_out = None
+        self._marks_changed()
+
+    def set_mark_out(self) -> None:
+        self.mark_out = self.position
+        if self.mark_in is not None and self.mark_in > self.mark_out:
+            self.mark_in = None
+        self._marks_changed()
+
+    def clear_marks(self) -> None:
+        self.mark_in = self.mark_out = None
+        self._marks_changed()
+
+    def set_safe_area(self, shown: bool) -> None:
+        self.canvas.safe_area = shown
+        self.safe_button.setChecked(shown)
+        self.canvas.update()
+
+    def shutdown(self) -> None:
+        self.stop()
+        self.source.shutdown()
+
+    # internals --------------------------------------------------------------------------------------------
+    def _marks_changed(self) -> None:
+        self.scrub.mark_in, self.scrub.mark_out = self.mark_in, self.mark_out
+        self.scrub.update()
+        self.marks_changed.emit(self.mark_in, self.mark_out)
+
+    def _due_frame(self) -> int:
+        origin, speed = self._clock_origin
+        return origin + math.floor(self._clock.nsecsElapsed() * 1e-9 * float(self.rate) * speed)
+
+    def _on_timer_timeout(self) -> None:
+        due = self._due_frame()
+        if due >= self.duration or due < 0:
+            self._set_position(max(0, min(due, self.duration - 1)))
+            self.stop()
+            return
+        if due != self.position:
+            self._set_position(due)
+
+    def _set_position(self, frame: int) -> None:
+        changed = frame != self.position
+        self.position = frame
+        self.scrub.position = frame
+        self.scrub.update()
+        self._refresh_labels()
+        self._request_display()
+        if changed:
+            self.position_changed.emit(frame)
+
+    def _request_display(self) -> None:
+        """Show the frame due now if it is cached; ask the worker for it and for those that follow."""
+        if self.duration <= 0:
+            self.canvas.set_image(None)
+            return
+        image = self.source.cached(self.position)
+        if image is not None:
+            self._show(self.position, image)
+        step = 1 if self.speed >= 0 else -1
+        ahead = PREFETCH_FRAMES * max(1, abs(self.speed)) if self.playing else 2
+        stride = max(1, abs(self.speed)) if self.playing else 1
+        frames = [self.position + step * stride * i for i in range(0, ahead // stride + 1)]
+        self.source.want([f for f in frames if 0 <= f < self.duration])
+
+    def _show(self, frame: int, image) -> None:
+        if self.playing and self._shown_frame is not None:
+            self.frames_dropped += max(0, abs(frame - self._shown_frame) // max(1, abs(self.speed)) - 1)
+        self._shown_frame = frame
+        self.frames_shown += 1
+        self.canvas.set_image(image)
+
+    def _on_source_frame_ready(self, frame: int, image) -> None:
+        if frame == self.position and frame != self._shown_frame:
+            self._show(frame, image)
+
+    def _on_source_frame_failed(self, frame: int, message: str) -> None:
+        if frame == self.position:
+            self.canvas.set_message(f"Frame {frame} could not be rendered:\n{message}")
+
+    def _refresh_labels(self) -> None:
+        self.timecode_label.setText(timecode(self.position, self.rate))
+        self.duration_label.setText(f"  {timecode(self.duration, self.rate)}  ·  {float(self.rate):.3g} fps")
