@@ -78,6 +78,7 @@ def atomic_path(target, suffix: str | None = None) -> Iterator[Path]:
                                      dir=target.parent)
     os.close(fd)
     temp = Path(temp_name)
+    os.chmod(temp, default_file_mode())
     try:
         yield temp
         _fsync_file(temp)
@@ -92,6 +93,13 @@ def atomic_write_bytes(target, data: bytes) -> Path:
     with atomic_path(target) as temp:
         temp.write_bytes(data)
     return Path(target)
+
+
+def default_file_mode() -> int:
+    """Permissions a plainly created file gets (mkstemp makes private 0600 files)."""
+    umask = os.umask(0)
+    os.umask(umask)
+    return 0o666 & ~umask
 
 
 def _fsync_file(path: Path) -> None:
