@@ -1,0 +1,241 @@
+"""(render snapshot, timeline frame) -> RGB frame at the project size. Shared by the viewer and export.
+
+Tracks stack bottom to top; the topmost enabled item wins, and whatever it does not cover (letterbox bars,
+transparent pixels of an alpha source) shows the tracks below, over black. Dissolves mix both sides using
+the clips' handles. Ungenerated generative items show a placeholder; missing media shows a slate.
+"""
+from __future__ import annotations
+
+import bisect
+import math
+from collections import OrderedDict
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Callable, Optional
+
+import numpy as np
+
+from seine_editor.render.placement import fit_rect, place
+from seine_editor.render.plan import Dissolve, PlanItem, RenderPlan, TrackPlan, plan_of
+from seine_editor.render.slate import blend, crossfade_frame, offline_slate
+from seine_editor.render.sources import SourceFactory, SourcePool, proxy_factory
+
+_INDEX_TOLERANCE = Fraction(1, 1000)  # of a frame: absorbs container rounding, never skips a frame
+
+
+@dataclass(frozen=True)
+class PlaceholderRequest:
+    """What a placeholder provider gets: the item and its boundary frames at the project size."""
+
+    kind: str
+    num_frames: int
+    size: tuple[int, int]  # (width, height)
+    first: Optional[np.ndarray]  # last frame before the item (transition, extend) or the still (animate)
+    last: Optional[np.ndarray]  # first frame after the item (transition)
+    metadata: dict
+
+
+PlaceholderProvider = Callable[[PlaceholderRequest], np.ndarray]  # -> T×H×W×3 uint8
+
+
+@dataclass
+class _Layer:
+    rgb: np.ndarray  # the picture, box-sized
+    box: tuple[int, int, int, int]  # (x, y, width, height) it covers in the project frame
+    alpha: Optional[np.ndarray] = None  # box-sized H×W×1 float32 in [0, 1]; None: opaque
+
+
+class Compositor:
+    def __init__(self, snapshot, *, size: tuple[int, int], placeholder: Optional[PlaceholderProvider] = None,
+                 use_proxies: bool = False, cache_dir=None, source_factory: Optional[SourceFactory] = None,
+                 max_open: int = 6):
+        self.plan: RenderPlan = plan_of(snapshot)
+        width, height = size
+        if width <= 0 or height <= 0 or width % 2 or height % 2:
+            raise ValueError(f"project size must be positive and even, got {width}x{height}")
+        self.size = (int(width), int(height))
+        self.rate = self.plan.rate
+        self._placeholder = placeholder
+        if source_factory is None and use_proxies and cache_dir is not None:
+            source_factory = proxy_factory(cache_dir)
+        self._sources = SourcePool(source_factory, max_open)
+        self._stills: OrderedDict[tuple, _Layer] = OrderedDict()
+        self._generated: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._starts = {id(t): [i.start_frame for i in t.items] for t in self.plan.video}
+
+    @property
+    def duration_frames(self) -> int:
+        return self.plan.duration_frames
+
+    @property
+    def offline(self) -> dict[str, str]:
+        """Files found missing or unreadable so far: path -> reason."""
+        return dict(self._sources.offline)
+
+    def close(self) -> None:
+        self._sources.close()
+        self._stills.clear()
+        self._generated.clear()
+
+    def __enter__(self) -> "Compositor":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def frame(self, n: int) -> np.ndarray:
+        """The picture at timeline frame ``n`` (0 <= n < duration_frames), H×W×3 uint8."""
+        if not 0 <= n < max(1, self.duration_frames):
+            raise IndexError(f"frame {n} is outside the timeline (0 to {self.duration_frames - 1})")
+        layers = []
+        for track in reversed(self.plan.video):  # top first: stop at the first layer that covers all
+            if not track.visible:
+                continue
+            layer = self._track_layer(track, n)
+            if layer is None:
+                continue
+            layers.append(layer)
+            if layer.alpha is None and layer.box == (0, 0, *self.size):
+                break
+        if len(layers) == 1 and layers[0].alpha is None and layers[0].box == (0, 0, *self.size):
+            return layers[0].rgb
+        canvas = np.zeros((self.size[1], self.size[0], 3), np.uint8)
+        for layer in reversed(layers):
+            _composite(canvas, layer)
+        return canvas
+
+    # --------------------------------------------------------------------------------------- per track
+
+    def _track_layer(self, track: TrackPlan, n: int) -> Optional[_Layer]:
+        for dissolve in track.dissolves:
+            if dissolve.start_frame <= n < dissolve.end_frame:
+                return self._dissolve_layer(track, dissolve, n)
+        item = self._item_at(track, n)
+        return None if item is None else self._item_layer(track, item, n)
+
+    def _item_at(self, track: TrackPlan, n: int) -> Optional[PlanItem]:
+        position = bisect.bisect_right(self._starts[id(track)], n) - 1
+        if position >= 0 and n < track.items[position].end_frame:
+            return track.items[position]
+        return None
+
+    def _dissolve_layer(self, track: TrackPlan, dissolve: Dissolve, n: int) -> _Layer:
+        a = self._flatten(self._item_layer(track, dissolve.outgoing, n))
+        b = self._flatten(self._item_layer(track, dissolve.incoming, n))
+        return _Layer(blend(a, b, dissolve.weight(n)), (0, 0, *self.size))
+
+    def _item_layer(self, track: TrackPlan, item: PlanItem, n: int) -> _Layer:
+        if item.generative is not None and not item.baked:
+            return self._full(self._placeholder_frame(track, item, n - item.start_frame))
+        reader = self._sources.get(item.path) if item.path else None
+        if reader is None:
+            return self._full(offline_slate(self.size, item.path or item.name))
+        info = reader.info
+        if info.kind == "image":
+            return self._still_layer(item, reader)
+        seconds = item.source_seconds(n, self.rate)
+        if info.variable_frame_rate or not info.fps:
+            index = reader.index_at_time(float(min(max(Fraction(0), seconds), Fraction(info.duration_s))))
+        else:
+            index = _source_index(seconds, info.fps, info.frame_count)
+        return self._placed(reader, index, item.fit_mode)
+
+    def _still_layer(self, item: PlanItem, reader) -> _Layer:
+        key = (item.path, item.fit_mode)
+        layer = self._stills.get(key)
+        if layer is None:
+            layer = self._placed(reader, 0, item.fit_mode)
+            self._stills[key] = layer
+            while len(self._stills) > 8:
+                self._stills.popitem(last=False)
+        return layer
+
+    def _placed(self, reader, index: int, mode: str) -> _Layer:
+        """Source frame ``index`` scaled by libav straight to its place (one scaling pass)."""
+        info = reader.info
+        placement = fit_rect(info.width, info.height, *self.size, mode)
+        if mode == "fit":
+            picture = reader.frame(index, size=placement.dst_box[2:])
+        else:
+            scale = Fraction(self.size[0], placement.src_box[2])
+            scaled_w = max(self.size[0], round(info.width * scale))
+            scaled_h = max(self.size[1], round(info.height * scale))
+            full = reader.frame(index, size=(scaled_w, scaled_h))
+            x0, y0 = (scaled_w - self.size[0]) // 2, (scaled_h - self.size[1]) // 2
+            picture = full[y0:y0 + self.size[1], x0:x0 + self.size[0]]
+        if picture.shape[2] == 4:  # straight alpha
+            alpha = picture[..., 3:4].astype(np.float32) / 255.0
+            return _Layer(np.ascontiguousarray(picture[..., :3]), placement.dst_box, alpha)
+        return _Layer(picture, placement.dst_box)
+
+    def _full(self, rgb: np.ndarray) -> _Layer:
+        return _Layer(rgb, (0, 0, *self.size))
+
+    def _flatten(self, layer: _Layer) -> np.ndarray:
+        """The layer over black, as a full frame."""
+        if layer.alpha is None and layer.box == (0, 0, *self.size):
+            return layer.rgb
+        canvas = np.zeros((self.size[1], self.size[0], 3), np.uint8)
+        _composite(canvas, layer)
+        return canvas
+
+    # --------------------------------------------------------------------------------------- placeholders
+
+    def _placeholder_frame(self, track: TrackPlan, item: PlanItem, local: int) -> np.ndarray:
+        frames = self._generated.get(item.uid)
+        if frames is None and self._placeholder is not None:
+            frames = self._provider_frames(track, item)
+            self._generated[item.uid] = frames
+            while len(self._generated) > 2:  # each is a whole clip at project size
+                self._generated.popitem(last=False)
+        if frames is not None:
+            return frames[min(local, len(frames) - 1)]
+        first, last = self._boundary_frames(track, item)
+        return crossfade_frame(first, last, local, item.duration_frames, self.size)
+
+    def _provider_frames(self, track: TrackPlan, item: PlanItem) -> np.ndarray:
+        first, last = self._boundary_frames(track, item)
+        request = PlaceholderRequest(str(item.generative.get("kind", "")), item.duration_frames, self.size,
+                                     first, last, dict(item.generative))
+        frames = np.asarray(self._placeholder(request))
+        if frames.ndim != 4 or frames.shape[0] == 0:
+            raise ValueError(f"placeholder provider returned shape {frames.shape}, expected T×H×W×3")
+        if frames.shape[1:3] != (self.size[1], self.size[0]):
+            frames = np.stack([place(f, self.size)[0] for f in frames])
+        return frames
+
+    def _boundary_frames(self, track: TrackPlan, item: PlanItem):
+        """The neighbours' frames at the cut: the last shown before the item, the first shown after it."""
+        before = next((i for i in track.items if i.end_frame == item.start_frame), None)
+        after = next((i for i in track.items if i.start_frame == item.end_frame), None)
+        first = last = None
+        if before is not None and not (before.generative and not before.baked):
+            first = self._flatten(self._item_layer(track, before, item.start_frame - 1))
+        if after is not None and not (after.generative and not after.baked):
+            last = self._flatten(self._item_layer(track, after, item.end_frame))
+        if first is None and item.generative.get("kind") == "seine.animate":
+            first = self._animate_still(item)
+        return first, last
+
+    def _animate_still(self, item: PlanItem) -> Optional[np.ndarray]:
+        still = next((s for s in item.generative.get("sources", []) if s.get("role") == "still"), None)
+        reader = self._sources.get(still["media_path"]) if still and still.get("media_path") else None
+        if reader is None:
+            return None
+        return place(reader.frame(int(still.get("frame", 0))), self.size)[0]
+
+
+def _source_index(seconds: Fraction, fps: Fraction, frame_count: int) -> int:
+    """Frame of a constant-rate source showing at ``seconds``: exact, clamped to the frames that exist."""
+    index = math.floor(seconds * Fraction(fps) + _INDEX_TOLERANCE)
+    return min(max(0, index), max(0, frame_count - 1))
+
+
+def _composite(canvas: np.ndarray, layer: _Layer) -> None:
+    x, y, w, h = layer.box
+    if layer.alpha is None:
+        canvas[y:y + h, x:x + w] = layer.rgb
+        return
+    under = canvas[y:y + h, x:x + w].astype(np.float32)
+    mixed = under + (layer.rgb.astype(np.float32) - under) * layer.alpha
+    canvas[y:y + h, x:x + w] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
