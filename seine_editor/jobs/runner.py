@@ -118,8 +118,8 @@ class JobRunner:
             if job.id in self._jobs and self._jobs[job.id].state in (QUEUED, RUNNING):
                 raise ValueError(f"job {job.id} is already {self._jobs[job.id].state}")
             self._jobs[job.id] = job
-            self._queues[lane].put((priority, next(self._order), job))
-        self._notify("job_queued", job)
+        self._notify("job_queued", job)  # before a worker can see it, so "queued" always precedes "started"
+        self._queues[lane].put((priority, next(self._order), job))
         return job
 
     def cancel(self, job_id: str) -> bool:

@@ -1,0 +1,46 @@
+"""Engines loaded once and reused. Building a SEINE engine loads gigabytes of weights (and imports torch), so the
+first job that needs one pays for it and every later job with the same settings gets the same instance."""
+from __future__ import annotations
+
+import json
+import threading
+from typing import Any, Mapping, Optional
+
+from engine.api import Engine
+
+
+def _key(name: str, options: Mapping[str, Any]) -> str:
+    return json.dumps([name, {k: str(v) for k, v in sorted(options.items())}])
+
+
+class EngineCache:
+    """Thread-safe ``get(name, options) -> Engine``: ``engine.load_engine`` on first use, the same object after.
+    A failed load is not cached, so fixing the weights folder and retrying works."""
+
+    def __init__(self):
+        self._engines: dict[str, Engine] = {}
+        self._lock = threading.Lock()
+
+    def get(self, name: str, options: Optional[Mapping[str, Any]] = None) -> Engine:
+        options = dict(options or {})
+        key = _key(name, options)
+        with self._lock:  # held while loading: two jobs never load the same weights twice
+            if key not in self._engines:
+                from engine import load_engine
+
+                self._engines[key] = load_engine(name, **options)
+            return self._engines[key]
+
+    def put(self, name: str, options: Optional[Mapping[str, Any]], engine: Engine) -> None:
+        """Register an already built engine under ``name`` + ``options``."""
+        with self._lock:
+            self._engines[_key(name, dict(options or {}))] = engine
+
+    def clear(self) -> None:
+        """Forget every engine (e.g. after the weights folder setting changed)."""
+        with self._lock:
+            self._engines.clear()
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._engines)

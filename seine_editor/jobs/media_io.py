@@ -1,0 +1,44 @@
+"""The media side of generation jobs: exact source frames in, an intra-frame movie out."""
+from __future__ import annotations
+
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Mapping, Optional, Sequence
+
+import numpy as np
+
+from engine.errors import GenerationCancelled
+from seine_editor.media.reader import FrameReader
+
+
+def read_frames(path, indices: Sequence[int]) -> np.ndarray:
+    """The frames ``indices`` of ``path`` (upright, display aspect, RGB) as a T×H×W×3 uint8 array.
+    Raises MediaError naming the file when it cannot be read, IndexError naming a frame it does not have."""
+    with FrameReader(path) as reader:
+        if reader.info.kind == "video":
+            missing = [i for i in indices if i >= reader.frame_count]
+            if missing:
+                raise IndexError(f"{path}: has {reader.frame_count} frames, frame {missing[0]} was asked for")
+        return np.stack([np.asarray(reader.frame(i))[..., :3] for i in indices])
+
+
+def write_movie(target, frames: np.ndarray, fps: Fraction, tags: Mapping[str, str],
+                cancelled: Optional[Callable[[], bool]] = None) -> Path:
+    """Write ``frames`` as a ProRes 422 HQ .mov (every frame a keyframe, so scrubbing a generated clip is instant)
+    at ``fps`` with ``tags`` in the container. Atomic: nothing appears under ``target`` unless all frames were
+    written; a cancel raises GenerationCancelled and leaves nothing behind."""
+    from seine_editor.media.writer import MediaWriter
+
+    height, width = frames.shape[1:3]
+    writer = MediaWriter(target, width=width, height=height, fps=Fraction(fps), codec="prores",
+                         metadata=dict(tags))
+    try:
+        for index, frame in enumerate(frames):
+            if cancelled is not None and cancelled():
+                raise GenerationCancelled(f"generation cancelled while writing frame {index} of {len(frames)}")
+            writer.write_frame(frame)
+    except BaseException:
+        writer.abort()
+        raise
+    writer.close()
+    return Path(target)
