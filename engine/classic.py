@@ -6,10 +6,11 @@ baselines of the SEINE paper's Table 1 ("Morphing").
   slowing to a hold; animate is a gentle Ken Burns push-in.
 - ``CrossfadeEngine``: a linear dissolve; extend holds the last frame; animate is the same push-in.
 
-Flow convention everywhere: ``flow = estimate_flow(src, dst)`` gives ``src(p) ≈ dst(p + flow(p))``.
+Flow convention everywhere: ``FlowField.estimate(src, dst)`` holds ``v`` with ``src(p) ≈ dst(p + v(p))``.
 """
 from __future__ import annotations
 
+import functools
 import time
 from typing import Callable, Optional
 
@@ -26,46 +27,87 @@ FLOW_METHODS = ("dis", "farneback")
 # ---------------------------------------------------------------------------------------------------------------
 # Flow primitives (shared with engine.conform)
 
-def estimate_flow(src: np.ndarray, dst: np.ndarray, *, work_side: int = 480, method: str = "dis") -> np.ndarray:
-    """Dense flow from ``src`` to ``dst`` (both H×W×3 uint8) at full resolution, float32 H×W×2 in pixels.
-
-    Computed on grey images whose longer side is at most ``work_side`` and upsampled: the flow of natural
-    footage is smooth, so this keeps the quality of the warp while costing a fraction of full resolution.
-    """
-    height, width = src.shape[:2]
-    # DIS needs a side of at least 12 pixels: tiny frames are enlarged for the estimate.
-    scale = max(min(1.0, work_side / max(height, width)), 32 / max(height, width))
-    small = (max(1, round(width * scale)), max(1, round(height * scale)))
-    resample = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
-    grey = [cv2.cvtColor(cv2.resize(im, small, interpolation=resample) if scale != 1 else im,
-                         cv2.COLOR_RGB2GRAY) for im in (src, dst)]
-    if method == "dis":
-        solver = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM)
-        flow = solver.calc(grey[0], grey[1], None)
-    elif method == "farneback":
-        flow = cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 4, 21, 3, 5, 1.1, 0)
-    else:
-        raise EngineInputError(f"unknown flow method {method!r}; allowed: {', '.join(FLOW_METHODS)}")
-    if small != (width, height):
-        flow = cv2.resize(flow, (width, height), interpolation=cv2.INTER_LINEAR)
-        flow[..., 0] *= width / small[0]
-        flow[..., 1] *= height / small[1]
-    return flow
+@functools.lru_cache(maxsize=8)
+def _grid(height: int, width: int) -> np.ndarray:
+    """H×W×2 float32 pixel coordinates (x, y), shared and read-only."""
+    grid = np.dstack(np.meshgrid(np.arange(width, dtype=np.float32), np.arange(height, dtype=np.float32)))
+    grid.setflags(write=False)
+    return grid
 
 
-class FlowWarper:
-    """Backward warping of images of one size: ``warp(image, flow, amount)(p) = image(p + amount * flow(p))``."""
+class FlowField:
+    """Forward motion from ``src`` to ``dst`` (``src(p) ≈ dst(p + v(p))``), kept at a working resolution whose
+    longer side is at most ``work_side``: the flow of real footage is smooth, so estimating and splatting it small
+    and upsampling only the final sampling map keeps the warp's quality at a fraction of the cost."""
 
-    def __init__(self, height: int, width: int):
-        self.grid_x, self.grid_y = np.meshgrid(np.arange(width, dtype=np.float32),
-                                               np.arange(height, dtype=np.float32))
+    def __init__(self, small: np.ndarray, height: int, width: int):
+        self.small = small  # h'×w'×2 float32, in working-resolution pixels
+        self.height, self.width = height, width
 
-    def warp(self, image: np.ndarray, flow: np.ndarray, amount: float) -> np.ndarray:
+    @classmethod
+    def estimate(cls, src: np.ndarray, dst: np.ndarray, *, work_side: int = 480, method: str = "dis") -> "FlowField":
+        height, width = src.shape[:2]
+        # DIS needs a side of at least 12 pixels: tiny frames are enlarged for the estimate.
+        scale = max(min(1.0, work_side / max(height, width)), 32 / max(height, width))
+        small = (max(1, round(width * scale)), max(1, round(height * scale)))
+        resample = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+        grey = [cv2.cvtColor(cv2.resize(im, small, interpolation=resample) if small != (width, height) else im,
+                             cv2.COLOR_RGB2GRAY) for im in (src, dst)]
+        if method == "dis":
+            flow = cv2.DISOpticalFlow_create(cv2.DISOPTICAL_FLOW_PRESET_MEDIUM).calc(grey[0], grey[1], None)
+        elif method == "farneback":
+            flow = cv2.calcOpticalFlowFarneback(grey[0], grey[1], None, 0.5, 4, 21, 3, 5, 1.1, 0)
+        else:
+            raise EngineInputError(f"unknown flow method {method!r}; allowed: {', '.join(FLOW_METHODS)}")
+        return cls(flow, height, width)
+
+    def splat(self, amount: float) -> tuple[np.ndarray, np.ndarray]:
+        """Where to sample ``src`` to show its content moved by ``amount * v``: the backward displacement ``u``
+        (working pixels, ``out(q) = src(q + u(q))``) and the coverage of each target pixel (0 where nothing
+        lands: disoccluded, so the other end of a morph should fill it). Each pixel's motion is projected
+        forward to where it lands, so moving edges keep their shape; uncovered pixels keep their own motion."""
+        height, width = self.small.shape[:2]
+        motion = np.float32(amount) * self.small
+        target = np.rint(cv2.add(_grid(height, width), motion)).astype(np.int32)
+        flat_index = target[..., 1] * width + target[..., 0]
+        outside = (target[..., 0] < 0) | (target[..., 0] >= width) | (target[..., 1] < 0) | (target[..., 1] >= height)
+        flat_index[outside] = height * width  # a spare slot past the end collects what leaves the frame
+        flat_index = flat_index.ravel()
+        displacement = np.empty((height * width + 1, 2), np.float32)
+        displacement[:-1] = -motion.reshape(-1, 2)
+        displacement[flat_index] = -motion.reshape(-1, 2)
+        hits = np.zeros(height * width + 1, np.float32)
+        hits[flat_index] = 1.0
+        coverage = cv2.blur(hits[:-1].reshape(height, width), (3, 3))  # rounding leaves pinholes where motion spreads
+        return displacement[:-1].reshape(height, width, 2), coverage
+
+    def upsample(self, small_field: np.ndarray) -> np.ndarray:
+        """A working-resolution field at full size (values unchanged: resample it, not its units)."""
+        if small_field.shape[:2] == (self.height, self.width):
+            return small_field
+        return cv2.resize(small_field, (self.width, self.height), interpolation=cv2.INTER_LINEAR)
+
+    def sample(self, image: np.ndarray, displacement: np.ndarray) -> np.ndarray:
+        """``image(q + u(q))`` for a full-size ``image`` and a working-resolution displacement ``u``."""
+        to_full = np.float32([self.width / self.small.shape[1], self.height / self.small.shape[0]])
+        sample_at = cv2.add(_grid(self.height, self.width), self.upsample(displacement * to_full))
+        return cv2.remap(image, sample_at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def sample_small(self, field: np.ndarray, displacement: np.ndarray) -> np.ndarray:
+        """``field(q + u(q))`` for a working-resolution ``field``."""
+        sample_at = cv2.add(_grid(*field.shape[:2]), displacement)
+        return cv2.remap(field, sample_at, None, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+
+    def advect(self, image: np.ndarray, amount: float) -> np.ndarray:
+        """``image`` with its content moved by ``amount`` times this flow."""
         if amount == 0.0:
             return image
-        map_x = cv2.scaleAdd(np.ascontiguousarray(flow[..., 0]), amount, self.grid_x)
-        map_y = cv2.scaleAdd(np.ascontiguousarray(flow[..., 1]), amount, self.grid_y)
-        return cv2.remap(image, map_x, map_y, cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+        return self.sample(image, self.splat(amount)[0])
+
+    def round_trip_error(self, reverse: "FlowField") -> np.ndarray:
+        """``|v(p) + w(p + v(p))|`` in working pixels: near 0 where the two flows agree, large at occlusions."""
+        there_and_back = self.small + self.sample_small(reverse.small, self.small)
+        return np.linalg.norm(there_and_back, axis=-1)
 
 
 def blend(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
@@ -73,12 +115,16 @@ def blend(a: np.ndarray, b: np.ndarray, t: float) -> np.ndarray:
     return cv2.addWeighted(a, 1.0 - t, b, t, 0.0)
 
 
-def morph_frame(warper: FlowWarper, first: np.ndarray, last: np.ndarray, flow_fl: np.ndarray,
-                flow_lf: np.ndarray, t: float) -> np.ndarray:
-    """The in-between at ``t`` in [0, 1]: each end warped toward the other, blended by ``t``."""
-    from_first = warper.warp(first, flow_fl, -t)
-    from_last = warper.warp(last, flow_lf, -(1.0 - t))
-    return blend(from_first, from_last, t)
+def morph_frame(first: np.ndarray, last: np.ndarray, forward: FlowField, backward: FlowField,
+                t: float) -> np.ndarray:
+    """The in-between at ``t`` in (0, 1): ``first`` moved by ``t`` along ``forward``, ``last`` by ``1 - t`` along
+    ``backward``, blended by ``t``; where one end's content uncovers a region, the other end fills it."""
+    shift_first, seen_first = forward.splat(t)
+    shift_last, seen_last = backward.splat(1.0 - t)
+    weight_first = forward.upsample((1.0 - t) * (0.02 + seen_first))
+    weight_last = forward.upsample(t * (0.02 + seen_last))
+    return cv2.blendLinear(forward.sample(first, shift_first), backward.sample(last, shift_last),
+                           weight_first, weight_last)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -245,15 +291,14 @@ class MorphEngine(_ClassicEngine):
         started = time.perf_counter()
         first, last, count = self._transition_ends(first, last, request)
         self._check_cancel("transition", cancelled)
-        flow_fl = estimate_flow(first, last, work_side=self.work_side, method=self.flow)
-        flow_lf = estimate_flow(last, first, work_side=self.work_side, method=self.flow)
-        warper = FlowWarper(*first.shape[:2])
+        forward = FlowField.estimate(first, last, work_side=self.work_side, method=self.flow)
+        backward = FlowField.estimate(last, first, work_side=self.work_side, method=self.flow)
         prepare_s = time.perf_counter() - started
 
         def make_frame(index: int) -> np.ndarray:
             if index in (0, count - 1):
                 return (first if index == 0 else last).copy()
-            return morph_frame(warper, first, last, flow_fl, flow_lf, index / (count - 1))
+            return morph_frame(first, last, forward, backward, index / (count - 1))
 
         return self._run("transition", count, make_frame, prepare_s, on_step, cancelled, started)
 
@@ -269,14 +314,12 @@ class MorphEngine(_ClassicEngine):
         self._check_cancel("extend", cancelled)
         if len(tail) == 1:
             return self._run("extend", count, lambda _: last.copy(), 0.0, on_step, cancelled, started)
-        # Motion from the previous to the last frame, seen from the last frame: last(p) ≈ prev(p + back(p)),
-        # so continuing it samples last at p + s * back(p).
-        back = estimate_flow(last, tail[0], work_side=self.work_side, method=self.flow)
-        warper = FlowWarper(*last.shape[:2])
-        decay = self.extend_decay
-        travelled = np.cumsum([decay ** step for step in range(1, count + 1)])
+        # The motion that brought the previous frame to the last one, carried on from the last frame:
+        # last(p) ≈ prev(p + back(p)), so one more frame moves the content by -back.
+        back = FlowField.estimate(last, tail[0], work_side=self.work_side, method=self.flow)
+        travelled = np.cumsum([self.extend_decay ** step for step in range(1, count + 1)])
         prepare_s = time.perf_counter() - started
-        return self._run("extend", count, lambda i: warper.warp(last, back, float(travelled[i])).copy(),
+        return self._run("extend", count, lambda i: back.advect(last, -float(travelled[i])).copy(),
                          prepare_s, on_step, cancelled, started)
 
 
