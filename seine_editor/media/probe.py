@@ -139,13 +139,14 @@ def _image_info(path: Path, container, stream) -> MediaInfo:
 
 
 def _video_info(path: Path, container, stream, audio: tuple[AudioStreamInfo, ...]) -> MediaInfo:
-    index = scan_video_packets(container, stream)
-    if index.frame_count == 0:
-        raise MediaError(path, f"the {stream.codec_context.name} video stream has no frames")
-    container.seek(0)
     facts = _picture_facts(path, container, stream)
-    if not index.complete:
-        index = decodable_part(path, container, stream, index)
+    with open_container(path) as scan:  # a fresh demuxer: rewinding by seeking fails on files without cues
+        scan_stream = main_video_stream(scan)
+        index = scan_video_packets(scan, scan_stream)
+        if index.frame_count == 0:
+            raise MediaError(path, f"the {facts['codec']} video stream has no frames")
+        if not index.complete:
+            index = decodable_part(path, scan, scan_stream, index)
     grid = frame_grid(index, stream)
     if grid.fps <= 0:
         raise MediaError(path, "the frame rate is 0 or cannot be determined from the timestamps")
@@ -159,8 +160,8 @@ def decodable_part(path: Path, container, stream, index: FrameIndex) -> FrameInd
     """For a damaged file: decode from the last keyframe and drop the frames after the last good one."""
     last_key = int(index.keyframe_pts[-1]) if index.keyframe_pts.size else int(index.pts[0])
     last_good: Optional[int] = None
-    container.seek(last_key, stream=stream, backward=True)
     try:
+        container.seek(last_key, stream=stream, backward=True)
         for frame in container.decode(stream):
             if frame.pts is not None:
                 last_good = frame.pts if last_good is None else max(last_good, frame.pts)

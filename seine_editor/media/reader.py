@@ -225,9 +225,19 @@ class FrameReader:
         return not next_key.size or target_key <= int(next_key[0])
 
     def _seek(self, pts: int) -> None:
-        self._container.seek(pts, stream=self._stream, backward=True)
+        try:
+            self._container.seek(pts, stream=self._stream, backward=True)
+        except av.FFmpegError:
+            self._rewind()  # some files (no cues, no index) cannot seek: decode from the start instead
         self._decoder = self._container.decode(self._stream)
         self._last_pts = None
+
+    def _rewind(self) -> None:
+        path = self.proxy_path or self.path
+        self._container.close()
+        self._container = open_container(path)
+        self._stream = main_video_stream(self._container)
+        self._stream.thread_type = "AUTO"
 
     def _decode_forward(self, target_pts: int) -> Optional[av.VideoFrame]:
         """Decode until the frame at ``target_pts``; None when the stream passes it or ends first."""

@@ -19,7 +19,8 @@ W, H = 160, 96
 def encode_coded(path: Path, *, codec: str = "libx264", pix_fmt: str = "yuv420p", options: Optional[dict] = None,
                  pts: Optional[Sequence[int]] = None, frames: int = 24, time_base=Fraction(1, 24),
                  rate=Fraction(24), width: int = W, height: int = H, rotation_cw: int = 0,
-                 sample_aspect: Optional[Fraction] = None, alpha: bool = False) -> Path:
+                 sample_aspect: Optional[Fraction] = None, alpha: bool = False,
+                 container_options: Optional[dict] = None) -> Path:
     """Encode coded frames with full control of timestamps, rotation, aspect and pixel format.
 
     With ``rotation_cw`` the stored picture is turned the other way and the display matrix says to turn it
@@ -27,7 +28,7 @@ def encode_coded(path: Path, *, codec: str = "libx264", pix_fmt: str = "yuv420p"
     squeezed horizontally, so a correct reader shows the coded frame at ``width`` x ``height``."""
     pts = list(range(frames)) if pts is None else list(pts)
     store_width = width if sample_aspect is None else int(width / sample_aspect)
-    with av.open(str(path), "w") as container:
+    with av.open(str(path), "w", options=container_options or {}) as container:
         stream = container.add_stream(codec, rate=rate)
         stream.width, stream.height = (height, store_width) if rotation_cw in (90, 270) else (store_width, height)
         stream.pix_fmt, stream.time_base, stream.codec_context.time_base = pix_fmt, time_base, time_base
@@ -145,3 +146,9 @@ def corpus_file(relative: str) -> Path:
     if not path.exists():
         pytest.skip(f"shared corpus file {relative} is not present beside the repository")
     return path
+
+
+@pytest.fixture(scope="session")
+def encode():
+    """`encode_coded`, for tests that need a clip of their own."""
+    return encode_coded
