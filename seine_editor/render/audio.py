@@ -13,6 +13,7 @@ from typing import Callable, Optional
 
 import numpy as np
 
+from seine_editor.render.audio_source import AudioSources
 from seine_editor.render.plan import PlanItem, RenderPlan, TrackPlan
 
 DEFAULT_RATE = 48000
@@ -41,20 +42,19 @@ def frame_sample(frame: int, rate: int, fps: Fraction) -> int:
     return frame * rate * fps.denominator // fps.numerator
 
 
-def default_reader(path: str, start: int, count: int, rate: int, channels: int) -> Optional[np.ndarray]:
-    from seine_editor.media.audio import read_audio_samples
-
-    return read_audio_samples(path, start, count, rate, channels)
-
-
 class AudioMixer:
     def __init__(self, plan: RenderPlan, *, rate: int = DEFAULT_RATE, channels: int = 2,
                  reader: Optional[AudioReader] = None):
         if rate <= 0 or channels not in (1, 2):
             raise ValueError(f"audio needs a positive rate and 1 or 2 channels, got {rate} Hz, {channels} ch")
         self.plan, self.rate, self.channels = plan, rate, channels
-        self._reader = reader or default_reader
+        self._owned = reader is None
+        self._reader = reader or AudioSources()
         self.segments = segments_of(plan, rate)
+
+    def close(self) -> None:
+        if self._owned:
+            self._reader.close()
 
     def frame_span(self, first_frame: int, end_frame: int) -> tuple[int, int]:
         return (frame_sample(first_frame, self.rate, self.plan.rate),

@@ -1,0 +1,184 @@
+"""`export(spec, ctx)`: render a timeline to a movie or PNG sequence, streaming frames and sound to the
+writer with progress and cancellation. The output appears under its final name only when complete.
+
+Formats: "mp4" (H.264 + AAC; presets draft/standard/high = x264 ultrafast/veryfast/medium, CRF),
+"mov" (ProRes 422 HQ + PCM), "png" (a folder of frame_000000.png, ...). Pictures are composited on a
+second thread while the encoder works, through a short queue, so memory stays bounded.
+"""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional, Protocol
+
+from seine_editor.errors import ExportError, MediaError, OfflineMediaError
+from seine_editor.render.audio import AudioMixer
+from seine_editor.render.compositor import Compositor, PlaceholderProvider
+from seine_editor.render.plan import RenderPlan, plan_of
+
+FORMATS = {"mp4": "h264", "mov": "prores", "png": "png"}
+PRESETS = ("draft", "standard", "high")
+AUDIO_BLOCK_FRAMES = 24  # sound is mixed a second or so at a time, in exact frame spans
+QUEUE_FRAMES = 6
+DEFAULT_SIZE = (1920, 1080)
+
+
+class ExportContext(Protocol):
+    """What export needs from its caller (the jobs layer adapts its JobContext to this)."""
+
+    def progress(self, done_frames: int, total_frames: int) -> None: ...
+
+    def cancelled(self) -> bool: ...
+
+
+@dataclass
+class ExportSpec:
+    snapshot: object  # RenderSnapshot, OTIO Timeline or RenderPlan
+    output: Path
+    format: Optional[str] = None  # "mp4", "mov", "png"; None: from the output's suffix (no suffix: png)
+    preset: str = "standard"
+    crf: Optional[int] = None
+    in_frame: Optional[int] = None  # first timeline frame
+    out_frame: Optional[int] = None  # one past the last
+    size: Optional[tuple[int, int]] = None  # (width, height); None: the project's
+    allow_offline: bool = False
+    audio_rate: int = 48000
+    placeholder: Optional[PlaceholderProvider] = None
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    path: Optional[Path]  # None when cancelled
+    frames: int
+    seconds: float
+    cancelled: bool = False
+
+
+def export_format(spec: ExportSpec) -> str:
+    fmt = spec.format or (Path(spec.output).suffix.lower().lstrip(".") or "png")
+    if fmt not in FORMATS:
+        raise ExportError(f"{spec.output}: cannot render to {fmt!r}; use .mp4 (H.264), .mov (ProRes) or a "
+                          "folder (PNG sequence)")
+    return fmt
+
+
+def project_size(plan: RenderPlan) -> tuple[int, int]:
+    """The timeline's resolution from its metadata, else DEFAULT_SIZE."""
+    meta = plan.metadata
+    size = meta.get("size") or meta.get("resolution")
+    if isinstance(size, (list, tuple)) and len(size) == 2:
+        return int(size[0]), int(size[1])
+    if meta.get("width") and meta.get("height"):
+        return int(meta["width"]), int(meta["height"])
+    return DEFAULT_SIZE
+
+
+def offline_paths(plan: RenderPlan) -> list[str]:
+    return [path for path in plan.media_paths() if not os.path.isfile(path)]
+
+
+def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
+    fmt = export_format(spec)
+    plan = plan_of(spec.snapshot)
+    first, end = _frame_range(spec, plan)
+    missing = offline_paths(plan)
+    if missing and not spec.allow_offline:
+        raise OfflineMediaError(missing)
+    if spec.preset not in PRESETS:
+        raise ExportError(f"preset {spec.preset!r} is not one of {', '.join(PRESETS)}")
+    size = spec.size or project_size(plan)
+    started = time.monotonic()
+    writer = _open_writer(spec, fmt, plan, size)
+    compositor = Compositor(plan, size=size, placeholder=spec.placeholder)
+    mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
+    try:
+        done = _stream(writer, compositor, mixer, first, end, ctx)
+    except MediaError as error:
+        writer.abort()
+        raise ExportError(f"{spec.output}: encoding failed: {error.reason}") from None
+    except BaseException:
+        writer.abort()
+        raise
+    finally:
+        compositor.close()
+        if mixer is not None:
+            mixer.close()
+    if done < end - first:
+        writer.abort()
+        return ExportResult(None, done, time.monotonic() - started, cancelled=True)
+    try:
+        path = writer.close()
+    except MediaError as error:
+        raise ExportError(f"{spec.output}: finishing the file failed: {error.reason}") from None
+    return ExportResult(path, done, time.monotonic() - started)
+
+
+def _frame_range(spec: ExportSpec, plan: RenderPlan) -> tuple[int, int]:
+    total = plan.duration_frames
+    if total <= 0:
+        raise ExportError(f"{spec.output}: the timeline is empty; there is nothing to render")
+    first = 0 if spec.in_frame is None else spec.in_frame
+    end = total if spec.out_frame is None else spec.out_frame
+    if not 0 <= first < end <= total:
+        raise ExportError(f"range in={first} out={end} is not inside the timeline: frames 0 to {total} "
+                          "(in < out) are allowed")
+    return first, end
+
+
+def _open_writer(spec: ExportSpec, fmt: str, plan: RenderPlan, size: tuple[int, int]):
+    from seine_editor.media.writer import MediaWriter
+
+    width, height = size
+    if width <= 0 or height <= 0 or width % 2 or height % 2:
+        raise ExportError(f"output size {width}x{height} is not allowed; width and height must be even and positive")
+    try:
+        return MediaWriter(spec.output, width=width, height=height, fps=plan.rate, codec=FORMATS[fmt],
+                           preset=spec.preset, crf=spec.crf, audio_rate=None if fmt == "png" else spec.audio_rate,
+                           metadata={"encoder_app": "Seine Editor"})
+    except MediaError as error:
+        raise ExportError(f"{spec.output}: {error.reason}") from None
+
+
+def _stream(writer, compositor: Compositor, mixer: Optional[AudioMixer], first: int, end: int,
+            ctx: ExportContext) -> int:
+    """Write frames [first, end) and their sound; returns how many frames were written (fewer: cancelled)."""
+    frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
+    stop = threading.Event()
+    producer = threading.Thread(target=_produce, args=(compositor, first, end, frames, stop),
+                                name="export-compositor", daemon=True)
+    producer.start()
+    total, done = end - first, 0
+    try:
+        while done < total:
+            if ctx.cancelled():
+                break
+            item = frames.get()
+            if isinstance(item, BaseException):
+                raise item
+            if mixer is not None and done % AUDIO_BLOCK_FRAMES == 0:
+                writer.write_audio(mixer.mix_frames(first + done, min(end, first + done + AUDIO_BLOCK_FRAMES)))
+            writer.write_frame(item)
+            done += 1
+            ctx.progress(done, total)
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                frames.get_nowait()
+            except queue.Empty:
+                producer.join(0.05)
+    return done
+
+
+def _produce(compositor: Compositor, first: int, end: int, frames: queue.Queue, stop: threading.Event) -> None:
+    try:
+        for n in range(first, end):
+            if stop.is_set():
+                return
+            frames.put(compositor.frame(n))
+    except Exception as error:  # handed to the writing thread, which raises it there
+        frames.put(error)
