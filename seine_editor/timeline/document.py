@@ -1,0 +1,228 @@
+"""TimelineDocument: owns one `otio.schema.Timeline` and is the only code that changes it.
+
+Every mutating method validates first and either fully applies or changes nothing: edits run on private
+clones of the touched tracks (`TrackEdit`), are checked while written back, and only then swapped in.
+Each returns an `Edit`; `edit.undo` is an opaque `Memento` and `document.restore(memento)` puts the
+touched tracks (and timeline markers) back exactly, returning the memento that redoes the edit::
+
+    edit = doc.insert_clip(media, track_id, at_frame=48)     # first redo
+    redo = doc.restore(edit.undo)                            # undo
+    undo = doc.restore(redo)                                 # redo again, and so on
+
+Signals (psygnal): `changed(DocumentChange)` after every change, plus `tracks_changed()` (track list,
+order, names or flags), `items_changed(track_ids)` (clips/transitions on those tracks) and
+`markers_changed()`. Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Callable, Mapping
+
+import opentimelineio as otio
+from psygnal import Signal
+
+from seine_editor.errors import PlacementError
+from seine_editor.timeline import meta, rules, snapshot
+from seine_editor.timeline.changes import DocumentChange, Edit, Memento
+from seine_editor.timeline.edits_clips import ClipEditsMixin
+from seine_editor.timeline.edits_generative import GenerativeEditsMixin
+from seine_editor.timeline.edits_markers import MarkerEditsMixin
+from seine_editor.timeline.edits_trim import TrimEditsMixin
+from seine_editor.timeline.time import exact_rate, to_rational
+from seine_editor.timeline.track_edit import TrackEdit
+
+DEFAULT_RATE = Fraction(24)
+
+
+class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin):
+    changed = Signal(object)
+    tracks_changed = Signal()
+    items_changed = Signal(tuple)
+    markers_changed = Signal()
+
+    def __init__(self, timeline: otio.schema.Timeline | None = None, rate: Fraction | None = None):
+        """Adopt `timeline` (ids added where missing, nothing else changed) or start an empty one with a
+        video and an audio track. The rate comes from `rate`, our metadata, or the timeline's ranges."""
+        if timeline is None:
+            timeline = otio.schema.Timeline(name="Untitled")
+            timeline.tracks.append(otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video))
+            timeline.tracks.append(otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio))
+        self._timeline = timeline
+        self.rate = exact_rate(rate) if rate is not None else _rate_of(timeline)
+        if self.rate <= 0:
+            raise PlacementError(f"timeline rate must be positive, got {self.rate}")
+        meta.update(timeline, rate=f"{self.rate.numerator}/{self.rate.denominator}")
+        if timeline.global_start_time is None:
+            timeline.global_start_time = to_rational(0, self.rate)
+        _assign_ids(timeline)
+
+    # ---- reading -----------------------------------------------------------------------------------------
+
+    @property
+    def timeline(self) -> otio.schema.Timeline:
+        """The live timeline, for `otio_io` to save; never mutate it outside this class."""
+        return self._timeline
+
+    def to_json(self) -> str:
+        return otio.adapters.write_to_string(self._timeline, "otio_json")
+
+    def info(self) -> snapshot.TimelineInfo:
+        return snapshot.build_info(self._timeline, self.rate)
+
+    def render_snapshot(self) -> snapshot.RenderSnapshot:
+        return snapshot.build_render_snapshot(self._timeline, self.rate)
+
+    def track_ids(self, kind: str | None = None) -> tuple[str, ...]:
+        return tuple(meta.item_id(t) for t in self._timeline.tracks
+                     if kind is None or snapshot.track_kind(t) == kind)
+
+    def _track(self, track_id: str) -> otio.schema.Track:
+        for track in self._timeline.tracks:
+            if meta.item_id(track) == track_id:
+                return track
+        raise PlacementError(f"no track with id {track_id!r}")
+
+    def _track_of(self, item_id: str) -> otio.schema.Track:
+        for track in self._timeline.tracks:
+            for child in track:
+                if meta.item_id(child) == item_id:
+                    return track
+        raise PlacementError(f"no clip or transition with id {item_id!r} in the timeline")
+
+    def _link_group(self, clip_id: str) -> list[tuple[str, str]]:
+        """(track id, clip id) of the clip and every clip linked to it."""
+        track = self._track_of(clip_id)
+        clip = next(c for c in track if meta.item_id(c) == clip_id)
+        group = meta.get(clip, "link")
+        if not group:
+            return [(meta.item_id(track), clip_id)]
+        return [(meta.item_id(t), meta.item_id(c)) for t in self._timeline.tracks for c in t
+                if isinstance(c, otio.schema.Clip) and meta.get(c, "link") == group]
+
+    # ---- applying ----------------------------------------------------------------------------------------
+
+    def _apply(self, action: str, track_ids, fn: Callable[[dict[str, TrackEdit]], tuple[str, ...]]) -> Edit:
+        """Run `fn` on private clones of the tracks, write them back (checks), then swap all in at once."""
+        edits = {}
+        for track_id in dict.fromkeys(track_ids):
+            track = self._track(track_id)
+            rules.check_unlocked(track)
+            edits[track_id] = TrackEdit(track, self.rate)
+        created = fn(edits) or ()
+        written = {track_id: edit.write() for track_id, edit in edits.items()}
+        memento = self._swap(written)
+        self._emit(DocumentChange(action, tuple(written), tuple(created)), items=tuple(written))
+        return Edit(memento, tuple(created))
+
+    def _swap(self, tracks: Mapping[str, otio.schema.Track], order: tuple[str, ...] | None = None,
+              markers: tuple[otio.schema.Marker, ...] | None = None) -> Memento:
+        """Install `tracks` (by id) in `order`; returns the memento holding what was replaced."""
+        current = {meta.item_id(t): t for t in self._timeline.tracks}
+        old_order = tuple(current)
+        order = old_order if order is None else order
+        replaced = {tid: current[tid] for tid in tracks if tid in current}
+        replaced.update({tid: current[tid] for tid in old_order if tid not in order})
+        new_children = [tracks[tid] if tid in tracks else current[tid] for tid in order]
+        old_markers = None
+        if markers is not None:
+            old_markers = tuple(m.clone() for m in self._timeline.tracks.markers)
+        stack = self._timeline.tracks
+        del stack[:]
+        stack.extend(new_children)
+        if markers is not None:
+            stack.markers[:] = [m.clone() for m in markers]
+        return Memento(old_order, replaced, old_markers)
+
+    def restore(self, memento: Memento) -> Memento:
+        """Put back the state `memento` recorded; returns the memento that undoes this restore."""
+        inverse = self._swap(memento.tracks, memento.order, memento.markers)
+        self._emit(DocumentChange("restore", tuple(memento.order)), items=tuple(memento.tracks),
+                   tracks=True, markers=memento.markers is not None)
+        return inverse
+
+    def _emit(self, change: DocumentChange, items: tuple[str, ...] = (), tracks: bool = False,
+              markers: bool = False) -> None:
+        if tracks:
+            self.tracks_changed.emit()
+        if items:
+            self.items_changed.emit(items)
+        if markers:
+            self.markers_changed.emit()
+        self.changed.emit(change)
+
+    # ---- tracks ------------------------------------------------------------------------------------------
+
+    def add_track(self, kind: str = "video", name: str | None = None, index: int | None = None) -> Edit:
+        if kind not in ("video", "audio"):
+            raise PlacementError(f"track kind {kind!r} is not allowed; use 'video' or 'audio'")
+        order = list(self.track_ids())
+        index = len(order) if index is None else index
+        if not 0 <= index <= len(order):
+            raise PlacementError(f"track index {index} is outside 0..{len(order)}")
+        otio_kind = otio.schema.TrackKind.Video if kind == "video" else otio.schema.TrackKind.Audio
+        prefix = "V" if kind == "video" else "A"
+        track = otio.schema.Track(name=name or f"{prefix}{len(self.track_ids(kind)) + 1}", kind=otio_kind)
+        track_id = meta.ensure_id(track)
+        order.insert(index, track_id)
+        memento = self._swap({track_id: track}, tuple(order))
+        self._emit(DocumentChange("add_track", (track_id,)), tracks=True)
+        return Edit(memento, (track_id,))
+
+    def remove_track(self, track_id: str) -> Edit:
+        track = self._track(track_id)
+        rules.check_unlocked(track)
+        memento = self._swap({}, tuple(t for t in self.track_ids() if t != track_id))
+        self._emit(DocumentChange("remove_track", (track_id,)), tracks=True)
+        return Edit(memento)
+
+    def move_track(self, track_id: str, index: int) -> Edit:
+        self._track(track_id)
+        order = [t for t in self.track_ids() if t != track_id]
+        if not 0 <= index <= len(order):
+            raise PlacementError(f"track index {index} is outside 0..{len(order)}")
+        order.insert(index, track_id)
+        memento = self._swap({}, tuple(order))
+        self._emit(DocumentChange("move_track", (track_id,)), tracks=True)
+        return Edit(memento)
+
+    def rename_track(self, track_id: str, name: str) -> Edit:
+        if not name.strip():
+            raise PlacementError("a track name cannot be empty")
+        return self._retrack("rename_track", track_id, lambda t: setattr(t, "name", name))
+
+    def set_track_flags(self, track_id: str, *, muted: bool | None = None, hidden: bool | None = None,
+                        locked: bool | None = None) -> Edit:
+        """Mute/hide/lock (metadata); a locked track may still be unlocked or muted."""
+        flags = {k: v for k, v in (("muted", muted), ("hidden", hidden), ("locked", locked)) if v is not None}
+        return self._retrack("set_track_flags", track_id, lambda t: meta.update(t, **flags))
+
+    def _retrack(self, action: str, track_id: str, change: Callable[[otio.schema.Track], None]) -> Edit:
+        track = self._track(track_id).clone()
+        change(track)
+        memento = self._swap({track_id: track})
+        self._emit(DocumentChange(action, (track_id,)), tracks=True)
+        return Edit(memento)
+
+
+def _rate_of(timeline: otio.schema.Timeline) -> Fraction:
+    stored = meta.get(timeline, "rate")
+    if stored:
+        return Fraction(stored)
+    if timeline.global_start_time is not None:
+        return exact_rate(timeline.global_start_time.rate)
+    for item in timeline.find_children():
+        if isinstance(item, (otio.schema.Clip, otio.schema.Gap)) and item.source_range is not None:
+            return exact_rate(item.source_range.duration.rate)
+    return DEFAULT_RATE
+
+
+def _assign_ids(timeline: otio.schema.Timeline) -> None:
+    for track in timeline.tracks:
+        meta.ensure_id(track)
+    for item in timeline.find_children():
+        if not isinstance(item, otio.schema.Gap):
+            meta.ensure_id(item)
+        for marker in getattr(item, "markers", []):
+            meta.ensure_id(marker)
+    for marker in timeline.tracks.markers:
+        meta.ensure_id(marker)

@@ -1,0 +1,260 @@
+"""Clip placement edits of `TimelineDocument`: insert, overwrite, append, move, split, delete, gaps, links.
+
+Ripple edits keep sync: tracks holding clips linked to the clips that shift are shifted too.
+"""
+from __future__ import annotations
+
+from typing import Optional
+
+import opentimelineio as otio
+
+from seine_editor.errors import PlacementError
+from seine_editor.media.info import MediaInfo
+from seine_editor.timeline import clip_factory, meta, rules, snapshot
+from seine_editor.timeline.track_edit import Slot, TrackEdit
+
+MODES = ("insert", "overwrite")
+
+
+def place(edit: TrackEdit, start: int, duration: int, source_start: int, item: otio.core.Item,
+          mode: str) -> tuple[Slot, list[Slot]]:
+    """Put `item` at `start`; insert splits what is there and pushes the rest right, overwrite replaces it.
+    Returns the new slot and the right pieces of clips that were split."""
+    pieces = []
+    if mode == "insert":
+        covering = edit.slot_at(start)
+        if covering is not None and covering.start < start:
+            pieces.append(edit.split(covering, start))
+        edit.ripple(start, duration)
+    else:
+        pieces = [right for _, right in edit.clear(start, start + duration)]
+    return edit.add(start, duration, source_start, item), pieces
+
+
+def relink_pieces(pieces: list[Slot]) -> None:
+    """Right pieces of split linked clips form a new link group (one per original group)."""
+    fresh: dict[str, str] = {}
+    for piece in pieces:
+        group = meta.get(piece.item, "link")
+        if group:
+            meta.update(piece.item, link=fresh.setdefault(group, meta.new_id()))
+
+
+class ClipEditsMixin:
+    # ---- placing media -------------------------------------------------------------------------------------
+
+    def insert_clip(self, media: MediaInfo, track_id: str, at_frame: int, *, mode: str = "insert",
+                    duration_frames: int | None = None, source_start_frame: int = 0,
+                    audio_track_id: str | None = None, name: str | None = None):
+        """Place `media` at `at_frame`. A video with audio also gets a linked clip on `audio_track_id` (or the
+        first audio track; none when the timeline has no audio track). Returns Edit(ids=(clip, [audio]))."""
+        rules.check_frame(at_frame, "insert frame")
+        rules.check_frame(source_start_frame, "source start frame")
+        if mode not in MODES:
+            raise PlacementError(f"placement mode {mode!r} is not one of {', '.join(MODES)}")
+        track = self._track(track_id)
+        rules.check_media_fits_track(media, track)
+        duration = clip_factory.clip_duration(media, self.rate, source_start_frame, duration_frames)
+        targets = [(track_id, "image" if media.kind == "image" else media.kind)]
+        audio_track = self._audio_target(media, audio_track_id)
+        if audio_track is not None:
+            targets.append((audio_track, "audio"))
+        link = meta.new_id() if len(targets) > 1 else None
+        clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link))
+                 for tid, kind in targets]
+        sync = self._sync_frames([tid for tid, _ in clips], at_frame) if mode == "insert" else {}
+
+        def fn(edits):
+            pieces = []
+            for tid, clip in clips:
+                pieces += place(edits[tid], at_frame, duration, source_start_frame, clip, mode)[1]
+            for tid, frame in sync.items():
+                edits[tid].ripple(frame, duration)
+            relink_pieces(pieces)
+            return tuple(meta.item_id(c) for _, c in clips)
+
+        return self._apply("insert_clip", [tid for tid, _ in clips] + list(sync), fn)
+
+    def overwrite_clip(self, media: MediaInfo, track_id: str, at_frame: int, **options):
+        return self.insert_clip(media, track_id, at_frame, mode="overwrite", **options)
+
+    def append_clip(self, media: MediaInfo, track_id: str, **options):
+        """Place `media` right after the last item of the track."""
+        end = max((c.end_frame for c in self.info().track(track_id).clips), default=0)
+        return self.insert_clip(media, track_id, end, mode="overwrite", **options)
+
+    def _audio_target(self, media: MediaInfo, audio_track_id: Optional[str]) -> Optional[str]:
+        if media.kind != "video" or not media.has_audio:
+            return None
+        if audio_track_id is not None:
+            if snapshot.track_kind(self._track(audio_track_id)) != "audio":
+                raise PlacementError(f"linked audio needs an audio track; "
+                                     f"{rules.track_label(self._track(audio_track_id))} is a video track")
+            return audio_track_id
+        audio = self.track_ids("audio")
+        return audio[0] if audio else None
+
+    def _sync_frames(self, rippled: list[str], at_frame: int) -> dict[str, int]:
+        """Other tracks to shift with a ripple at `at_frame`: those holding partners of clips that move."""
+        info = self.info()
+        groups = {c.link_group for tid in rippled for c in info.track(tid).clips
+                  if c.link_group and c.start_frame >= at_frame}
+        frames: dict[str, int] = {}
+        for clip in info.clips():
+            if clip.link_group in groups and clip.track_id not in rippled:
+                frames[clip.track_id] = min(frames.get(clip.track_id, clip.start_frame), clip.start_frame)
+        return frames
+
+    # ---- moving, splitting, deleting -------------------------------------------------------------------
+
+    def move_clip(self, clip_id: str, to_frame: int, track_id: str | None = None, mode: str = "overwrite"):
+        """Move a clip (and its linked clips by the same offset, on their own tracks) to `to_frame`,
+        onto `track_id` if given. Overwrite replaces what is there; insert pushes it right."""
+        rules.check_frame(to_frame, "move target frame")
+        if mode not in MODES:
+            raise PlacementError(f"placement mode {mode!r} is not one of {', '.join(MODES)}")
+        info = self.info()
+        moving = info.clip(clip_id)
+        target = track_id or moving.track_id
+        if info.track(target).kind != info.track(moving.track_id).kind:
+            raise PlacementError(f"clip '{moving.name}' is {info.track(moving.track_id).kind} and cannot move to "
+                                 f"{info.track(target).kind} {rules.track_label(self._track(target))}")
+        delta = to_frame - moving.start_frame
+        group = self._link_group(clip_id)
+        destinations = [(tid, cid, target if cid == clip_id else tid) for tid, cid in group]
+
+        def fn(edits):
+            lifted = []
+            for source, cid, dest in destinations:
+                slot = edits[source].slot(cid)
+                edits[source].remove(slot)
+                lifted.append((slot, dest))
+            pieces = []
+            for slot, dest in lifted:
+                if slot.start + delta < 0:
+                    raise PlacementError(f"{rules.clip_label(slot.item)} would start at frame {slot.start + delta}")
+                pieces += place(edits[dest], slot.start + delta, slot.duration, slot.source_start,
+                                slot.item.clone(), mode)[1]
+            relink_pieces(pieces)
+            return ()
+
+        return self._apply("move_clip", [t for t, _, _ in destinations] + [d for _, _, d in destinations], fn)
+
+    def split_clip(self, clip_id: str, at_frame: int):
+        """Cut the clip (and linked clips that span the frame) in two; Edit.ids are the new right pieces."""
+        group = self._link_group(clip_id)
+        info = self.info()
+        if not info.clip(clip_id).start_frame < at_frame < info.clip(clip_id).end_frame:
+            clip = info.clip(clip_id)
+            raise PlacementError(f"clip '{clip.name}' spans frames {clip.start_frame}..{clip.end_frame - 1}; "
+                                 f"cannot split at frame {at_frame}")
+        spanning = [(tid, cid) for tid, cid in group
+                    if info.clip(cid).start_frame < at_frame < info.clip(cid).end_frame]
+        spanning.sort(key=lambda pair: pair[1] != clip_id)
+
+        def fn(edits):
+            pieces = [edits[tid].split(edits[tid].slot(cid), at_frame) for tid, cid in spanning]
+            relink_pieces(pieces)
+            return tuple(p.id for p in pieces)
+
+        return self._apply("split_clip", [tid for tid, _ in spanning], fn)
+
+    def delete_clips(self, clip_ids, ripple: bool = False):
+        """Remove clips (with their linked clips). Ripple closes the space they leave on their tracks."""
+        members = {pair for cid in clip_ids for pair in self._link_group(cid)}
+        info = self.info()
+        by_track: dict[str, list[str]] = {}
+        for tid, cid in members:
+            by_track.setdefault(tid, []).append(cid)
+        sync: dict[str, int] = {}
+        if ripple:
+            first = min(info.clip(cid).start_frame for _, cid in members)
+            sync = {t: f for t, f in self._sync_frames(list(by_track), first).items() if t not in by_track}
+        removed = sorted({(info.clip(c).start_frame, info.clip(c).duration_frames) for _, c in members},
+                         reverse=True)
+
+        def fn(edits):
+            for tid, cids in by_track.items():
+                slots = sorted((edits[tid].slot(c) for c in cids), key=lambda s: -s.start)
+                for slot in slots:
+                    edits[tid].remove(slot)
+                    if ripple:
+                        edits[tid].ripple(slot.end, -slot.duration)
+            for tid in sync:  # keep linked clips on other tracks in step with the ones that moved
+                for start, duration in removed:
+                    edits[tid].ripple(start + duration, -duration)
+            return ()
+
+        return self._apply("ripple_delete" if ripple else "delete_clips", [*by_track, *sync], fn)
+
+    def ripple_delete(self, clip_ids):
+        return self.delete_clips(clip_ids, ripple=True)
+
+    # ---- gaps and links --------------------------------------------------------------------------------
+
+    def insert_gap(self, track_id: str, at_frame: int, duration_frames: int):
+        """Open empty space at `at_frame` (splitting a clip there), pushing later clips right."""
+        rules.check_frame(at_frame, "gap frame")
+        rules.check_frame(duration_frames, "gap duration", minimum=1)
+        sync = self._sync_frames([track_id], at_frame)
+
+        def fn(edits):
+            edit = edits[track_id]
+            covering = edit.slot_at(at_frame)
+            pieces = [edit.split(covering, at_frame)] if covering and covering.start < at_frame else []
+            edit.ripple(at_frame, duration_frames)
+            for tid, frame in sync.items():
+                edits[tid].ripple(frame, duration_frames)
+            relink_pieces(pieces)
+            return ()
+
+        return self._apply("insert_gap", [track_id, *sync], fn)
+
+    def close_gap(self, track_id: str, at_frame: int):
+        """Remove the empty space containing `at_frame`, pulling later clips left."""
+        track = self.info().track(track_id)
+        if any(c.start_frame <= at_frame < c.end_frame for c in track.clips):
+            raise PlacementError(f"frame {at_frame} on {rules.track_label(self._track(track_id))} is not in a gap")
+        before = max((c.end_frame for c in track.clips if c.end_frame <= at_frame), default=0)
+        after = min((c.start_frame for c in track.clips if c.start_frame > at_frame), default=None)
+        if after is None:
+            raise PlacementError(f"frame {at_frame} on {rules.track_label(self._track(track_id))} is after the "
+                                 f"last clip; there is no gap to close")
+        sync = {t: f for t, f in self._sync_frames([track_id], after).items()}
+
+        def fn(edits):
+            edits[track_id].ripple(after, before - after)
+            for tid, frame in sync.items():
+                edits[tid].ripple(frame, before - after)
+            return ()
+
+        return self._apply("close_gap", [track_id, *sync], fn)
+
+    def link_clips(self, clip_ids):
+        """Link clips so they move, trim, split and delete together."""
+        if len(set(clip_ids)) < 2:
+            raise PlacementError("linking needs at least two different clips")
+        group = meta.new_id()
+        return self._relink("link_clips", {cid: group for cid in clip_ids})
+
+    def unlink_clip(self, clip_id: str):
+        """Take a clip out of its link group (a group left with one clip dissolves)."""
+        members = [cid for _, cid in self._link_group(clip_id)]
+        if len(members) < 2:
+            raise PlacementError(f"clip {clip_id!r} is not linked to another clip")
+        remaining = [cid for cid in members if cid != clip_id]
+        changes = {clip_id: None}
+        if len(remaining) == 1:
+            changes[remaining[0]] = None
+        return self._relink("unlink_clip", changes)
+
+    def _relink(self, action: str, groups: dict[str, Optional[str]]):
+        tracks = {cid: meta.item_id(self._track_of(cid)) for cid in groups}
+
+        def fn(edits):
+            for cid, group in groups.items():
+                slot = edits[tracks[cid]].slot(cid)
+                meta.update(slot.item, link=group)
+            return ()
+
+        return self._apply(action, list(tracks.values()), fn)

@@ -1,0 +1,205 @@
+"""One track being edited in whole frames: a private clone of the live track, changed as a list of slots,
+then written back as OTIO children (gaps filled, transitions kept where their clips still meet) and
+checked. The document swaps the result in only when every touched track wrote cleanly."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Optional
+
+import opentimelineio as otio
+
+from seine_editor.errors import PlacementError
+from seine_editor.timeline import layout, meta, rules
+from seine_editor.timeline.time import to_frames, to_range
+
+
+@dataclass
+class Slot:
+    """A clip-like item (not a gap or transition) at `start`, showing `duration` frames from `source_start`
+    (the source_range start, timeline frames)."""
+
+    start: int
+    duration: int
+    source_start: int
+    item: otio.core.Item
+    touched: bool = False
+
+    @property
+    def end(self) -> int:
+        return self.start + self.duration
+
+    @property
+    def id(self) -> str:
+        return meta.item_id(self.item)
+
+
+class TrackEdit:
+    def __init__(self, track: otio.schema.Track, rate: Fraction):
+        self.track = track.clone()
+        self.rate = rate
+        placed, transitions = layout.read_track(self.track, rate)
+        self.slots = [Slot(p.start, p.duration, to_frames(p.item.trimmed_range().start_time, rate), p.item)
+                      for p in placed if not isinstance(p.item, otio.schema.Gap)]
+        self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
+        self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
+
+    @property
+    def id(self) -> str:
+        return meta.item_id(self.track)
+
+    @property
+    def name(self) -> str:
+        return self.track.name
+
+    @property
+    def end(self) -> int:
+        return max((s.end for s in self.slots), default=0)
+
+    def find(self, item_id: str) -> Optional[Slot]:
+        return next((s for s in self.slots if s.id == item_id), None)
+
+    def slot(self, item_id: str) -> Slot:
+        found = self.find(item_id)
+        if found is None:
+            raise PlacementError(f"no clip with id {item_id!r} on {rules.track_label(self.track)}")
+        return found
+
+    def slot_at(self, frame: int) -> Optional[Slot]:
+        return next((s for s in self.slots if s.start <= frame < s.end), None)
+
+    def ordered(self) -> list[Slot]:
+        return sorted(self.slots, key=lambda s: s.start)
+
+    def neighbour_after(self, slot: Slot) -> Optional[Slot]:
+        return next((s for s in self.slots if s.start == slot.end and s is not slot), None)
+
+    def neighbour_before(self, slot: Slot) -> Optional[Slot]:
+        return next((s for s in self.slots if s.end == slot.start and s is not slot), None)
+
+    # ---- changes ----------------------------------------------------------------------------------------
+
+    def add(self, start: int, duration: int, source_start: int, item: otio.core.Item) -> Slot:
+        slot = Slot(start, duration, source_start, item, touched=True)
+        self.slots.append(slot)
+        return slot
+
+    def remove(self, slot: Slot) -> None:
+        self.slots.remove(slot)
+
+    def set(self, slot: Slot, *, start: int | None = None, duration: int | None = None,
+            source_start: int | None = None) -> None:
+        slot.start = slot.start if start is None else start
+        slot.duration = slot.duration if duration is None else duration
+        slot.source_start = slot.source_start if source_start is None else source_start
+        slot.touched = True
+
+    def split(self, slot: Slot, frame: int) -> Slot:
+        """Cut `slot` at timeline `frame`; returns the new right piece (a clone with a fresh id)."""
+        if not slot.start < frame < slot.end:
+            raise PlacementError(f"{rules.clip_label(slot.item)} on {rules.track_label(self.track)} spans frames "
+                                 f"{slot.start}..{slot.end - 1}; cannot split at frame {frame}")
+        right_item = slot.item.clone()
+        meta.update(right_item, id=meta.new_id())
+        right_item.markers[:] = [m for m in right_item.markers if self._marker_at(slot, m) >= frame]
+        slot.item.markers[:] = [m for m in slot.item.markers if self._marker_at(slot, m) < frame]
+        offset = frame - slot.start
+        right = self.add(frame, slot.duration - offset, slot.source_start + offset, right_item)
+        self.set(slot, duration=offset)
+        self.transitions = [(right.id if left == slot.id else left, r, t) for left, r, t in self.transitions]
+        return right
+
+    def _marker_at(self, slot: Slot, marker: otio.schema.Marker) -> int:
+        return slot.start + to_frames(marker.marked_range.start_time, self.rate) - slot.source_start
+
+    def clear(self, start: int, end: int) -> list[tuple[Slot, Slot]]:
+        """Make [start, end) empty (overwrite): trims, removes or splits what is there.
+        Returns (left piece, new right piece) for every clip split in two."""
+        splits = []
+        for slot in list(self.slots):
+            if slot.end <= start or slot.start >= end:
+                continue
+            if slot.start < start and slot.end > end:
+                right = self.split(slot, end)
+                splits.append((slot, right))
+                self.set(slot, duration=start - slot.start)
+            elif slot.start >= start and slot.end <= end:
+                self.remove(slot)
+            elif slot.start < start:
+                self.set(slot, duration=start - slot.start)
+            else:
+                cut = end - slot.start
+                self.set(slot, start=end, duration=slot.duration - cut, source_start=slot.source_start + cut)
+        return splits
+
+    def ripple(self, at: int, delta: int, keep: tuple[Slot, ...] = ()) -> None:
+        """Shift every slot starting at or after `at` by `delta` frames (refused if it would collide)."""
+        moving = [s for s in self.slots if s.start >= at and s not in keep]
+        if delta < 0:
+            blocked = [s for s in self.slots if s not in moving and s.end > at + delta and s.start < at]
+            if blocked or (moving and min(s.start for s in moving) + delta < 0):
+                what = rules.clip_label(blocked[0].item) if blocked else "the track start"
+                raise PlacementError(f"cannot pull clips after frame {at} on {rules.track_label(self.track)} "
+                                     f"{-delta} frames earlier: {what} is in the way")
+        for slot in moving:
+            self.set(slot, start=slot.start + delta)
+
+    # ---- writing back -----------------------------------------------------------------------------------
+
+    def write(self) -> otio.schema.Track:
+        """The edited track as OTIO, checked: no overlaps, media ranges and dissolve handles respected."""
+        ordered = self.ordered()
+        self._check_overlaps(ordered)
+        children: list[otio.core.Composable] = []
+        position = 0
+        previous: Optional[Slot] = None
+        for slot in ordered:
+            if slot.start > position:
+                children.append(self._gap(position, slot.start - position))
+                previous = None
+            transition = self._transition_between(previous, slot) if previous else None
+            if transition is not None:
+                children.append(transition)
+            if slot.touched:
+                rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
+                slot.item.source_range = to_range(slot.source_start, slot.duration, self.rate)
+            children.append(slot.item)
+            position, previous = slot.end, slot
+        del self.track[:]
+        self.track.extend(children)
+        rules.check_transitions(self.track, self.rate)
+        return self.track
+
+    def _check_overlaps(self, ordered: list[Slot]) -> None:
+        for first, second in zip(ordered, ordered[1:]):
+            if second.start < first.end:
+                raise PlacementError(
+                    f"{rules.clip_label(second.item)} at frames {second.start}..{second.end - 1} would overlap "
+                    f"{rules.clip_label(first.item)} at {first.start}..{first.end - 1} on "
+                    f"{rules.track_label(self.track)}")
+        if ordered and ordered[0].start < 0:
+            raise PlacementError(f"{rules.clip_label(ordered[0].item)} would start at frame {ordered[0].start}, "
+                                 f"before the start of {rules.track_label(self.track)}")
+
+    def _gap(self, start: int, duration: int) -> otio.schema.Gap:
+        existing = self._gaps.pop((start, duration), None)
+        return existing if existing is not None else otio.schema.Gap(source_range=to_range(0, duration, self.rate))
+
+    def _transition_between(self, left: Slot, right: Slot) -> Optional[otio.schema.Transition]:
+        for left_id, right_id, transition in self.transitions:
+            if left_id == left.id and right_id == right.id:
+                return transition
+        return None
+
+    def add_transition(self, left: Slot, right: Slot, transition: otio.schema.Transition) -> None:
+        self.transitions = [t for t in self.transitions if not (t[0] == left.id and t[1] == right.id)]
+        self.transitions.append((left.id, right.id, transition))
+
+    def remove_transition(self, transition_id: str) -> None:
+        self.transitions = [t for t in self.transitions if meta.item_id(t[2]) != transition_id]
+
+
+def _key(placed: Optional[layout.Placed]) -> Optional[str]:
+    if placed is None or isinstance(placed.item, otio.schema.Gap):
+        return None
+    return meta.item_id(placed.item)
