@@ -1,0 +1,231 @@
+"""One QUndoCommand per edit. Each holds the ids and values of its edit and the document's memento.
+
+The first redo is the edit itself (run by `Project` before `push()`, so a refused edit pushes nothing);
+every later undo/redo calls `document.restore(memento)`, which returns the memento of the other way.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Optional
+
+from PySide6.QtGui import QUndoCommand
+
+from seine_editor.media.info import MediaInfo
+from seine_editor.timeline.document import Edit, Memento, TimelineDocument
+from seine_editor.timeline.time import timecode
+
+
+class EditCommand(QUndoCommand):
+    """Base: `edit()` calls one document method; `apply()` runs it once before the push (a refused edit
+    raises PlacementError, changes nothing and is never pushed)."""
+
+    def __init__(self, document: TimelineDocument, text: str):
+        super().__init__(text)
+        self.document = document
+        self._memento: Optional[Memento] = None  # undoes the edit while applied; redoes it while undone
+        self._skip_next_redo = False
+        self.created_ids: tuple[str, ...] = ()
+
+    def edit(self) -> Edit:
+        raise NotImplementedError
+
+    def apply(self) -> None:
+        result = self.edit()
+        self._memento, self.created_ids = result.undo, result.ids
+        self._skip_next_redo = True  # QUndoStack.push() calls redo(); the edit is already made
+
+    def redo(self) -> None:
+        if self._skip_next_redo:
+            self._skip_next_redo = False
+        elif self._memento is None:
+            self.apply()
+            self._skip_next_redo = False
+        else:
+            self._memento = self.document.restore(self._memento)
+
+    def undo(self) -> None:
+        self._memento = self.document.restore(self._memento)
+
+
+class CallCommand(EditCommand):
+    """An edit that is one call of a document method with keyword arguments (ids, frames, values)."""
+
+    def __init__(self, document: TimelineDocument, text: str, method: str, **arguments: Any):
+        super().__init__(document, text)
+        self.method, self.arguments = method, arguments
+
+    def edit(self) -> Edit:
+        return getattr(self.document, self.method)(**self.arguments)
+
+
+class MacroCommand(QUndoCommand):
+    """Several edits as one undo step (a drag that moves several clips). All apply, or none stays applied."""
+
+    def __init__(self, text: str, commands: list[EditCommand]):
+        super().__init__(text)
+        self.commands = commands
+
+    def apply(self) -> None:
+        done: list[EditCommand] = []
+        try:
+            for command in self.commands:
+                command.apply()
+                done.append(command)
+        except BaseException:
+            for command in reversed(done):
+                command.undo()
+            raise
+
+    def redo(self) -> None:
+        for command in self.commands:
+            command.redo()
+
+    def undo(self) -> None:
+        for command in reversed(self.commands):
+            command.undo()
+
+    @property
+    def created_ids(self) -> tuple[str, ...]:
+        return tuple(i for command in self.commands for i in command.created_ids)
+
+
+
+# ---- per-edit commands: each names its edit for the Edit menu and calls one document method ---------------
+
+def _timecode(document: TimelineDocument, frame: int) -> str:
+    return timecode(frame, document.rate)
+
+
+def _clip_name(document: TimelineDocument, clip_id: str) -> str:
+    try:
+        return document.info().clip(clip_id).name
+    except StopIteration:
+        return clip_id  # the document raises the real error, naming the id, when the edit runs
+
+
+def _track_name(document: TimelineDocument, track_id: str) -> str:
+    try:
+        return document.info().track(track_id).name
+    except StopIteration:
+        return track_id
+
+
+def _clips_text(document: TimelineDocument, clip_ids) -> str:
+    ids = list(clip_ids)
+    return f"'{_clip_name(document, ids[0])}'" if len(ids) == 1 else f"{len(ids)} clips"
+
+
+class AddClipCommand(CallCommand):
+    def __init__(self, document, media: MediaInfo, track_id: str, frame: int, mode: str = "insert", **options):
+        verb = {"insert": "Insert", "overwrite": "Overwrite with"}.get(mode, mode)
+        text = f"{verb} '{options.get('name') or Path(media.path).name}' at {_timecode(document, frame)}"
+        super().__init__(document, text, "insert_clip", media=media, track_id=track_id, at_frame=frame, mode=mode,
+                         **options)
+
+
+class MoveClipCommand(CallCommand):
+    def __init__(self, document, clip_id: str, frame: int, track_id: Optional[str] = None, mode: str = "overwrite"):
+        text = f"Move '{_clip_name(document, clip_id)}' to {_timecode(document, frame)}"
+        super().__init__(document, text, "move_clip", clip_id=clip_id, to_frame=frame, track_id=track_id, mode=mode)
+
+
+class SplitCommand(CallCommand):
+    def __init__(self, document, clip_id: str, frame: int):
+        text = f"Split '{_clip_name(document, clip_id)}' at {_timecode(document, frame)}"
+        super().__init__(document, text, "split_clip", clip_id=clip_id, at_frame=frame)
+
+
+class DeleteCommand(CallCommand):
+    def __init__(self, document, clip_ids, ripple: bool = False):
+        text = f"{'Ripple delete' if ripple else 'Delete'} {_clips_text(document, clip_ids)}"
+        super().__init__(document, text, "delete_clips", clip_ids=tuple(clip_ids), ripple=ripple)
+
+
+class InsertGapCommand(CallCommand):
+    def __init__(self, document, track_id: str, frame: int, duration_frames: int):
+        text = f"Insert {duration_frames} frame gap at {_timecode(document, frame)}"
+        super().__init__(document, text, "insert_gap", track_id=track_id, at_frame=frame,
+                         duration_frames=duration_frames)
+
+
+class CloseGapCommand(CallCommand):
+    def __init__(self, document, track_id: str, frame: int):
+        text = f"Close gap at {_timecode(document, frame)} on '{_track_name(document, track_id)}'"
+        super().__init__(document, text, "close_gap", track_id=track_id, at_frame=frame)
+
+
+class LinkCommand(CallCommand):
+    def __init__(self, document, clip_ids):
+        super().__init__(document, f"Link {_clips_text(document, clip_ids)}", "link_clips", clip_ids=tuple(clip_ids))
+
+
+class UnlinkCommand(CallCommand):
+    def __init__(self, document, clip_id: str):
+        super().__init__(document, f"Unlink '{_clip_name(document, clip_id)}'", "unlink_clip", clip_id=clip_id)
+
+
+class AddTrackCommand(CallCommand):
+    def __init__(self, document, kind: str = "video", name: Optional[str] = None, index: Optional[int] = None):
+        super().__init__(document, f"Add {kind} track{f' {name!r}' if name else ''}", "add_track", kind=kind,
+                         name=name, index=index)
+
+
+class RemoveTrackCommand(CallCommand):
+    def __init__(self, document, track_id: str):
+        super().__init__(document, f"Remove track '{_track_name(document, track_id)}'", "remove_track",
+                         track_id=track_id)
+
+
+class MoveTrackCommand(CallCommand):
+    def __init__(self, document, track_id: str, index: int):
+        super().__init__(document, f"Move track '{_track_name(document, track_id)}'", "move_track",
+                         track_id=track_id, index=index)
+
+
+class RenameTrackCommand(CallCommand):
+    def __init__(self, document, track_id: str, name: str):
+        super().__init__(document, f"Rename track '{_track_name(document, track_id)}' to '{name}'", "rename_track",
+                         track_id=track_id, name=name)
+
+
+class TrackFlagsCommand(CallCommand):
+    def __init__(self, document, track_id: str, **flags: bool):
+        words = ", ".join(f"{'' if on else 'un'}{ {'muted': 'mute', 'hidden': 'hide', 'locked': 'lock'}[k]}"
+                          for k, on in flags.items())
+        super().__init__(document, f"{words.capitalize()} track '{_track_name(document, track_id)}'",
+                         "set_track_flags", track_id=track_id, **flags)
+
+
+class TrimCommand(CallCommand):
+    def __init__(self, document, clip_id: str, edge: str, delta_frames: int, ripple: bool = False):
+        verb = "Ripple trim" if ripple else "Trim"
+        text = f"{verb} {edge} of '{_clip_name(document, clip_id)}' by {delta_frames:+d} frames"
+        super().__init__(document, text, "trim_clip", clip_id=clip_id, edge=edge, delta_frames=delta_frames,
+                         ripple=ripple)
+
+
+class RollCommand(CallCommand):
+    def __init__(self, document, left_clip_id: str, delta_frames: int):
+        text = f"Roll cut after '{_clip_name(document, left_clip_id)}' by {delta_frames:+d} frames"
+        super().__init__(document, text, "roll", left_clip_id=left_clip_id, delta_frames=delta_frames)
+
+
+class SlipCommand(CallCommand):
+    def __init__(self, document, clip_id: str, delta_frames: int):
+        text = f"Slip '{_clip_name(document, clip_id)}' by {delta_frames:+d} frames"
+        super().__init__(document, text, "slip", clip_id=clip_id, delta_frames=delta_frames)
+
+
+class AddDissolveCommand(CallCommand):
+    def __init__(self, document, left_clip_id: str, in_offset_frames: int, out_offset_frames: int):
+        text = (f"Add {in_offset_frames + out_offset_frames} frame dissolve after "
+                f"'{_clip_name(document, left_clip_id)}'")
+        super().__init__(document, text, "add_dissolve", left_clip_id=left_clip_id,
+                         in_offset_frames=in_offset_frames, out_offset_frames=out_offset_frames)
+
+
+class SetDissolveCommand(CallCommand):
+    def __init__(self, document, transition_id: str, in_offset_frames: int, out_offset_frames: int):
+        super().__init__(document, f"Change dissolve to {in_offset_frames + out_offset_frames} frames",
+                         "set_dissolve", transition_id=transition_id, in_offset_frames=in_offset_frames,
+                         out_offset_frames=out_offset_frames)

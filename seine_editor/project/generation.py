@@ -1,0 +1,319 @@
+"""The project side of generation: drop a generative item (one undoable command), queue its job at once, attach
+the finished frames (one more undoable command), keep takes, and say why an item has no frames.
+
+Job state (queued, running, progress, failure reason) lives here, never in the document or the undo stack.
+A finished job whose item was deleted meanwhile stays in the cache only; a job whose item was re-requested
+(new seed or prompt) meanwhile is dropped the same way. An item whose sources changed after the request is
+"stale" (the document derives it); its result is still attached and the item offers regenerate.
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field, replace
+from typing import Any, Optional
+
+from PySide6.QtCore import QObject, Signal
+
+from seine_editor.errors import PlacementError, SettingsError
+from seine_editor.jobs.context import JobFailure, Progress
+from seine_editor.jobs.engines import EngineCache
+from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
+from seine_editor.jobs.preview import MorphPlaceholder
+from seine_editor.jobs.qt_worker import QtJobRunner
+from seine_editor.project.commands import CallCommand
+
+ENGINES = ("seine", "morph", "crossfade")
+EXTEND_CONTEXT_FRAMES = 4  # the clip's last N frames condition an extension (SEINE's "first4")
+NO_WEIGHTS_NOTE = "no SEINE weights configured: generative items use the morph engine"
+
+
+@dataclass(frozen=True)
+class EngineSettings:
+    """Which engine makes generative items: "seine" with a weights folder (or checkpoint + SD folder), or the
+    classic "morph"/"crossfade". SEINE without weights falls back to morph and says so."""
+
+    engine: str = "seine"
+    weights: Optional[str] = None
+    checkpoint: Optional[str] = None
+    sd_path: Optional[str] = None
+    device: str = "auto"
+
+    def resolve(self) -> tuple[str, dict[str, Any], Optional[str]]:
+        """(engine name, load_engine options, a note for the user or None)."""
+        if self.engine not in ENGINES:
+            raise SettingsError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
+        if self.engine != "seine":
+            return self.engine, {}, None
+        if self.weights:
+            return "seine", {"weights": self.weights, "device": self.device}, None
+        if self.checkpoint and self.sd_path:
+            return "seine", {"checkpoint": self.checkpoint, "sd_path": self.sd_path, "device": self.device}, None
+        return "morph", {}, NO_WEIGHTS_NOTE
+
+    def check(self) -> None:
+        """Raise one clear error (WeightsNotFoundError naming the folder and the expected layout) when the SEINE
+        weights are not usable. Imports torch, so it runs when the user picks a folder, not at start-up."""
+        name, options, _ = self.resolve()
+        if name == "seine":
+            from engine.seine.weights import locate_weights
+
+            locate_weights(options.get("weights"), checkpoint=options.get("checkpoint"),
+                           sd_path=options.get("sd_path"))
+
+
+@dataclass
+class ItemJobState:
+    """What the job panel and the timeline badge show for one generative item."""
+
+    state: str = "idle"  # "queued", "running", "done", "failed", "cancelled", "idle"
+    job_id: Optional[str] = None
+    progress: Optional[Progress] = None
+    reason: Optional[str] = None  # why the last job failed, or a note (morph fallback, cached only)
+    error_type: Optional[str] = None
+
+
+@dataclass
+class _Request:
+    item_id: str
+    fingerprint: str  # the document's request fingerprint when queued
+    spec: Optional[GenerateSpec] = field(default=None, repr=False)
+
+
+class GenerationController(QObject):
+    """Owned by a Project: ``project.generation``. Intent methods push commands through ``project.push``."""
+
+    item_state_changed = Signal(str)  # item id
+    result_attached = Signal(str, str)  # item id, take key
+
+    def __init__(self, project: Any, runner: Optional[QtJobRunner] = None,
+                 settings: EngineSettings = EngineSettings(), parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.project = project
+        self._runner = runner
+        self.engines = EngineCache()
+        self.settings = settings
+        self._states: dict[str, ItemJobState] = {}
+        self._requests: dict[str, _Request] = {}  # job id -> request
+        if runner is not None:
+            self._connect(runner)
+
+    @property
+    def runner(self) -> QtJobRunner:
+        """The job runner, started on first use (the CLI generates without one)."""
+        if self._runner is None:
+            self._runner = QtJobRunner(self)
+            self._connect(self._runner)
+        return self._runner
+
+    def _connect(self, runner: QtJobRunner) -> None:
+        runner.job_started.connect(self._on_runner_job_started)
+        runner.job_progress.connect(self._on_runner_job_progress)
+        runner.job_finished.connect(self._on_runner_job_finished)
+        runner.job_failed.connect(self._on_runner_job_failed)
+        runner.job_cancelled.connect(self._on_runner_job_cancelled)
+
+    @property
+    def document(self):
+        return self.project.document
+
+    # ---- settings --------------------------------------------------------------------------------------------
+
+    def set_engine_settings(self, settings: EngineSettings) -> None:
+        """Validate first (a bad weights folder raises and nothing changes), then use from the next job on."""
+        settings.check()
+        self.settings = settings
+        self.engines.clear()
+
+    def placeholder_provider(self) -> MorphPlaceholder:
+        """For `Compositor(..., placeholder=...)`: the instant morph preview of items not generated yet."""
+        return MorphPlaceholder()
+
+    # ---- intents ---------------------------------------------------------------------------------------------
+
+    def add_generative_transition(self, track_id: str, cut_frame: int, params: Optional[dict] = None,
+                                  mode: str = "bridge", duration_frames: Optional[int] = None) -> str:
+        """Put a generative transition on the cut at ``cut_frame`` of ``track_id`` ("bridge": inserted, the
+        timeline grows; "overlap": over A's tail and B's head) and queue its job. Returns the item id."""
+        left = self._clip_ending_at(track_id, cut_frame)
+        duration = duration_frames or self._default_duration()
+        item_id = self._push(f"Generative transition after '{left.name}'", "add_generative_transition",
+                             left_clip_id=left.id, duration_frames=duration, mode=mode,
+                             params=self._params(params))
+        self.generate_item(item_id)
+        return item_id
+
+    def extend_clip(self, clip_id: str, duration_frames: int, params: Optional[dict] = None) -> str:
+        """Insert an extension of ``duration_frames`` after ``clip_id``'s tail and queue its job."""
+        name = self.document.info().clip(clip_id).name
+        item_id = self._push(f"Extend '{name}'", "add_extension", clip_id=clip_id,
+                             duration_frames=duration_frames, params=self._params(params))
+        self.generate_item(item_id)
+        return item_id
+
+    def animate_image(self, clip_id: str, params: Optional[dict] = None) -> str:
+        """Turn the still-image clip ``clip_id`` into an animation of the same length and queue its job."""
+        name = self.document.info().clip(clip_id).name
+        item_id = self._push(f"Animate '{name}'", "animate_still", clip_id=clip_id, params=self._params(params))
+        self.generate_item(item_id)
+        return item_id
+
+    def regenerate(self, item_id: str, **changes: Any) -> str:
+        """Re-read the sources as they are now and apply new params (e.g. ``seed=7``, ``prompt="..."``) as one
+        undoable edit, then queue a new job; earlier results stay as takes."""
+        self._push("Regenerate", "refresh_generative_request", item_id=item_id, params=changes)
+        return self.generate_item(item_id)
+
+    def select_take(self, item_id: str, key: str) -> None:
+        """Play another take (or "generator": the placeholder) of the item; undoable."""
+        self._push(f"Use {key}", "select_take", item_id=item_id, key=key)
+
+    def generate_item(self, item_id: str) -> str:
+        """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id."""
+        spec = self.spec_for(item_id)
+        self.cancel(item_id)
+        job = self.runner.submit(functools.partial(generate, engines=self.engines), spec,
+                                 title=f"{spec.kind} {self.document.info().clip(item_id).name}")
+        self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint, spec)
+        _, _, note = self.settings.resolve()
+        self._set_state(item_id, ItemJobState("queued", job.id, None, note))
+        return job.id
+
+    def cancel(self, item_id: str) -> bool:
+        state = self._states.get(item_id)
+        return bool(state and state.job_id and self._runner and self._runner.cancel(state.job_id))
+
+    def pending_items(self) -> list[str]:
+        """Ids of generative items with no frames yet, or whose sources changed since they were requested."""
+        return [c.id for c in self.document.info().clips()
+                if c.generative is not None and (c.generative.status == "pending" or c.generative.stale)]
+
+    def item_state(self, item_id: str) -> ItemJobState:
+        return self._states.get(item_id, ItemJobState())
+
+    def shutdown(self) -> bool:
+        """Cancel every job and join the worker threads (on quit)."""
+        return True if self._runner is None else self._runner.shutdown()
+
+    # ---- specs -----------------------------------------------------------------------------------------------
+
+    def spec_for(self, item_id: str) -> GenerateSpec:
+        """The plain job spec of a generative item: its exact source frames, params and the timeline format."""
+        clip = self.document.info().clip(item_id)
+        generative = self._generative(item_id)
+        kind = generative.kind.rsplit(".", 1)[-1]
+        settings = self.project.settings
+        name, options, _ = self.settings.resolve()
+        p = generative.params
+        params = GenerationParams(p.get("prompt", ""), p.get("negative_prompt", ""), int(p.get("seed", 0)),
+                                  p.get("preset", "draft"), p.get("steps"), p.get("guidance"),
+                                  p.get("scheduler"), p.get("mode"))
+        return GenerateSpec(kind, item_id, _source_frames(kind, clip.name, generative.sources), params,
+                            settings.width, settings.height, settings.fps, clip.duration_frames,
+                            str(self.project.cache_dir), name, options)
+
+    def _generative(self, item_id: str):
+        clip = self.document.info().clip(item_id)
+        if clip.generative is None:
+            raise PlacementError(f"clip '{clip.name}' is not a generative item")
+        return clip.generative
+
+    def _params(self, params: Optional[dict]) -> dict:
+        params = dict(params or {})
+        params.setdefault("engine", self.settings.resolve()[0])
+        return params
+
+    def _clip_ending_at(self, track_id: str, cut_frame: int):
+        track = self.document.info().track(track_id)
+        left = next((c for c in track.clips if c.end_frame == cut_frame), None)
+        if left is None:
+            raise PlacementError(f"there is no cut at frame {cut_frame} on track '{track.name}'")
+        return left
+
+    def _default_duration(self) -> int:
+        return max(2, round(self.project.settings.fps * 2))  # two seconds, SEINE's 16 frames at 8 fps
+
+    def _push(self, text: str, method: str, **arguments: Any) -> Optional[str]:
+        created = self.project.push(CallCommand(self.document, text, method, **arguments))
+        return created[0] if created else None
+
+    # ---- job events (UI thread) ------------------------------------------------------------------------------
+
+    def _set_state(self, item_id: str, state: ItemJobState) -> None:
+        self._states[item_id] = state
+        self.item_state_changed.emit(item_id)
+
+    def _update(self, job_id: str, **changes: Any) -> Optional[str]:
+        request = self._requests.get(job_id)
+        if request is None:
+            return None
+        current = self._states.get(request.item_id, ItemJobState())
+        if current.job_id == job_id:
+            self._set_state(request.item_id, replace(current, **changes))
+        return request.item_id
+
+    def _on_runner_job_started(self, job_id: str) -> None:
+        self._update(job_id, state="running")
+
+    def _on_runner_job_progress(self, job_id: str, progress: Progress) -> None:
+        self._update(job_id, progress=progress)
+
+    def _on_runner_job_failed(self, job_id: str, failure: JobFailure) -> None:
+        self._update(job_id, state="failed", reason=failure.reason, error_type=failure.error_type)
+        self._requests.pop(job_id, None)
+
+    def _on_runner_job_cancelled(self, job_id: str) -> None:
+        self._update(job_id, state="cancelled", reason="cancelled")
+        self._requests.pop(job_id, None)
+
+    def _on_runner_job_finished(self, job_id: str, result: GenerateResult) -> None:
+        request = self._requests.pop(job_id, None)
+        if request is not None:
+            self.attach_result(result, request.fingerprint, job_id)
+
+    def requested_fingerprint(self, item_id: str) -> str:
+        return self._generative(item_id).fingerprint
+
+    def attach_result(self, result: GenerateResult, requested_fingerprint: str,
+                      job_id: Optional[str] = None) -> Optional[str]:
+        """Attach a finished result as the item's new take (one undoable command); returns the take key, or
+        None when the item is gone or was re-requested meanwhile (the file stays in the cache)."""
+        request = _Request(result.item_id, requested_fingerprint, None)
+        if not self._still_wanted(request):
+            return None
+        name = self.document.info().clip(result.item_id).name
+        try:
+            key = self._push(f"Attach generated frames to '{name}'", "attach_generated_media",
+                             item_id=result.item_id, path=result.path, fingerprint=requested_fingerprint)
+        except PlacementError as error:  # the item changed shape meanwhile: keep the file, say why
+            self._set_state(result.item_id, ItemJobState("failed", job_id, None, str(error), "PlacementError"))
+            return None
+        note = "reused from the cache" if result.from_cache else None
+        self._set_state(result.item_id, ItemJobState("done", job_id, Progress(1.0, "done", 0.0), note))
+        self.result_attached.emit(result.item_id, key or "")
+        return key
+
+    def _still_wanted(self, request: _Request) -> bool:
+        """The item still exists and still asks for what this job made (not re-requested meanwhile)."""
+        try:
+            generative = self._generative(request.item_id)
+        except (StopIteration, PlacementError):
+            self._states.pop(request.item_id, None)  # deleted: the result stays in the cache only
+            return False
+        return generative.fingerprint == request.fingerprint
+
+
+def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:
+    """The document's boundary sources as exact frame lists for the job."""
+    by_role = {s["role"]: s for s in sources}
+    wanted = {"transition": ("left", "right"), "extend": ("left",), "animate": ("still",)}[kind]
+    missing = [role for role in wanted if not by_role.get(role, {}).get("media_path")]
+    if missing:
+        raise PlacementError(f"'{name}' has no {' or '.join(missing)} source to generate from: "
+                             f"a {kind} needs {' and '.join(wanted)} media")
+    frames = []
+    for role in wanted:
+        source = by_role[role]
+        last = int(source["frame"])
+        indices = tuple(range(max(0, last - EXTEND_CONTEXT_FRAMES + 1), last + 1)) if kind == "extend" else (last,)
+        frames.append(SourceFrames("tail" if kind == "extend" else role, source["media_path"], indices))
+    return tuple(frames)

@@ -1,0 +1,106 @@
+"""The intent methods of `Project`: one per document edit, each building its command and pushing it.
+
+Ids in, ids out: methods return the ids the edit created (new clips, tracks, transitions, pieces)."""
+from __future__ import annotations
+
+import os
+from typing import Iterable, Optional
+
+from seine_editor.errors import PlacementError
+from seine_editor.media.info import MediaInfo
+from seine_editor.project import commands as c
+
+
+class IntentsMixin:
+    # ---- clips -----------------------------------------------------------------------------------------------
+
+    def add_clip(self, media: MediaInfo | os.PathLike | str, track_id: str, frame: int, mode: str = "insert",
+                 **options) -> tuple[str, ...]:
+        """Place media (a MediaInfo, or a path that is probed first) at `frame`; mode "insert" or "overwrite"."""
+        if not isinstance(media, MediaInfo):
+            from seine_editor.media.probe import probe  # PyAV: only when a path is given
+
+            media = probe(media)
+        ids = self.push(c.AddClipCommand(self.document, media, track_id, frame, mode, **options))
+        self._report_offline()
+        return ids
+
+    def append_clip(self, media: MediaInfo | os.PathLike | str, track_id: str, **options) -> tuple[str, ...]:
+        end = max((clip.end_frame for clip in self.document.info().track(track_id).clips), default=0)
+        return self.add_clip(media, track_id, end, "overwrite", **options)
+
+    def move_clip(self, clip_id: str, frame: int, track_id: Optional[str] = None, mode: str = "overwrite") -> None:
+        self.push(c.MoveClipCommand(self.document, clip_id, frame, track_id, mode))
+
+    def move_clips(self, clip_ids: Iterable[str], delta_frames: int, track_id: Optional[str] = None,
+                   mode: str = "overwrite") -> None:
+        """Move several clips by the same offset as one undo step. Linked partners move with their clip, so a
+        selection holding both moves each group once; the leading clip moves first so none lands on another."""
+        info = self.document.info()
+        chosen, seen = [], set()
+        for clip in sorted((info.clip(i) for i in dict.fromkeys(clip_ids)), key=lambda k: k.start_frame,
+                           reverse=delta_frames > 0):
+            if clip.id not in seen:
+                chosen.append(clip)
+                seen.update((clip.id, *clip.linked_ids))
+        if not chosen:
+            raise PlacementError("no clips to move")
+        text = f"Move {len(chosen)} clips" if len(chosen) > 1 else None
+        with self.macro(text or f"Move '{chosen[0].name}'"):
+            for clip in chosen:
+                self.push(c.MoveClipCommand(self.document, clip.id, clip.start_frame + delta_frames, track_id, mode))
+
+    def split_at(self, clip_id: str, frame: int) -> tuple[str, ...]:
+        return self.push(c.SplitCommand(self.document, clip_id, frame))
+
+    def delete(self, clip_ids: Iterable[str]) -> None:
+        self.push(c.DeleteCommand(self.document, clip_ids))
+
+    def ripple_delete(self, clip_ids: Iterable[str]) -> None:
+        self.push(c.DeleteCommand(self.document, clip_ids, ripple=True))
+
+    def trim(self, clip_id: str, edge: str, delta_frames: int, ripple: bool = False) -> None:
+        self.push(c.TrimCommand(self.document, clip_id, edge, delta_frames, ripple))
+
+    def roll(self, left_clip_id: str, delta_frames: int) -> None:
+        self.push(c.RollCommand(self.document, left_clip_id, delta_frames))
+
+    def slip(self, clip_id: str, delta_frames: int) -> None:
+        self.push(c.SlipCommand(self.document, clip_id, delta_frames))
+
+    def insert_gap(self, track_id: str, frame: int, duration_frames: int) -> None:
+        self.push(c.InsertGapCommand(self.document, track_id, frame, duration_frames))
+
+    def close_gap(self, track_id: str, frame: int) -> None:
+        self.push(c.CloseGapCommand(self.document, track_id, frame))
+
+    def link(self, clip_ids: Iterable[str]) -> None:
+        self.push(c.LinkCommand(self.document, clip_ids))
+
+    def unlink(self, clip_id: str) -> None:
+        self.push(c.UnlinkCommand(self.document, clip_id))
+
+    # ---- dissolves -------------------------------------------------------------------------------------------
+
+    def add_dissolve(self, left_clip_id: str, in_offset_frames: int, out_offset_frames: int) -> str:
+        return self.push(c.AddDissolveCommand(self.document, left_clip_id, in_offset_frames, out_offset_frames))[0]
+
+    def set_dissolve(self, transition_id: str, in_offset_frames: int, out_offset_frames: int) -> None:
+        self.push(c.SetDissolveCommand(self.document, transition_id, in_offset_frames, out_offset_frames))
+
+    # ---- tracks ----------------------------------------------------------------------------------------------
+
+    def add_track(self, kind: str = "video", name: Optional[str] = None, index: Optional[int] = None) -> str:
+        return self.push(c.AddTrackCommand(self.document, kind, name, index))[0]
+
+    def remove_track(self, track_id: str) -> None:
+        self.push(c.RemoveTrackCommand(self.document, track_id))
+
+    def move_track(self, track_id: str, index: int) -> None:
+        self.push(c.MoveTrackCommand(self.document, track_id, index))
+
+    def rename_track(self, track_id: str, name: str) -> None:
+        self.push(c.RenameTrackCommand(self.document, track_id, name))
+
+    def set_track_flags(self, track_id: str, **flags: bool) -> None:
+        self.push(c.TrackFlagsCommand(self.document, track_id, **flags))

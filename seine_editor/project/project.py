@@ -1,0 +1,215 @@
+"""Project: the timeline document + its undo stack + settings + files (project, backups, recovery, cache).
+
+Views call the intent methods (`add_clip`, `move_clips`, `split_at`, ...). Each builds one command from
+`commands.py`, applies it (the document validates: a refused edit raises `PlacementError` and pushes
+nothing) and pushes it. Related edits become one undo step with `with project.macro("Move 3 clips"):`.
+Files: `Project.new()`, `Project.open(path)` (a failed open raises and leaves every other project as it
+was), `save()`, `save_as()`. Unsaved edits are autosaved to `name.otio.recovery` every 60 s or 25 edits.
+"""
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Iterator, Optional
+
+from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtGui import QUndoStack
+
+from seine_editor.errors import ProjectFileError, SettingsError
+from seine_editor.project import recovery
+from seine_editor.project.commands import EditCommand, MacroCommand
+from seine_editor.project.intents import IntentsMixin
+from seine_editor.timeline import otio_io
+from seine_editor.timeline.document import TimelineDocument
+
+AUTOSAVE_INTERVAL_MS = 60_000
+AUTOSAVE_EVERY_EDITS = 25
+CACHE_DIR = "cache"
+
+
+class Project(IntentsMixin, QObject):
+    changed = Signal()  # the document changed (edit, undo or redo)
+    clean_changed = Signal(bool)  # True when everything is saved
+    offline_media_changed = Signal(list)  # [OfflineMedia] after open, relink and edits
+    path_changed = Signal(str)
+    autosaved = Signal(str)  # the recovery file written
+
+    def __init__(self, document: Optional[TimelineDocument] = None, path: Optional[Path] = None,
+                 notes: tuple[str, ...] = (), parent: Optional[QObject] = None):
+        super().__init__(parent)
+        self.document = document or TimelineDocument()
+        self.path = Path(path) if path else None
+        self.notes = notes  # what opening decided for the user ("EDL read at 24 fps", ...)
+        self.undo_stack = QUndoStack(self)
+        self._open_macro: Optional[list[EditCommand]] = None
+        self._edits_since_autosave = 0
+        self._scratch: Optional[tempfile.TemporaryDirectory] = None
+        self._autosave_timer = QTimer(self)
+        self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
+        self._autosave_timer.timeout.connect(self.autosave)
+        self._autosave_timer.start()
+        self.undo_stack.cleanChanged.connect(self.clean_changed)
+        self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+        self.document.changed.connect(self._on_document_changed)
+
+    # ---- files ---------------------------------------------------------------------------------------------
+
+    @classmethod
+    def new(cls, settings: Optional[otio_io.TimelineSettings] = None) -> "Project":
+        settings = settings or otio_io.TimelineSettings()
+        _check_settings(settings)
+        document = TimelineDocument(rate=settings.fps)
+        otio_io.write_settings(document.timeline, settings)
+        return cls(document)
+
+    @classmethod
+    def open(cls, path: os.PathLike | str, rate=None, recovery_choice: str = "ask") -> "Project":
+        """Open a project or interchange file. recovery_choice: "ask" raises `RecoveryAvailable` when an
+        autosave newer than the file exists; "use" opens that autosave (unsaved); "ignore" opens the file."""
+        if recovery_choice not in recovery.RECOVERY_CHOICES:
+            raise ValueError(f"recovery_choice {recovery_choice!r} is not one of {recovery.RECOVERY_CHOICES}")
+        path = Path(path).absolute()
+        found = recovery.recovery_available(path) if path.suffix.lower() == ".otio" else None
+        if found and recovery_choice == "ask":
+            raise recovery.RecoveryAvailable(path, found)
+        use_recovery = bool(found) and recovery_choice == "use"
+        opened = otio_io.read_timeline(found if use_recovery else path, rate=rate)
+        try:
+            document = TimelineDocument(opened.timeline)
+        except Exception as exc:  # the document refuses timelines it cannot hold; say so as a file error
+            raise ProjectFileError(path, f"cannot be edited: {exc}") from None
+        is_project = opened.format == "otio_json"
+        project = cls(document, path if is_project else None, opened.notes)
+        if use_recovery or not is_project:
+            project._mark_unsaved()
+        return project
+
+    @staticmethod
+    def recovery_available(path: os.PathLike | str) -> Optional[Path]:
+        return recovery.recovery_available(Path(path).absolute())
+
+    def save(self) -> None:
+        if self.path is None:
+            raise ProjectFileError("(untitled)", "the project has no file yet: choose one with Save As")
+        self._write(self.path)
+
+    def save_as(self, path: os.PathLike | str) -> None:
+        path = Path(path).absolute()
+        old_path = self.path
+        self._write(path)
+        if old_path != path:
+            self.path = path
+            self.path_changed.emit(str(path))
+            if old_path is not None:
+                recovery.discard_recovery(old_path)
+
+    def _write(self, path: Path) -> None:
+        otio_io.save_timeline(self.document.timeline, path)
+        recovery.discard_recovery(path)
+        self._edits_since_autosave = 0
+        self.undo_stack.setClean()
+
+    def autosave(self) -> Optional[Path]:
+        """Write the recovery file if there are unsaved edits; returns its path."""
+        if self.is_clean() or self.path is None:
+            return None
+        target = recovery.recovery_path(self.path)
+        text = otio_io.timeline_to_json(self.document.timeline, self.path)
+        otio_io.write_atomically(target, text.encode("utf-8"), backups=0)
+        self._edits_since_autosave = 0
+        self.autosaved.emit(str(target))
+        return target
+
+    def close(self, discard_recovery: bool = False) -> None:
+        """Stop autosaving; `discard_recovery` when the user chose not to keep unsaved edits."""
+        self._autosave_timer.stop()
+        if discard_recovery and self.path is not None:
+            recovery.discard_recovery(self.path)
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
+
+    def is_clean(self) -> bool:
+        return self.undo_stack.isClean()
+
+    def _mark_unsaved(self) -> None:
+        """Content that is not in the project file (a recovered autosave, an import): unclean, no undo step."""
+        self.undo_stack.resetClean()
+
+    def _report_offline(self) -> None:
+        self.offline_media_changed.emit(self.offline_media())
+
+    @property
+    def folder(self) -> Path:
+        """Where the project keeps its files: the project file's folder, or a scratch folder until saved."""
+        if self.path is not None:
+            return self.path.parent
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="seine-project-")
+        return Path(self._scratch.name)
+
+    @property
+    def cache_dir(self) -> Path:
+        """Generated media, thumbnails and proxies: `<folder>/cache/`, created on first use."""
+        cache = self.folder / CACHE_DIR
+        cache.mkdir(parents=True, exist_ok=True)
+        return cache
+
+    @property
+    def settings(self) -> otio_io.TimelineSettings:
+        return otio_io.read_settings(self.document.timeline)
+
+    def offline_media(self) -> list[otio_io.OfflineMedia]:
+        return otio_io.offline_media(self.document.timeline)
+
+    # ---- pushing edits -------------------------------------------------------------------------------------
+
+    def push(self, command: EditCommand) -> tuple[str, ...]:
+        """Apply `command` (raises and pushes nothing if the document refuses it), then push it."""
+        if self._open_macro is not None:
+            command.apply()
+            self._open_macro.append(command)
+            return command.created_ids
+        command.apply()
+        self.undo_stack.push(command)
+        return command.created_ids
+
+    @contextlib.contextmanager
+    def macro(self, text: str) -> Iterator[None]:
+        """Edits inside the block become one undo step; if one is refused, the earlier ones are undone."""
+        if self._open_macro is not None:
+            yield
+            return
+        self._open_macro = []
+        try:
+            yield
+        except BaseException:
+            for command in reversed(self._open_macro):
+                command.undo()
+            raise
+        finally:
+            applied, self._open_macro = self._open_macro, None
+        if applied:
+            self.undo_stack.push(MacroCommand(text, applied))
+
+    # ---- slots ---------------------------------------------------------------------------------------------
+
+    def _on_document_changed(self, _change) -> None:
+        self.changed.emit()
+
+    def _on_undo_stack_index_changed(self, _index: int) -> None:
+        self._edits_since_autosave += 1
+        if self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
+            self.autosave()
+
+
+def _check_settings(settings: otio_io.TimelineSettings) -> None:
+    if settings.width <= 0 or settings.height <= 0 or settings.width % 2 or settings.height % 2:
+        raise SettingsError(f"frame size {settings.width}x{settings.height} is not allowed: use even sizes above 0")
+    if settings.fps <= 0:
+        raise SettingsError(f"frame rate {settings.fps} is not allowed: it must be above 0")
+    if settings.audio_rate not in (32000, 44100, 48000, 88200, 96000):
+        raise SettingsError(f"audio rate {settings.audio_rate} Hz is not allowed: use 32000, 44100, 48000, "
+                            "88200 or 96000")

@@ -1,0 +1,282 @@
+"""Project: every edit is one undo step whose undo and redo restore the OTIO JSON exactly; refused edits
+push nothing; files open, save and recover without losing anything."""
+from __future__ import annotations
+
+import json
+import os
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from seine_editor.errors import PlacementError, ProjectFileError, SettingsError
+from seine_editor.media.info import AudioStreamInfo, MediaInfo
+from seine_editor.project import project as project_module
+from seine_editor.project.project import Project
+from seine_editor.project.recovery import RecoveryAvailable, recovery_path
+from seine_editor.timeline import otio_io
+
+
+def _media(path: Path, frames: int = 48, audio: bool = False) -> MediaInfo:
+    path.touch()
+    streams = (AudioStreamInfo(1, "aac", 48000, 2, "stereo", frames / 24),) if audio else ()
+    return MediaInfo(str(path), "video", 64, 48, 64, 48, Fraction(24), frames, frames / 24, audio=streams)
+
+
+@pytest.fixture
+def project(qapp, tmp_path):
+    """V1: A [0, 24) B [24, 48), each showing frames 12.. of 48-frame media (12 frames of handle each side)."""
+    p = Project.new()
+    video = p.document.track_ids("video")[0]
+    p.add_clip(_media(tmp_path / "A.mp4"), video, 0, duration_frames=24, source_start_frame=12, name="A")
+    p.add_clip(_media(tmp_path / "B.mp4"), video, 24, duration_frames=24, source_start_frame=12, name="B")
+    p.undo_stack.clear()
+    p.undo_stack.setClean()
+    yield p
+    p.close(discard_recovery=True)
+
+
+def _ids(p: Project) -> dict[str, str]:
+    """clip name -> id, plus "V1"/"A1" -> track id."""
+    info = p.document.info()
+    names = {clip.name: clip.id for track in info.tracks for clip in track.clips}
+    names.update({track.name: track.id for track in info.tracks})
+    return names
+
+
+def _assert_undo_redo_exact(p: Project, edit) -> None:
+    before = p.document.to_json()
+    count = p.undo_stack.count()
+    edit(p, _ids(p))
+    after = p.document.to_json()
+    assert after != before
+    assert p.undo_stack.count() == count + 1
+    p.undo_stack.undo()
+    assert p.document.to_json() == before
+    p.undo_stack.redo()
+    assert p.document.to_json() == after
+    p.undo_stack.undo()
+    assert p.document.to_json() == before
+
+
+EDITS = {
+    "insert clip": lambda p, i: p.add_clip(_media(Path(p.folder) / "C.mp4"), i["V1"], 10, name="C"),
+    "overwrite clip": lambda p, i: p.add_clip(_media(Path(p.folder) / "C.mp4"), i["V1"], 10, "overwrite",
+                                              duration_frames=5, name="C"),
+    "insert clip with linked audio": lambda p, i: p.add_clip(_media(Path(p.folder) / "D.mp4", audio=True),
+                                                             i["V1"], 48, name="D"),
+    "append clip": lambda p, i: p.append_clip(_media(Path(p.folder) / "C.mp4"), i["V1"], name="C"),
+    "move clip": lambda p, i: p.move_clip(i["A"], 60),
+    "move clips": lambda p, i: p.move_clips([i["A"], i["B"]], 30),
+    "split": lambda p, i: p.split_at(i["B"], 36),
+    "delete": lambda p, i: p.delete([i["A"]]),
+    "ripple delete": lambda p, i: p.ripple_delete([i["A"]]),
+    "trim head": lambda p, i: p.trim(i["B"], "head", 4),
+    "trim tail": lambda p, i: p.trim(i["A"], "tail", -4),
+    "ripple trim": lambda p, i: p.trim(i["A"], "tail", -4, ripple=True),
+    "roll": lambda p, i: p.roll(i["A"], 3),
+    "slip": lambda p, i: p.slip(i["A"], 5),
+    "insert gap": lambda p, i: p.insert_gap(i["V1"], 24, 6),
+    "close gap": lambda p, i: p.close_gap(i["V1"], 3),
+    "link": lambda p, i: p.link([i["A"], i["B"]]),
+    "add dissolve": lambda p, i: p.add_dissolve(i["A"], 6, 6),
+    "set dissolve": lambda p, i: p.set_dissolve(p.document.info().tracks[0].transitions[0].id, 4, 2),
+    "add track": lambda p, i: p.add_track("video", "V2"),
+    "remove track": lambda p, i: p.remove_track(i["A1"]),
+    "move track": lambda p, i: p.move_track(i["A1"], 0),
+    "rename track": lambda p, i: p.rename_track(i["V1"], "Pictures"),
+    "lock track": lambda p, i: p.set_track_flags(i["V1"], locked=True),
+}
+
+
+# Edits that need an earlier one to act on; the setup is not part of the compared step.
+SETUP = {
+    "close gap": lambda p, i: p.delete([i["A"]]),
+    "set dissolve": lambda p, i: p.add_dissolve(i["A"], 6, 6),
+}
+
+
+@pytest.mark.parametrize("name", list(EDITS))
+def test_undo_then_redo_restores_the_otio_json_exactly(project, name):
+    if name in SETUP:
+        SETUP[name](project, _ids(project))
+    _assert_undo_redo_exact(project, EDITS[name])
+
+
+def test_unlink_undoes_exactly(project, tmp_path):
+    video = _ids(project)["V1"]
+    clip_id = project.add_clip(_media(tmp_path / "D.mp4", audio=True), video, 48, name="D")[0]
+    _assert_undo_redo_exact(project, lambda p, i: p.unlink(clip_id))
+
+
+def test_command_text_names_the_edit(project):
+    ids = _ids(project)
+    right_piece = project.split_at(ids["B"], 36)[0]
+    project.trim(right_piece, "tail", -2)
+    project.add_dissolve(ids["A"], 3, 3)
+    project.rename_track(ids["V1"], "Pictures")
+    texts = [project.undo_stack.text(n) for n in range(project.undo_stack.count())]
+    assert texts == ["Split 'B' at 00:00:01:12", "Trim tail of 'B' by -2 frames",
+                     "Add 6 frame dissolve after 'A'", "Rename track 'V1' to 'Pictures'"]
+
+
+def test_refused_edit_raises_and_pushes_nothing(project):
+    before = project.document.to_json()
+    with pytest.raises(PlacementError, match=r"cannot split at frame 10"):
+        project.split_at(_ids(project)["B"], 10)
+    assert (project.undo_stack.count(), project.document.to_json(), project.is_clean()) == (0, before, True)
+
+
+def test_dissolve_longer_than_the_handles_is_refused(project):
+    before = project.document.to_json()
+    with pytest.raises(PlacementError, match=r"12 frames of handle.*needs 20"):
+        project.add_dissolve(_ids(project)["A"], 20, 20)
+    assert (project.undo_stack.count(), project.document.to_json()) == (0, before)
+
+
+def test_moving_several_clips_is_one_undo_step(project):
+    ids = _ids(project)
+    before = project.document.to_json()
+    project.move_clips([ids["A"], ids["B"]], 12)
+    assert project.undo_stack.count() == 1
+    assert project.undo_stack.text(0) == "Move 2 clips"
+    assert [(c.name, c.start_frame) for c in project.document.info().tracks[0].clips] == [("A", 12), ("B", 36)]
+    project.undo_stack.undo()
+    assert project.document.to_json() == before
+
+
+def test_a_refused_edit_inside_a_macro_undoes_the_earlier_ones(project):
+    ids = _ids(project)
+    before = project.document.to_json()
+    with pytest.raises(PlacementError):
+        with project.macro("Two edits"):
+            project.move_clip(ids["A"], 100)
+            project.split_at(ids["B"], 0)
+    assert (project.undo_stack.count(), project.document.to_json()) == (0, before)
+
+
+def test_signals_report_changes_and_the_clean_state(project, qtbot, tmp_path):
+    with qtbot.waitSignal(project.changed), qtbot.waitSignal(project.clean_changed) as clean:
+        project.slip(_ids(project)["A"], 1)
+    assert clean.args == [False]
+    with qtbot.waitSignal(project.clean_changed) as clean:
+        project.save_as(tmp_path / "cut.otio")
+    assert clean.args == [True]
+
+
+# ------------------------------------------------------------------------------------------ files
+
+def test_saved_project_reopens_with_the_same_json(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    reopened = Project.open(tmp_path / "cut.otio")
+    assert reopened.document.to_json() == project.document.to_json()
+    assert (reopened.path, reopened.is_clean()) == (tmp_path / "cut.otio", True)
+
+
+def test_save_without_a_file_asks_for_one(project):
+    with pytest.raises(ProjectFileError, match=r"^\(untitled\): the project has no file yet: choose one with Save As$"):
+        project.save()
+
+
+@pytest.mark.parametrize("content", ["", "{", '{"OTIO_SCHEMA": "Clip.99"}', "\x00\x01garbage"])
+def test_failed_open_leaves_the_current_project_untouched(project, tmp_path, content):
+    project.save_as(tmp_path / "cut.otio")
+    project.slip(_ids(project)["A"], 1)
+    before = (project.document.to_json(), project.path, project.undo_stack.count(), project.is_clean())
+    bad = tmp_path / "bad.otio"
+    bad.write_text(content)
+    with pytest.raises(ProjectFileError):
+        Project.open(bad)
+    assert (project.document.to_json(), project.path, project.undo_stack.count(), project.is_clean()) == before
+
+
+def test_opening_an_edl_gives_an_unsaved_untitled_project(qapp, tmp_path):
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: cut\n\n001  AX V C 01:00:00:00 01:00:01:00 00:00:00:00 00:00:01:00\n")
+    opened = Project.open(edl, rate=25)
+    assert (opened.path, opened.is_clean(), opened.document.rate) == (None, False, Fraction(25))
+    opened.close()
+
+
+def test_new_project_refuses_bad_settings(qapp):
+    with pytest.raises(SettingsError, match=r"^frame size 641x480 is not allowed: use even sizes above 0$"):
+        Project.new(otio_io.TimelineSettings(641, 480))
+
+
+def test_new_project_keeps_its_settings_in_the_timeline(qapp):
+    settings = otio_io.TimelineSettings(1280, 720, Fraction(25), 44100)
+    p = Project.new(settings)
+    assert (p.settings, p.document.rate) == (settings, Fraction(25))
+    p.close()
+
+
+# ------------------------------------------------------------------------------------------ autosave
+
+def test_twenty_five_edits_write_the_recovery_file(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    a = _ids(project)["A"]
+    for n in range(project_module.AUTOSAVE_EVERY_EDITS - 1):
+        project.slip(a, 1 if n % 2 == 0 else -1)
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+    project.slip(a, 1)
+    saved = json.loads(recovery_path(tmp_path / "cut.otio").read_text())
+    assert saved == json.loads(otio_io.timeline_to_json(project.document.timeline, tmp_path / "cut.otio"))
+
+
+def test_autosave_timer_writes_the_recovery_file(project, qtbot, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    project.slip(_ids(project)["A"], 1)
+    project._autosave_timer.setInterval(10)
+    with qtbot.waitSignal(project.autosaved, timeout=2000) as written:
+        pass
+    assert written.args == [str(recovery_path(tmp_path / "cut.otio"))]
+
+
+def test_clean_project_is_not_autosaved(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    assert project.autosave() is None
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+
+
+def test_saving_removes_the_recovery_file(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    project.slip(_ids(project)["A"], 1)
+    project.autosave()
+    project.save()
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+
+
+def _crash_after_unsaved_edit(project, path: Path) -> str:
+    project.save_as(path)
+    project.slip(_ids(project)["A"], 1)
+    project.autosave()
+    os.utime(path, ns=(1, 1))  # the file is older than its recovery copy
+    return project.document.to_json()
+
+
+def test_opening_with_a_newer_recovery_file_asks(project, tmp_path):
+    path = tmp_path / "cut.otio"
+    _crash_after_unsaved_edit(project, path)
+    assert Project.recovery_available(path) == recovery_path(path)
+    with pytest.raises(RecoveryAvailable) as info:
+        Project.open(path)
+    assert str(info.value) == f"{path}: an autosaved version newer than the file exists (cut.otio.recovery)"
+
+
+def test_using_the_recovery_file_restores_the_unsaved_edits(project, tmp_path):
+    path = tmp_path / "cut.otio"
+    unsaved = _crash_after_unsaved_edit(project, path)
+    recovered = Project.open(path, recovery_choice="use")
+    assert (recovered.document.to_json(), recovered.path, recovered.is_clean()) == (unsaved, path, False)
+    recovered.save()
+    assert not recovery_path(path).exists()
+    recovered.close()
+
+
+def test_ignoring_the_recovery_file_opens_the_saved_project(project, tmp_path):
+    path = tmp_path / "cut.otio"
+    unsaved = _crash_after_unsaved_edit(project, path)
+    ignored = Project.open(path, recovery_choice="ignore")
+    assert ignored.document.to_json() != unsaved
+    assert ignored.is_clean()
+    ignored.close()
