@@ -12,6 +12,8 @@ Codecs (``codec=``):
 - ``"mjpeg"`` (.mov/.mkv), all-intra, quality from ``crf`` (2 best .. 31).
 - ``"png"``: a PNG sequence; ``path`` is a folder that will hold ``frame_000000.png``, ... (no audio).
 
+``encoder_options`` are passed to the encoder on top of the preset's (e.g. ``{"g": "6", "bf": "0"}``).
+
 Frames are (height, width, 3) uint8 RGB ((height, width, 4) RGBA for pixel formats with alpha). Pictures
 720 lines or taller are encoded and tagged BT.709, smaller ones BT.601, in limited range.
 Audio is float32 (channels, samples) in -1..1 at ``audio_rate``.
@@ -74,7 +76,7 @@ class MediaWriter:
     def __init__(self, path, *, width: int, height: int, fps, codec: str = "h264", preset: str = "standard",
                  crf: Optional[int] = None, pix_fmt: Optional[str] = None, audio_rate: Optional[int] = None,
                  audio_channels: int = 2, audio_codec: Optional[str] = None, metadata: Optional[dict] = None,
-                 start_timecode: Optional[str] = None):
+                 start_timecode: Optional[str] = None, encoder_options: Optional[dict] = None):
         self.path = Path(path)
         self.width, self.height = int(width), int(height)
         self.fps = Fraction(fps)
@@ -84,6 +86,7 @@ class MediaWriter:
         self._closed = False
         try:
             self.settings = video_settings(codec, preset, crf, pix_fmt)
+            self.settings.options.update(encoder_options or {})
         except ValueError as error:
             raise MediaError(self.path, str(error)) from None
         self._check_arguments(audio_rate, audio_channels, audio_codec)
