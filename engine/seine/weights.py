@@ -181,7 +181,7 @@ def weights_identity(location: WeightsLocation) -> str:
     for part in ("unet/config.json", "vae/config.json", "text_encoder/config.json", "tokenizer/vocab.json"):
         config = location.sd_path / part
         digest.update(config.read_bytes() if config.is_file() else b"-")
-    return "seine-" + digest.hexdigest()[:16]
+    return digest.hexdigest()[:16]
 
 
 def _link_or_copy_tree(src: Path, dst: Path) -> None:

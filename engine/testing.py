@@ -1,0 +1,112 @@
+"""Tiny random SEINE components for fast tests (no weights, no network).
+
+``write_tiny_weights(folder)`` writes a complete weights folder in the official layout (``seine.pt`` beside
+``stable-diffusion-tiny/`` with vae, text_encoder, tokenizer and unet/config.json), so everything that takes a
+weights folder (``SeineEngine``, ``SeinePipeline.from_pretrained``, convert-weights) runs on it in well under a
+second per generation at 64×64. The architecture is the golden fixture's: widths 32/32/32/80, one head of 32 in
+the narrow blocks and two heads of 40 in the widest (partial rotary), 16 norm groups.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import torch
+
+TINY_UNET_CONFIG = {
+    "_class_name": "UNet2DConditionModel", "act_fn": "silu", "attention_head_dim": [1, 1, 1, 2],
+    "block_out_channels": [32, 32, 32, 80], "center_input_sample": False, "cross_attention_dim": 32,
+    "down_block_types": ["CrossAttnDownBlock2D"] * 3 + ["DownBlock2D"], "downsample_padding": 1,
+    "flip_sin_to_cos": True, "freq_shift": 0, "in_channels": 4, "layers_per_block": 1, "mid_block_scale_factor": 1,
+    "norm_eps": 1e-05, "norm_num_groups": 16, "out_channels": 4, "sample_size": 8,
+    "up_block_types": ["UpBlock2D"] + ["CrossAttnUpBlock2D"] * 3,
+}
+TINY_VAE_CONFIG = dict(in_channels=3, out_channels=3, latent_channels=4, block_out_channels=(8, 16, 16, 16),
+                       down_block_types=("DownEncoderBlock2D",) * 4, up_block_types=("UpDecoderBlock2D",) * 4,
+                       layers_per_block=1, norm_num_groups=8, sample_size=64)
+TINY_TEXT_CONFIG = dict(vocab_size=514, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                        num_attention_heads=2, max_position_embeddings=77, hidden_act="quick_gelu",
+                        bos_token_id=512, eos_token_id=513, pad_token_id=513, projection_dim=32)
+SD_FOLDER_NAME = "stable-diffusion-tiny"
+
+
+def _byte_symbols() -> list[str]:
+    """CLIP's printable stand-ins for the 256 byte values (the GPT-2 byte-to-unicode table)."""
+    printable = list(range(ord("!"), ord("~") + 1)) + list(range(ord("¡"), ord("¬") + 1)) + \
+        list(range(ord("®"), ord("ÿ") + 1))
+    symbols, extra = {}, 0
+    for byte in range(256):
+        if byte in printable:
+            symbols[byte] = chr(byte)
+        else:
+            symbols[byte] = chr(256 + extra)
+            extra += 1
+    return [symbols[b] for b in sorted(symbols, key=lambda b: (b not in printable, printable.index(b)
+                                                                if b in printable else b))]
+
+
+def write_tiny_tokenizer(folder: Path) -> Path:
+    """A byte-level CLIP BPE vocabulary without merges: every character is one token (514 ids)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    symbols = _byte_symbols()
+    vocab = {s: i for i, s in enumerate(symbols)}
+    vocab.update({s + "</w>": 256 + i for i, s in enumerate(symbols)})
+    vocab.update({"<|startoftext|>": 512, "<|endoftext|>": 513})
+    (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False))
+    (folder / "merges.txt").write_text("#version: 0.2\n")
+    (folder / "tokenizer_config.json").write_text(json.dumps({
+        "tokenizer_class": "CLIPTokenizer", "model_max_length": 77, "bos_token": "<|startoftext|>",
+        "eos_token": "<|endoftext|>", "unk_token": "<|endoftext|>", "pad_token": "<|endoftext|>",
+        "do_lower_case": True}))
+    return folder
+
+
+def tiny_unet(seed: int = 0):
+    """The tiny UNet3D with random weights (every layer non-zero, so every path matters)."""
+    from engine.seine.unet import UNet3DConditionModel, UNet3DConfig
+
+    torch.manual_seed(seed)
+    model = UNet3DConditionModel(UNet3DConfig.from_sd_config(TINY_UNET_CONFIG))
+    with torch.no_grad():
+        for name, param in model.named_parameters():
+            if name.endswith("rotary_emb.freqs"):
+                continue
+            if param.ndim >= 2 and "relative_attention_bias" not in name:
+                param.normal_(0.0, param[0].numel() ** -0.5)
+            else:
+                param.normal_(1.0 if name.endswith("weight") and "norm" in name else 0.0, 0.1)
+    return model.eval()
+
+
+def tiny_vae(seed: int = 0):
+    from diffusers import AutoencoderKL
+
+    torch.manual_seed(seed)
+    return AutoencoderKL(**TINY_VAE_CONFIG).eval()
+
+
+def tiny_text_encoder(seed: int = 0):
+    from transformers import CLIPTextConfig, CLIPTextModel
+
+    torch.manual_seed(seed)
+    return CLIPTextModel(CLIPTextConfig(**TINY_TEXT_CONFIG)).eval()
+
+
+def write_tiny_weights(folder, seed: int = 0) -> Path:
+    """Write ``folder/seine.pt`` (official ``{"ema": state_dict}``) and ``folder/stable-diffusion-tiny/``."""
+    folder = Path(folder)
+    sd = folder / SD_FOLDER_NAME
+    (sd / "unet").mkdir(parents=True, exist_ok=True)
+    (sd / "unet" / "config.json").write_text(json.dumps(TINY_UNET_CONFIG, indent=2))
+    tiny_vae(seed).save_pretrained(sd / "vae")
+    tiny_text_encoder(seed).save_pretrained(sd / "text_encoder")
+    write_tiny_tokenizer(sd / "tokenizer")
+    torch.save({"ema": tiny_unet(seed).state_dict()}, folder / "seine.pt")
+    return folder
+
+
+def tiny_pipeline(folder, seed: int = 0):
+    """A CPU float32 :class:`SeinePipeline` on freshly written tiny weights in ``folder``."""
+    from engine.seine.pipeline import SeinePipeline
+
+    return SeinePipeline.from_pretrained(write_tiny_weights(folder, seed))
