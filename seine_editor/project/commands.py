@@ -229,3 +229,65 @@ class SetDissolveCommand(CallCommand):
         super().__init__(document, f"Change dissolve to {in_offset_frames + out_offset_frames} frames",
                          "set_dissolve", transition_id=transition_id, in_offset_frames=in_offset_frames,
                          out_offset_frames=out_offset_frames)
+
+
+class AddMarkerCommand(CallCommand):
+    def __init__(self, document, frame: int, name: str = "", clip_id: Optional[str] = None, **options):
+        where = f" on '{_clip_name(document, clip_id)}'" if clip_id else ""
+        super().__init__(document, f"Add marker{f' {name!r}' if name else ''}{where} at {_timecode(document, frame)}",
+                         "add_marker", frame=frame, name=name, clip_id=clip_id, **options)
+
+
+class MoveMarkerCommand(CallCommand):
+    def __init__(self, document, marker_id: str, frame: int):
+        super().__init__(document, f"Move marker to {_timecode(document, frame)}", "move_marker",
+                         marker_id=marker_id, frame=frame)
+
+
+class RemoveMarkerCommand(CallCommand):
+    def __init__(self, document, marker_id: str):
+        super().__init__(document, "Remove marker", "remove_marker", marker_id=marker_id)
+
+
+class AddGenerativeTransitionCommand(CallCommand):
+    def __init__(self, document, left_clip_id: str, duration_frames: int, mode: str = "bridge",
+                 params: Optional[dict] = None):
+        text = f"Add {mode} transition after '{_clip_name(document, left_clip_id)}'"
+        super().__init__(document, text, "add_generative_transition", left_clip_id=left_clip_id,
+                         duration_frames=duration_frames, mode=mode, params=params)
+
+
+class AddExtensionCommand(CallCommand):
+    def __init__(self, document, clip_id: str, duration_frames: int, params: Optional[dict] = None):
+        super().__init__(document, f"Extend '{_clip_name(document, clip_id)}' by {duration_frames} frames",
+                         "add_extension", clip_id=clip_id, duration_frames=duration_frames, params=params)
+
+
+class AnimateStillCommand(CallCommand):
+    def __init__(self, document, clip_id: str, params: Optional[dict] = None):
+        super().__init__(document, f"Animate '{_clip_name(document, clip_id)}'", "animate_still", clip_id=clip_id,
+                         params=params)
+
+
+class AttachGeneratedCommand(CallCommand):
+    def __init__(self, document, item_id: str, path: str, fingerprint: Optional[str] = None):
+        super().__init__(document, f"Attach generated media to '{_clip_name(document, item_id)}'",
+                         "attach_generated_media", item_id=item_id, path=str(path), fingerprint=fingerprint)
+
+
+class SelectTakeCommand(CallCommand):
+    def __init__(self, document, item_id: str, key: str):
+        super().__init__(document, f"Use {key} of '{_clip_name(document, item_id)}'", "select_take",
+                         item_id=item_id, key=key)
+
+
+class DetachGeneratedCommand(CallCommand):
+    def __init__(self, document, item_id: str):
+        super().__init__(document, f"Show placeholder of '{_clip_name(document, item_id)}'",
+                         "detach_generated_media", item_id=item_id)
+
+
+class RefreshGenerativeCommand(CallCommand):
+    def __init__(self, document, item_id: str, params: Optional[dict] = None):
+        super().__init__(document, f"Update request of '{_clip_name(document, item_id)}'",
+                         "refresh_generative_request", item_id=item_id, params=params)

@@ -104,3 +104,42 @@ class IntentsMixin:
 
     def set_track_flags(self, track_id: str, **flags: bool) -> None:
         self.push(c.TrackFlagsCommand(self.document, track_id, **flags))
+
+    # ---- markers ---------------------------------------------------------------------------------------------
+
+    def add_marker(self, frame: int, name: str = "", clip_id: Optional[str] = None, **options) -> str:
+        return self.push(c.AddMarkerCommand(self.document, frame, name, clip_id, **options))[0]
+
+    def move_marker(self, marker_id: str, frame: int) -> None:
+        self.push(c.MoveMarkerCommand(self.document, marker_id, frame))
+
+    def remove_marker(self, marker_id: str) -> None:
+        self.push(c.RemoveMarkerCommand(self.document, marker_id))
+
+    # ---- generative items ------------------------------------------------------------------------------------
+
+    def add_generative_transition(self, left_clip_id: str, duration_frames: int, mode: str = "bridge",
+                                  params: Optional[dict] = None) -> str:
+        return self.push(c.AddGenerativeTransitionCommand(self.document, left_clip_id, duration_frames, mode,
+                                                          params))[0]
+
+    def add_extension(self, clip_id: str, duration_frames: int, params: Optional[dict] = None) -> str:
+        return self.push(c.AddExtensionCommand(self.document, clip_id, duration_frames, params))[0]
+
+    def animate_still(self, clip_id: str, params: Optional[dict] = None) -> str:
+        return self.push(c.AnimateStillCommand(self.document, clip_id, params))[0]
+
+    def attach_generated_media(self, item_id: str, path: os.PathLike | str,
+                               fingerprint: Optional[str] = None) -> str:
+        """Attaching a finished job's file is the undo step (generating is not)."""
+        return self.push(c.AttachGeneratedCommand(self.document, item_id, str(path), fingerprint))[0]
+
+    def select_take(self, item_id: str, key: str) -> None:
+        self.push(c.SelectTakeCommand(self.document, item_id, key))
+
+    def detach_generated_media(self, item_id: str) -> None:
+        self.push(c.DetachGeneratedCommand(self.document, item_id))
+
+    def refresh_generative_request(self, item_id: str, params: Optional[dict] = None) -> None:
+        """Re-read the sources (and change params) before a regenerate."""
+        self.push(c.RefreshGenerativeCommand(self.document, item_id, params))

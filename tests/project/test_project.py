@@ -81,6 +81,18 @@ EDITS = {
     "link": lambda p, i: p.link([i["A"], i["B"]]),
     "add dissolve": lambda p, i: p.add_dissolve(i["A"], 6, 6),
     "set dissolve": lambda p, i: p.set_dissolve(p.document.info().tracks[0].transitions[0].id, 4, 2),
+    "add timeline marker": lambda p, i: p.add_marker(30, "check", color="GREEN"),
+    "add clip marker": lambda p, i: p.add_marker(30, "flash", clip_id=i["B"]),
+    "move marker": lambda p, i: p.move_marker(p.document.info().markers[0].id, 40),
+    "remove marker": lambda p, i: p.remove_marker(p.document.info().markers[0].id),
+    "bridge transition": lambda p, i: p.add_generative_transition(i["A"], 16, "bridge", {"prompt": "dusk"}),
+    "overlap transition": lambda p, i: p.add_generative_transition(i["A"], 8, "overlap"),
+    "extension": lambda p, i: p.add_extension(i["B"], 16, {"seed": 3}),
+    "animate still": lambda p, i: p.animate_still(i["S.png"]),
+    "attach generated media": lambda p, i: p.attach_generated_media(_generative_id(p), _baked(p)),
+    "select take": lambda p, i: p.select_take(_generative_id(p), "generator"),
+    "detach generated media": lambda p, i: p.detach_generated_media(_generative_id(p)),
+    "refresh generative request": lambda p, i: p.refresh_generative_request(_generative_id(p), {"seed": 9}),
     "add track": lambda p, i: p.add_track("video", "V2"),
     "remove track": lambda p, i: p.remove_track(i["A1"]),
     "move track": lambda p, i: p.move_track(i["A1"], 0),
@@ -93,7 +105,30 @@ EDITS = {
 SETUP = {
     "close gap": lambda p, i: p.delete([i["A"]]),
     "set dissolve": lambda p, i: p.add_dissolve(i["A"], 6, 6),
+    "move marker": lambda p, i: p.add_marker(30, "check"),
+    "animate still": lambda p, i: p.add_clip(_still(Path(p.folder) / "S.png"), i["V1"], 48, duration_frames=24),
+    "remove marker": lambda p, i: p.add_marker(30, "check"),
+    "attach generated media": lambda p, i: p.add_generative_transition(i["A"], 16),
+    "select take": lambda p, i: p.attach_generated_media(p.add_generative_transition(i["A"], 16), _baked(p)),
+    "detach generated media": lambda p, i: p.attach_generated_media(p.add_generative_transition(i["A"], 16),
+                                                                    _baked(p)),
+    "refresh generative request": lambda p, i: p.add_generative_transition(i["A"], 16),
 }
+
+
+def _still(path: Path) -> MediaInfo:
+    path.touch()
+    return MediaInfo(str(path), "image", 64, 48, 64, 48, None, 1, 0.0)
+
+
+def _baked(p: Project) -> Path:
+    path = p.cache_dir / "take1.mp4"
+    path.touch()
+    return path
+
+
+def _generative_id(p: Project) -> str:
+    return next(c.id for c in p.document.info().clips() if c.generative is not None)
 
 
 @pytest.mark.parametrize("name", list(EDITS))

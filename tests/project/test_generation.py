@@ -1,0 +1,217 @@
+"""The generative workflow through the real Project, job runner, engine, writer and compositor."""
+import threading
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from engine.classic import MorphEngine
+from engine.errors import OutOfMemoryError, WeightsNotFoundError
+from seine_editor.media.synthetic import read_frame_index, read_tint, write_coded_image, write_coded_video
+from seine_editor.project.generation import NO_WEIGHTS_NOTE, EngineSettings, GenerationController
+from seine_editor.project.project import Project
+from seine_editor.render.compositor import Compositor
+from seine_editor.timeline.otio_io import TimelineSettings
+
+W, H, FPS = 128, 96, Fraction(24)
+A_TINT, B_TINT = (200, 60, 40), (40, 80, 200)
+WAIT_MS = 20000
+
+
+@pytest.fixture(scope="module")
+def media(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("media")
+    return {"a": write_coded_video(folder / "a.mp4", frames=24, width=W, height=H, fps=FPS, tint=A_TINT),
+            "b": write_coded_video(folder / "b.mp4", frames=24, width=W, height=H, fps=FPS, tint=B_TINT,
+                                   first_index=100),
+            "still": write_coded_image(folder / "still.png", width=W, height=H, index=7)}
+
+
+class GatedMorph(MorphEngine):
+    """The real morph engine that waits at its first step until the test opens the gate (or the job is
+    cancelled), and counts its runs."""
+
+    def __init__(self):
+        super().__init__()
+        self.gate, self.waiting, self.calls = threading.Event(), threading.Event(), 0
+
+    def transition(self, first, last, request, *, on_step=None, cancelled=None):
+        self.calls += 1
+
+        def gated_step(step):
+            self.waiting.set()
+            while not self.gate.wait(0.01) and not (cancelled and cancelled()):
+                pass
+            if on_step:
+                on_step(step)
+        return super().transition(first, last, request, on_step=gated_step, cancelled=cancelled)
+
+
+class FailingMorph(MorphEngine):
+    def transition(self, *args, **kwargs):
+        raise OutOfMemoryError("needed 9.1 GiB, 6.0 GiB free: try the draft preset")
+
+
+@pytest.fixture
+def project(qapp, tmp_path, media):
+    project = Project.new(TimelineSettings(width=W, height=H, fps=FPS))
+    project.save_as(tmp_path / "story.otio")
+    track = project.document.track_ids("video")[0]
+    project.append_clip(media["a"], track)
+    project.append_clip(media["b"], track)
+    yield project
+    project.close()
+
+
+@pytest.fixture
+def controller(project):
+    controller = GenerationController(project, settings=EngineSettings("morph"))
+    yield controller
+    assert controller.shutdown()
+    assert controller.runner.alive_threads() == []
+
+
+def video_track(project):
+    return project.document.track_ids("video")[0]
+
+
+def render(project, frames):
+    with Compositor(project.document.render_snapshot(), size=(W, H)) as compositor:
+        return [compositor.frame(n) for n in frames]
+
+
+def close(a, b, tolerance=14):
+    return all(abs(x - y) <= tolerance for x, y in zip(a, b))
+
+
+def test_bridge_transition_is_generated_attached_rendered_and_undone_exactly(project, controller, qtbot):
+    before = project.document.to_json()
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, {"prompt": "dusk"},
+                                                    duration_frames=12)
+    info = project.document.info().clip(item)
+    assert (info.start_frame, info.duration_frames, info.generative.status) == (24, 12, "baked")
+    assert project.document.info().duration_frames == 60
+    frames = render(project, [23, 24, 35, 36])
+    assert [read_frame_index(f) for f in frames] == [23, 23, 100, 100]
+    assert close(read_tint(frames[1]), A_TINT) and close(read_tint(frames[2]), B_TINT)
+    attached = project.document.to_json()
+    project.undo_stack.undo()  # the attach
+    assert project.document.info().clip(item).generative.status == "pending"
+    project.undo_stack.undo()  # the placeholder
+    assert project.document.to_json() == before
+    project.undo_stack.redo()
+    project.undo_stack.redo()
+    assert project.document.to_json() == attached
+
+
+def test_overlap_transition_keeps_the_length_and_covers_a_tail_and_b_head(project, controller, qtbot):
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, mode="overlap", duration_frames=12)
+    info = project.document.info().clip(item)
+    assert (info.start_frame, info.end_frame, project.document.info().duration_frames) == (18, 30, 48)
+    frames = render(project, [17, 18, 29, 30])
+    assert [read_frame_index(f) for f in frames] == [17, 17, 106, 106]
+
+
+def test_extend_a_clip_by_two_seconds(project, controller, qtbot):
+    a = project.document.info().track(video_track(project)).clips[0]
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.extend_clip(a.id, 48)
+    info = project.document.info().clip(item)
+    assert (info.start_frame, info.duration_frames, info.generative.status) == (24, 48, "baked")
+    assert all(close(read_tint(f), A_TINT) for f in render(project, [24, 71]))
+    assert read_frame_index(render(project, [72])[0]) == 100
+
+
+def test_animate_a_still_starts_on_the_still(project, controller, qtbot, media):
+    track = video_track(project)
+    still = project.add_clip(media["still"], track, 48, duration_frames=24)[0]
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.animate_image(still)
+    assert project.document.info().clip(item).generative.status == "baked"
+    assert read_frame_index(render(project, [48])[0]) == 7
+
+
+def test_cancel_mid_run_leaves_the_placeholder_exactly_as_it_was(project, controller, qtbot):
+    engine = GatedMorph()
+    controller.engines.put("morph", {}, engine)
+    item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    placed = project.document.to_json()
+    assert engine.waiting.wait(10)
+    with qtbot.waitSignal(controller.runner.job_cancelled, timeout=WAIT_MS):
+        assert controller.cancel(item)
+    assert project.document.to_json() == placed
+    assert controller.item_state(item).state == "cancelled"
+    assert project.undo_stack.count() == 3  # two clips and the placeholder: no attach
+
+
+def test_an_engine_failure_leaves_the_placeholder_with_its_reason(project, controller, qtbot):
+    controller.engines.put("morph", {}, FailingMorph())
+    with qtbot.waitSignal(controller.runner.job_failed, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    state = controller.item_state(item)
+    assert (state.state, state.error_type) == ("failed", "OutOfMemoryError")
+    assert state.reason == "needed 9.1 GiB, 6.0 GiB free: try the draft preset"
+    assert project.document.info().clip(item).generative.status == "pending"
+
+
+def test_a_bad_weights_folder_is_one_clear_error_and_nothing_changes(controller, tmp_path):
+    with pytest.raises(WeightsNotFoundError, match=str(tmp_path / "nowhere")):
+        controller.set_engine_settings(EngineSettings("seine", weights=str(tmp_path / "nowhere")))
+    assert controller.settings == EngineSettings("morph")
+
+
+def test_seine_without_weights_uses_morph_and_says_so():
+    assert EngineSettings("seine").resolve() == ("morph", {}, NO_WEIGHTS_NOTE)
+
+
+def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(project, controller, qtbot):
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    b = project.document.info().track(video_track(project)).clips[-1]
+    project.trim(b.id, "head", 2)
+    assert project.document.info().clip(item).generative.stale
+    assert item in controller.pending_items()
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        controller.regenerate(item, seed=7)
+    generative = project.document.info().clip(item).generative
+    assert (generative.stale, generative.takes, generative.active_take) == (False, ("take1", "take2"), "take2")
+    controller.select_take(item, "take1")
+    assert project.document.info().clip(item).generative.active_take == "take1"
+    project.undo_stack.undo()
+    assert project.document.info().clip(item).generative.active_take == "take2"
+
+
+def test_a_result_for_a_deleted_item_stays_in_the_cache_only(project, controller, qtbot):
+    engine = GatedMorph()
+    controller.engines.put("morph", {}, engine)
+    item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    assert engine.waiting.wait(10)
+    project.delete([item])
+    after_delete = project.document.to_json()
+    with qtbot.waitSignal(controller.runner.job_finished, timeout=WAIT_MS) as blocker:
+        engine.gate.set()
+    assert Path(blocker.args[1].path).exists()
+    assert project.document.to_json() == after_delete
+
+
+def test_regenerating_an_unchanged_item_reuses_the_cache(project, controller, qtbot):
+    engine = GatedMorph()
+    engine.gate.set()
+    controller.engines.put("morph", {}, engine)
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        controller.regenerate(item)
+    assert engine.calls == 1
+    assert controller.item_state(item).reason == "reused from the cache"
+
+
+def test_quitting_while_a_job_runs_shuts_down_cleanly(project, controller):
+    engine = GatedMorph()
+    controller.engines.put("morph", {}, engine)
+    controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    assert engine.waiting.wait(10)
+    assert controller.shutdown()
+    assert controller.runner.alive_threads() == []
