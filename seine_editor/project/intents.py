@@ -4,6 +4,7 @@ Ids in, ids out: methods return the ids the edit created (new clips, tracks, tra
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import Iterable, Optional
 
 from seine_editor.errors import PlacementError
@@ -143,3 +144,25 @@ class IntentsMixin:
     def refresh_generative_request(self, item_id: str, params: Optional[dict] = None) -> None:
         """Re-read the sources (and change params) before a regenerate."""
         self.push(c.RefreshGenerativeCommand(self.document, item_id, params))
+
+    # ---- media -----------------------------------------------------------------------------------------------
+
+    def relink(self, old_url: str, new_path: os.PathLike | str) -> None:
+        """Point every clip using `old_url` at `new_path` (one undo step)."""
+        new = Path(new_path).absolute()
+        if not new.is_file():
+            raise PlacementError(f"cannot relink to {new}: no such file")
+        self.push(c.RelinkCommand(self.document, old_url, str(new)))
+        self._report_offline()
+
+    def relink_folder(self, folder: os.PathLike | str) -> dict[str, str]:
+        """Relink every offline file found by name under `folder`, as one undo step; returns old -> new."""
+        from seine_editor.timeline import otio_io
+
+        plan = otio_io.relink_plan(self.document.timeline, folder)
+        if plan:
+            with self.macro(f"Relink {len(plan)} files from '{Path(folder).name}'"):
+                for old, new in plan.items():
+                    self.push(c.RelinkCommand(self.document, old, new))
+            self._report_offline()
+        return plan

@@ -480,9 +480,12 @@ class TimelineSettings:
 
 def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
     """The stored settings, or ones derived from the timeline's own rate for files from other tools."""
-    stored = timeline.metadata.get("seine", {}).get("settings")
+    seine = timeline.metadata.get("seine", {})
+    stored = seine.get("settings")
     if stored is None:
         return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))  # ValueError for a rate <= 0
+    if "rate" in seine:  # the document's rate is the authority once it has adopted the timeline
+        stored = {**dict(stored), "fps": seine["rate"]}
     try:
         settings = TimelineSettings(int(stored["width"]), int(stored["height"]), Fraction(str(stored["fps"])),
                                     int(stored["audio_rate"]))

@@ -315,3 +315,41 @@ def test_ignoring_the_recovery_file_opens_the_saved_project(project, tmp_path):
     assert ignored.document.to_json() != unsaved
     assert ignored.is_clean()
     ignored.close()
+
+
+# ------------------------------------------------------------------------------------------ offline media
+
+def test_relinking_offline_media_is_one_undoable_step(project, qtbot, tmp_path):
+    (tmp_path / "A.mp4").unlink()
+    assert [m.target_url for m in project.offline_media()] == [str(tmp_path / "A.mp4")]
+    found = tmp_path / "found" / "A.mp4"
+    found.parent.mkdir()
+    found.touch()
+    before = project.document.to_json()
+    with qtbot.waitSignal(project.offline_media_changed) as reported:
+        project.relink(str(tmp_path / "A.mp4"), found)
+    assert reported.args == [[]]
+    assert project.document.info().clip(_ids(project)["A"]).media_path == str(found)
+    assert project.undo_stack.text(0) == f"Relink 'A.mp4' to '{found}'"
+    after = project.document.to_json()
+    project.undo_stack.undo()
+    assert project.document.to_json() == before
+    project.undo_stack.redo()
+    assert project.document.to_json() == after
+
+
+def test_relink_by_folder_relinks_every_file_found_as_one_step(project, tmp_path):
+    (tmp_path / "A.mp4").unlink()
+    (tmp_path / "B.mp4").unlink()
+    (tmp_path / "disk" / "day1").mkdir(parents=True)
+    for name in ("A.mp4", "B.mp4"):
+        (tmp_path / "disk" / "day1" / name).touch()
+    plan = project.relink_folder(tmp_path / "disk")
+    assert plan == {str(tmp_path / n): str(tmp_path / "disk" / "day1" / n) for n in ("A.mp4", "B.mp4")}
+    assert (project.offline_media(), project.undo_stack.count()) == ([], 1)
+
+
+def test_relink_to_a_missing_file_is_refused(project, tmp_path):
+    with pytest.raises(PlacementError, match=r"cannot relink to .*nowhere\.mp4: no such file$"):
+        project.relink(str(tmp_path / "A.mp4"), tmp_path / "nowhere.mp4")
+    assert project.undo_stack.count() == 0
