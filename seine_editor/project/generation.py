@@ -161,7 +161,11 @@ class GenerationController(QObject):
         """Re-read the sources as they are now and apply new params (e.g. ``seed=7``, ``prompt="..."``) as one
         undoable edit, then queue a new job; earlier results stay as takes."""
         self._push("Regenerate", "refresh_generative_request", item_id=item_id, params=changes)
-        return self.generate_item(item_id)
+        try:
+            return self.generate_item(item_id)
+        except PlacementError:  # e.g. a neighbour was removed: take the refresh back, the item stays as it was
+            self.project.undo_stack.undo()
+            raise
 
     def select_take(self, item_id: str, key: str) -> None:
         """Play another take (or "generator": the placeholder) of the item; undoable."""
@@ -193,6 +197,9 @@ class GenerationController(QObject):
     def shutdown(self) -> bool:
         """Cancel every job and join the worker threads (on quit)."""
         return True if self._runner is None else self._runner.shutdown()
+
+    def alive_threads(self) -> list[str]:
+        return [] if self._runner is None else self._runner.alive_threads()
 
     # ---- specs -----------------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ import pytest
 
 from engine.classic import MorphEngine
 from engine.errors import OutOfMemoryError, WeightsNotFoundError
+from seine_editor.errors import PlacementError
 from seine_editor.media.synthetic import read_frame_index, read_tint, write_coded_image, write_coded_video
 from seine_editor.project.generation import NO_WEIGHTS_NOTE, EngineSettings, GenerationController
 from seine_editor.project.project import Project
@@ -68,7 +69,7 @@ def controller(project):
     controller = GenerationController(project, settings=EngineSettings("morph"))
     yield controller
     assert controller.shutdown()
-    assert controller.runner.alive_threads() == []
+    assert controller.alive_threads() == []
 
 
 def video_track(project):
@@ -170,7 +171,7 @@ def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(proje
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
         item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
     b = project.document.info().track(video_track(project)).clips[-1]
-    project.trim(b.id, "head", 2)
+    project.trim(b.id, "head", 2, ripple=True)
     assert project.document.info().clip(item).generative.stale
     assert item in controller.pending_items()
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
@@ -181,6 +182,17 @@ def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(proje
     assert project.document.info().clip(item).generative.active_take == "take1"
     project.undo_stack.undo()
     assert project.document.info().clip(item).generative.active_take == "take2"
+
+
+def test_regenerate_without_a_right_neighbour_is_refused_and_changes_nothing(project, controller, qtbot):
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    b = project.document.info().track(video_track(project)).clips[-1]
+    project.trim(b.id, "head", 2)  # leaves a gap after the transition
+    before = project.document.to_json()
+    with pytest.raises(PlacementError, match="'Transition' has no right source to generate from"):
+        controller.regenerate(item, seed=3)
+    assert project.document.to_json() == before
 
 
 def test_a_result_for_a_deleted_item_stays_in_the_cache_only(project, controller, qtbot):
@@ -214,4 +226,4 @@ def test_quitting_while_a_job_runs_shuts_down_cleanly(project, controller):
     controller.add_generative_transition(video_track(project), 24, duration_frames=12)
     assert engine.waiting.wait(10)
     assert controller.shutdown()
-    assert controller.runner.alive_threads() == []
+    assert controller.alive_threads() == []
