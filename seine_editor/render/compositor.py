@@ -104,6 +104,15 @@ class Compositor:
             _composite(canvas, layer)
         return canvas
 
+    def item_frame(self, video_track_index: int, start_frame: int, n: int) -> np.ndarray:
+        """Timeline frame ``n`` of just the item starting at ``start_frame`` on a video track, over black
+        (for baking a generative item into its own file)."""
+        track = self.plan.video[video_track_index]
+        item = next((i for i in track.items if i.start_frame == start_frame), None)
+        if item is None:
+            raise LookupError(f"no item starts at frame {start_frame} on video track {video_track_index + 1}")
+        return self._flatten(self._item_layer(track, item, n))
+
     # --------------------------------------------------------------------------------------- per track
 
     def _track_layer(self, track: TrackPlan, n: int) -> Optional[_Layer]:

@@ -1,0 +1,188 @@
+"""Export a timeline for other editors: .otio, .otioz, CMX3600 EDL, FCP7 XML, FCPX XML and the other
+installed OTIO adapters that can write (.otiod, .xges, .ale, .aaf).
+
+The project is never touched: everything happens on a deep copy (the EDL writer edits its input). Before
+writing, each generative item is baked: the caller's `Baker` renders its frames into a real movie at the
+timeline's rate and size, and the clip becomes an ordinary clip on that file, its provenance kept in
+`metadata["seine"]["provenance"]`. Timeline resolution and rate go in the timeline's metadata.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+from typing import Callable, Optional
+
+import opentimelineio as otio
+
+from seine_editor.errors import ExportError
+from seine_editor.timeline import generated, meta
+from seine_editor.timeline.time import timecode, to_range
+
+ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
+            ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
+
+
+@dataclass(frozen=True)
+class BakeRequest:
+    """A generative item to render into a movie file named ``file_name`` inside the baker's folder."""
+
+    clip_name: str
+    kind: str
+    file_name: str
+    video_track_index: int  # among video tracks, bottom first
+    start_frame: int
+    duration_frames: int
+    rate: Fraction
+    provenance: dict  # written into the movie's container tags too
+
+
+Baker = Callable[[BakeRequest, Path], Path]  # (request, folder) -> path of the finished movie
+
+
+@dataclass(frozen=True)
+class InterchangeResult:
+    path: Path
+    adapter: str
+    baked: tuple[Path, ...]
+    notes: tuple[str, ...]  # what the format could not keep
+
+
+def adapter_for(path: Path) -> str:
+    adapter = ADAPTERS.get(path.suffix.lower())
+    if adapter is None:
+        raise ExportError(f"{path}: cannot export to {path.suffix or 'a file without a suffix'}; allowed: "
+                          f"{', '.join(ADAPTERS)}")
+    return adapter
+
+
+def export_timeline(timeline: otio.schema.Timeline, path, *, rate: Fraction, size: tuple[int, int],
+                    baker: Optional[Baker] = None, media_folder=None) -> InterchangeResult:
+    """Write a baked deep copy of ``timeline`` to ``path`` with the adapter its suffix names."""
+    path = Path(path)
+    adapter = adapter_for(path)
+    copy = timeline.deepcopy()
+    meta.update(copy, rate=f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else rate.numerator,
+                width=int(size[0]), height=int(size[1]))
+    folder = Path(media_folder) if media_folder else path.with_name(f"{path.stem}_media")
+    baked = bake_generative_items(copy, rate, baker, folder)
+    notes = _fit_to_format(copy, adapter)
+    _write(copy, path, adapter)
+    return InterchangeResult(path, adapter, tuple(baked), tuple(notes))
+
+
+def bake_generative_items(timeline: otio.schema.Timeline, rate: Fraction, baker: Optional[Baker],
+                          folder: Path) -> list[Path]:
+    """Replace every generative clip of ``timeline`` (a copy) by an ordinary clip on its baked movie."""
+    jobs = list(_generative_clips(timeline, rate))
+    if jobs and baker is None:
+        raise ExportError(f"the timeline has {len(jobs)} generative item(s) and no way to bake them was given")
+    baked = []
+    used_names: set[str] = set()
+    for clip, request in jobs:
+        request = _unique(request, used_names)
+        movie = baker(request, folder)
+        reference = otio.schema.ExternalReference(target_url=str(movie),
+                                                  available_range=to_range(0, request.duration_frames, rate))
+        key = otio.schema.Clip.DEFAULT_MEDIA_KEY
+        clip.set_media_references({key: reference}, key)  # the generator reference means nothing elsewhere
+        clip.source_range = to_range(0, request.duration_frames, rate)
+        meta.update(clip, provenance=request.provenance, baked_file=movie.name)
+        baked.append(movie)
+    return baked
+
+
+def _generative_clips(timeline: otio.schema.Timeline, rate: Fraction):
+    video_index = 0
+    for track in timeline.tracks:
+        if not isinstance(track, otio.schema.Track) or track.kind != otio.schema.TrackKind.Video:
+            continue
+        children = list(track)
+        clips = [c for c in children if isinstance(c, otio.schema.Clip)]
+        start = 0
+        for child in children:
+            if isinstance(child, otio.schema.Transition):
+                continue
+            duration = round(Fraction(child.trimmed_range().duration.to_seconds()).limit_denominator(10 ** 6)
+                             * rate)
+            if generated.is_generative(child):
+                yield child, _request(child, clips, video_index, start, duration, rate)
+            start += duration
+        video_index += 1
+
+
+def _request(clip, clips, video_index: int, start: int, duration: int, rate: Fraction) -> BakeRequest:
+    seine = meta.seine(clip)
+    kind = seine.get("kind", "")
+    position = clips.index(clip)
+    before = clips[position - 1].name if position > 0 else "start"
+    after = clips[position + 1].name if position + 1 < len(clips) else "end"
+    short = kind.rsplit(".", 1)[-1]
+    label = {"transition": f"{_slug(before)}_to_{_slug(after)}", "extend": _slug(before)}.get(
+        short, _slug(_still_name(seine) or clip.name))
+    version = max(1, len(seine.get("takes", [])))
+    params = seine.get("params", {})
+    provenance = {"kind": kind, "engine": params.get("engine", ""),
+                  "weights": seine.get("engine_identity") or seine.get("weights") or "",
+                  "prompt": params.get("prompt", ""), "seed": params.get("seed", 0), "steps": params.get("steps"),
+                  "sources": seine.get("sources", []), "status": seine.get("status", "pending"),
+                  "fingerprint": seine.get("fingerprint", ""), "start_timecode": timecode(0, rate, False)}
+    return BakeRequest(clip.name, kind, f"GEN_{short}_{label}_v{version}.mov", video_index, start, duration,
+                       rate, provenance)
+
+
+def _still_name(seine: dict) -> str:
+    still = next((s for s in seine.get("sources", []) if s.get("role") == "still"), None)
+    return Path(still["media_path"]).stem if still and still.get("media_path") else ""
+
+
+def _slug(name: str) -> str:
+    return re.sub(r"[^A-Za-z0-9]+", "-", name).strip("-")[:40] or "clip"
+
+
+def _unique(request: BakeRequest, used: set[str]) -> BakeRequest:
+    name, stem, n = request.file_name, request.file_name[:-4], 2
+    while name in used:
+        name, n = f"{stem}_{n}.mov", n + 1
+    used.add(name)
+    return BakeRequest(**{**request.__dict__, "file_name": name})
+
+
+def _fit_to_format(timeline: otio.schema.Timeline, adapter: str) -> list[str]:
+    """Drop what the format cannot hold, saying so (the EDL keeps one video track)."""
+    notes = []
+    if adapter == "cmx_3600":
+        video = [t for t in timeline.tracks if t.kind == otio.schema.TrackKind.Video]
+        for extra in video[1:]:
+            timeline.tracks.remove(extra)
+            notes.append(f"EDL holds one video track: track '{extra.name}' was left out")
+    if adapter == "fcpx_xml":
+        if any(isinstance(c, otio.schema.Transition) for t in timeline.tracks for c in t):
+            notes.append("FCPX XML export drops transitions: dissolves become cuts")
+    return notes
+
+
+def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:
+    """Write beside the target and rename into place, so a failed write leaves any earlier file intact."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    os.unlink(temp_name)  # adapters create the file (otiod: a folder) themselves
+    temp = Path(temp_name)
+    try:
+        otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter)
+        os.replace(temp, path)
+    except Exception as error:  # adapters raise anything; the user gets the adapter's reason
+        _remove(temp)
+        raise ExportError(f"{path}: the {adapter} writer failed: {error}") from None
+
+
+def _remove(temp: Path) -> None:
+    if temp.is_dir():
+        shutil.rmtree(temp, ignore_errors=True)
+    elif temp.exists():
+        temp.unlink()
