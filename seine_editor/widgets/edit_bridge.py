@@ -1,0 +1,77 @@
+"""The one place where view gestures become Project intent calls.
+
+Views emit plain intents (`EditIntent`, dropped paths, a transition kind on a cut); these functions call the
+matching Project method. A refused edit raises `SeineEditorError` (PlacementError, MediaError, ...) with the
+reason in plain words, which the main window shows in its status bar; the document is unchanged.
+"""
+from __future__ import annotations
+
+from typing import Iterable, Optional
+
+from seine_editor.errors import PlacementError
+from seine_editor.timeline.snapshot import TimelineInfo
+from seine_editor.widgets.timeline_tools import EditIntent
+
+DEFAULT_DISSOLVE_FRAMES = 12
+
+
+def apply_intent(project, intent: EditIntent) -> None:
+    if intent.kind == "move":
+        project.move_clips(intent.clip_ids, intent.delta_frames, intent.track_id)
+    elif intent.kind == "trim":
+        project.trim(intent.clip_ids[0], intent.edge, intent.delta_frames, ripple=intent.ripple)
+    elif intent.kind == "roll":
+        project.roll(intent.clip_ids[0], intent.delta_frames)
+    elif intent.kind == "slip":
+        project.slip(intent.clip_ids[0], intent.delta_frames)
+    else:
+        raise ValueError(f"unknown edit {intent.kind!r}")
+
+
+def first_track(info: TimelineInfo, kind: str) -> Optional[str]:
+    """The lowest track of that kind (V1, A1): where media lands when dropped outside any track."""
+    return next((t.id for t in info.tracks if t.kind == kind), None)
+
+
+def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int, infos: dict) -> list[str]:
+    """Place files one after another from `frame` (one undo step). Audio-only files go to an audio track,
+    pictures to a video track, whichever track was under the drop."""
+    info = project.document.info()
+    created: list[str] = []
+    paths = list(paths)
+    with project.macro(f"Add {len(paths)} clips" if len(paths) > 1 else f"Add '{paths[0].rsplit('/', 1)[-1]}'"):
+        for path in paths:
+            media = infos.get(path) or path
+            kind = "audio" if getattr(media, "kind", None) == "audio" else "video"
+            target = track_id if track_id and info.track(track_id).kind == kind else None
+            target = target or first_track(info, kind) or project.add_track(kind)
+            ids = project.add_clip(media, target, frame, "insert")
+            created += list(ids)
+            frame = project.document.info().clip(ids[0]).end_frame
+    return created
+
+
+def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[str]) -> None:
+    """Split the selected clips under the playhead, or every clip under it when none is selected."""
+    under = [c for c in info.clips() if c.start_frame < frame < c.end_frame]
+    chosen = [c for c in under if c.id in selected] or under
+    if not chosen:
+        raise PlacementError(f"no clip to split at frame {frame}")
+    done: set[str] = set()
+    with project.macro(f"Split at frame {frame}"):
+        for clip in chosen:
+            if clip.id not in done:
+                project.split_at(clip.id, frame)
+                done.update((clip.id, *clip.linked_ids))
+
+
+def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES) -> str:
+    """A palette item dropped on the cut between two clips."""
+    if kind == "dissolve":
+        half = frames // 2
+        return project.add_dissolve(left_id, half, frames - half)
+    generative = getattr(project, "add_generative_transition", None)
+    if generative is None:  # wiring point: the Project's generative intents
+        raise PlacementError("generative transitions need a newer project layer (add_generative_transition)")
+    engine = "morph" if kind == "morph" else "seine"
+    return generative(left_id, right_id, engine=engine)

@@ -1,0 +1,134 @@
+"""The inspector: what is selected. A plain clip shows its facts; a generative item shows its request
+(prompt, negative prompt, seed with a dice button, preset/steps, guidance, duration, mode, engine), its takes
+and the Generate / Regenerate / Cancel buttons. It emits requests; the main window passes them on."""
+from __future__ import annotations
+
+import random
+from typing import Optional
+
+from PySide6 import QtCore, QtWidgets
+
+from seine_editor.app import icon
+from seine_editor.timeline.snapshot import ClipInfo
+from seine_editor.timeline.time import timecode
+
+PRESETS = ("draft", "preview", "final")
+ENGINES = ("seine", "morph", "crossfade")
+MODES = ("bridge", "overlap")
+
+
+class GenerativeForm(QtWidgets.QWidget):
+    """The request of one generative item, editable."""
+
+    generate_requested = QtCore.Signal(str, dict)  # clip id, params
+    cancel_requested = QtCore.Signal(str)
+    take_chosen = QtCore.Signal(str, str)  # clip id, take key
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.clip_id: Optional[str] = None
+        self.prompt = QtWidgets.QPlainTextEdit(placeholderText="What happens between the shots…")
+        self.prompt.setFixedHeight(64)
+        self.negative = QtWidgets.QLineEdit(placeholderText="Negative prompt")
+        self.seed = QtWidgets.QSpinBox(maximum=2 ** 31 - 1)
+        dice = QtWidgets.QToolButton(icon=icon("dice"), toolTip="Random seed", autoRaise=True)
+        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(2 ** 31)))
+        seed_row = QtWidgets.QHBoxLayout()
+        seed_row.addWidget(self.seed, 1)
+        seed_row.addWidget(dice)
+        self.preset = QtWidgets.QComboBox()
+        self.preset.addItems(PRESETS)
+        self.steps = QtWidgets.QSpinBox(minimum=0, maximum=1000, specialValueText="preset")
+        self.guidance = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=30.0, singleStep=0.5, specialValueText="preset")
+        self.duration = QtWidgets.QSpinBox(minimum=2, maximum=10000, suffix=" frames")
+        self.mode = QtWidgets.QComboBox()
+        self.mode.addItems(MODES)
+        self.engine = QtWidgets.QComboBox()
+        self.engine.addItems(ENGINES)
+        self.takes = QtWidgets.QComboBox()
+        self.takes.activated.connect(lambda i: self.clip_id and self.take_chosen.emit(self.clip_id, self.takes.itemData(i)))
+        self.state = QtWidgets.QLabel(objectName="hint", wordWrap=True)
+        self.generate = QtWidgets.QPushButton(icon("generate"), "Generate", objectName="primary")
+        self.generate.clicked.connect(lambda: self.clip_id and self.generate_requested.emit(self.clip_id, self.params()))
+        self.cancel = QtWidgets.QPushButton(icon("cancel"), "Cancel")
+        self.cancel.clicked.connect(lambda: self.clip_id and self.cancel_requested.emit(self.clip_id))
+        form = QtWidgets.QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Seed", seed_row),
+                              ("Preset", self.preset), ("Steps", self.steps), ("Guidance", self.guidance),
+                              ("Duration", self.duration), ("Mode", self.mode), ("Engine", self.engine),
+                              ("Take", self.takes)):
+            form.addRow(label, widget)
+        buttons = QtWidgets.QHBoxLayout()
+        buttons.addWidget(self.generate, 1)
+        buttons.addWidget(self.cancel)
+        form.addRow(buttons)
+        form.addRow(self.state)
+
+    def show_clip(self, clip: ClipInfo) -> None:
+        gen = clip.generative
+        params = dict(gen.params)
+        self.clip_id = clip.id
+        self.prompt.setPlainText(str(params.get("prompt", "")))
+        self.negative.setText(str(params.get("negative_prompt", "")))
+        self.seed.setValue(int(params.get("seed", 0) or 0))
+        self.preset.setCurrentText(str(params.get("preset", "draft")))
+        self.steps.setValue(int(params.get("steps") or 0))
+        self.guidance.setValue(float(params.get("guidance") or 0.0))
+        self.duration.setValue(clip.duration_frames)
+        self.mode.setCurrentText(str(gen.mode or params.get("mode", "bridge")))
+        self.mode.setEnabled(gen.kind == "seine.transition")
+        self.engine.setCurrentText(str(params.get("engine", "seine")))
+        self.takes.clear()
+        for number, key in enumerate(gen.takes, 1):
+            self.takes.addItem(f"Take {number}" + (" (active)" if key == gen.active_take else ""), key)
+        self.takes.setEnabled(bool(gen.takes))
+        baked = gen.status == "baked"
+        self.generate.setText("Regenerate" if baked else "Generate")
+        self.state.setText("Sources changed since this was generated: regenerate to update." if gen.stale else
+                           "Generated." if baked else "Not generated yet: the viewer shows a morph preview.")
+
+    def params(self) -> dict:
+        return {"prompt": self.prompt.toPlainText().strip(), "negative_prompt": self.negative.text().strip(),
+                "seed": self.seed.value(), "preset": self.preset.currentText(),
+                "steps": self.steps.value() or None, "guidance": self.guidance.value() or None,
+                "duration_frames": self.duration.value(), "mode": self.mode.currentText(),
+                "engine": self.engine.currentText()}
+
+
+class InspectorPanel(QtWidgets.QWidget):
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.title = QtWidgets.QLabel("Nothing selected", objectName="sectionTitle", wordWrap=True)
+        self.facts = QtWidgets.QLabel(objectName="hint", wordWrap=True,
+                                      textInteractionFlags=QtCore.Qt.TextSelectableByMouse)
+        self.form = GenerativeForm(self)
+        layout = QtWidgets.QVBoxLayout(self)
+        layout.setContentsMargins(10, 8, 10, 8)
+        layout.addWidget(self.title)
+        layout.addWidget(self.facts)
+        layout.addWidget(self.form)
+        layout.addStretch(1)
+        self.form.hide()
+
+    def show_clips(self, clips: list[ClipInfo], rate) -> None:
+        self.form.hide()
+        if not clips:
+            self.title.setText("Nothing selected")
+            self.facts.setText("Select a clip to see its details, or drop a transition from the palette on a cut.")
+            return
+        if len(clips) > 1:
+            self.title.setText(f"{len(clips)} clips selected")
+            self.facts.setText(f"{sum(c.duration_frames for c in clips)} frames in all")
+            return
+        clip = clips[0]
+        self.title.setText(clip.name)
+        lines = [f"Kind: {clip.generative.kind if clip.generative else clip.kind}",
+                 f"Start: {timecode(clip.start_frame, rate)}   Duration: {clip.duration_frames} frames",
+                 f"Source in: frame {clip.source_start_frame}"]
+        if clip.media_path:
+            lines.append(f"Media: {clip.media_path}" + ("  (OFFLINE)" if clip.offline else ""))
+        self.facts.setText("\n".join(lines))
+        if clip.generative is not None:
+            self.form.show_clip(clip)
+            self.form.show()

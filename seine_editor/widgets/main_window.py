@@ -1,0 +1,282 @@
+"""The editor window: docks, menus, toolbar and shortcuts wired to the Project. No editing logic lives here."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Optional
+
+from PySide6 import QtCore, QtGui, QtWidgets
+
+from seine_editor.app import icon
+from seine_editor.errors import SeineEditorError
+from seine_editor.project.project import Project
+from seine_editor.project.recovery import RecoveryAvailable
+from seine_editor.widgets import edit_bridge, menus
+from seine_editor.widgets.job_panel import JobPanel
+from seine_editor.widgets.media_bin import MediaBinPanel
+from seine_editor.widgets.media_tasks import MediaTasks
+from seine_editor.widgets.timeline_panel import TimelinePanel
+from seine_editor.widgets.viewer import ViewerPanel
+
+PROJECT_FILTER = ("Projects and timelines (*.otio *.otioz *.edl *.xml *.fcpxml);;OpenTimelineIO (*.otio *.otioz);;"
+                  "CMX 3600 EDL (*.edl);;Final Cut Pro XML (*.xml *.fcpxml);;All files (*)")
+RECENT_KEPT = 10
+PREVIEW_MAX = (960, 540)
+
+
+def preview_size(width: int, height: int) -> tuple[int, int]:
+    """The project frame scaled to fit PREVIEW_MAX (even sizes, aspect kept): what the viewer composites."""
+    scale = min(1.0, PREVIEW_MAX[0] / width, PREVIEW_MAX[1] / height)
+    return max(2, int(width * scale) // 2 * 2), max(2, int(height * scale) // 2 * 2)
+
+
+class MainWindow(QtWidgets.QMainWindow):
+    project_changed = QtCore.Signal(object)
+
+    def __init__(self, settings_scope: Optional[str] = None, interactive: bool = True):
+        super().__init__()
+        self.settings = QtCore.QSettings(settings_scope, QtCore.QSettings.IniFormat) if settings_scope \
+            else QtCore.QSettings()
+        self.interactive = interactive  # False in tests and screenshots: never open a modal dialog
+        self.project: Optional[Project] = None
+        self.undo_group = QtGui.QUndoGroup(self)
+        self.tasks = MediaTasks(self)
+        self.clipboard: list = []
+        self.setWindowIcon(icon("app"))
+        self.resize(1440, 900)
+        self.setDockNestingEnabled(True)
+        self._build_panels()
+        self.actions_ = menus.build(self)
+        self.statusBar().showMessage("Ready")
+        self._restore_layout()
+        self.set_project(Project.new())
+
+    # panels -----------------------------------------------------------------------------------------------
+    def _build_panels(self) -> None:
+        self.bin = MediaBinPanel(self.tasks)
+        self.viewer = ViewerPanel()
+        self.timeline = TimelinePanel(self.tasks)
+        self.jobs = JobPanel()
+        from seine_editor.widgets.inspector import InspectorPanel
+
+        self.inspector = InspectorPanel()
+        self.setCentralWidget(self.viewer)
+        self.docks = {}
+        for key, title, widget, area in (("bin", "Media", self.bin, QtCore.Qt.LeftDockWidgetArea),
+                                         ("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea),
+                                         ("timeline", "Timeline", self.timeline, QtCore.Qt.BottomDockWidgetArea),
+                                         ("jobs", "Jobs", self.jobs, QtCore.Qt.RightDockWidgetArea)):
+            dock = QtWidgets.QDockWidget(title, self, objectName=f"dock_{key}")
+            dock.setWidget(widget)
+            self.addDockWidget(area, dock)
+            self.docks[key] = dock
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
+        self.docks["inspector"].raise_()
+        self.resizeDocks([self.docks["timeline"]], [360], QtCore.Qt.Vertical)
+        self.resizeDocks([self.docks["bin"], self.docks["inspector"]], [300, 320], QtCore.Qt.Horizontal)
+        self.tasks.updated.connect(lambda _path: self.timeline.view.viewport().update())
+        self.tasks.updated.connect(self._on_tasks_updated)
+        view = self.timeline.view
+        view.seek_requested.connect(self.viewer.seek)
+        view.edit_requested.connect(lambda intent: self.run_edit(edit_bridge.apply_intent, intent))
+        view.media_dropped.connect(self._on_view_media_dropped)
+        view.transition_dropped.connect(
+            lambda kind, left, right: self.run_edit(edit_bridge.add_transition, kind, left, right))
+        view.selection_changed.connect(self._on_view_selection_changed)
+        view.context_menu_requested.connect(lambda clip, cut, pos: menus.clip_context_menu(self, clip, cut, pos))
+        self.timeline.track_flag_toggled.connect(
+            lambda track, flag, on: self.run_edit(lambda p: p.set_track_flags(track, **{flag: on})))
+        self.viewer.position_changed.connect(view.set_playhead)
+        self.bin.add_to_timeline_requested.connect(
+            lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
+
+    def _on_tasks_updated(self, path: str) -> None:
+        for item in self.timeline.view.clip_items.values():
+            if item.clip.media_path == path:
+                item.update()
+
+    # project ----------------------------------------------------------------------------------------------
+    def set_project(self, project: Project) -> None:
+        old = self.project
+        if old is not None:
+            old.changed.disconnect(self._on_project_changed)
+            old.clean_changed.disconnect(self._refresh_title)
+            self.undo_group.removeStack(old.undo_stack)
+            old.close()
+        self.project = project
+        self.undo_group.addStack(project.undo_stack)
+        self.undo_group.setActiveStack(project.undo_stack)
+        project.changed.connect(self._on_project_changed)
+        project.clean_changed.connect(self._refresh_title)
+        self.tasks.cache_dir = project.cache_dir
+        self.viewer.seek(0)
+        self._on_project_changed()
+        self.timeline.view.zoom_to_fit()
+        self._refresh_title()
+        for media in sorted({c.media_path for c in project.document.info().clips() if c.media_path}):
+            if Path(media).exists():
+                self.bin.import_paths([media])
+        self.project_changed.emit(project)
+
+    def _on_project_changed(self) -> None:
+        document = self.project.document
+        info = document.info()
+        self.timeline.set_timeline(info)
+        settings = self.project.settings
+        snapshot, cache = document.render_snapshot(), self.project.cache_dir
+        size = preview_size(settings.width, settings.height)
+        self.viewer.set_timeline(lambda: _compositor_frame(snapshot, size, cache), duration=info.duration_frames,
+                                 rate=info.rate, size=(settings.width, settings.height))
+        self.timeline.view.set_playhead(self.viewer.position, follow=False)
+        self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
+
+    def _refresh_title(self, *_args) -> None:
+        name = self.project.path.name if self.project and self.project.path else "Untitled"
+        dirty = "" if self.project is None or self.project.is_clean() else " •"
+        self.setWindowTitle(f"{name}{dirty} — Seine Editor")
+
+    def run_edit(self, fn: Callable, *args) -> bool:
+        """Call an edit on the project; a refusal becomes a status line and changes nothing."""
+        try:
+            fn(self.project, *args)
+        except SeineEditorError as error:
+            self.show_error(str(error))
+            return False
+        return True
+
+    def show_error(self, text: str) -> None:
+        self.statusBar().showMessage(f"⚠ {text}", 10000)
+
+    def _on_view_media_dropped(self, paths: list, track_id, frame: int) -> None:
+        self.bin.import_paths(paths)
+        infos = {p: self.bin.info(p) for p in paths if self.bin.info(p) is not None}
+        self.run_edit(edit_bridge.add_media, [str(Path(p).resolve()) for p in paths], track_id, frame, infos)
+
+    def _on_view_selection_changed(self, clip_ids: list) -> None:
+        info = self.project.document.info() if self.project else None
+        clips = [info.clip(i) for i in clip_ids] if info else []
+        self.inspector.show_clips(clips, info.rate if info else None)
+
+    # files ------------------------------------------------------------------------------------------------
+    def open_project(self, path: str, recovery_choice: str = "ask") -> bool:
+        try:
+            project = Project.open(path, recovery_choice=recovery_choice)
+        except RecoveryAvailable as found:
+            use = self.interactive and QtWidgets.QMessageBox.question(
+                self, "Recover unsaved work?",
+                f"An autosaved version of {Path(path).name} is newer than the file.\nOpen the autosaved version?"
+            ) == QtWidgets.QMessageBox.Yes
+            return self.open_project(str(found.path), "use" if use else "ignore")
+        except SeineEditorError as error:
+            self.show_error(str(error))
+            if self.interactive:
+                QtWidgets.QMessageBox.warning(self, "Cannot open", str(error))
+            return False
+        if not self.confirm_discard():
+            project.close()
+            return False
+        self.set_project(project)
+        self.add_recent(path)
+        for note in project.notes:
+            self.statusBar().showMessage(note, 8000)
+        return True
+
+    def confirm_discard(self) -> bool:
+        """True when the current project may be replaced: saved, or the person chose what to do."""
+        if self.project is None or self.project.is_clean() or not self.interactive:
+            return True
+        answer = QtWidgets.QMessageBox.question(
+            self, "Unsaved changes", "Save the changes to the current project first?",
+            QtWidgets.QMessageBox.Save | QtWidgets.QMessageBox.Discard | QtWidgets.QMessageBox.Cancel)
+        if answer == QtWidgets.QMessageBox.Save:
+            return self.save()
+        return answer == QtWidgets.QMessageBox.Discard
+
+    def new_project(self) -> None:
+        if self.confirm_discard():
+            self.set_project(Project.new())
+
+    def open_with_dialog(self) -> None:
+        path, _ = QtWidgets.QFileDialog.getOpenFileName(self, "Open project", "", PROJECT_FILTER)
+        if path:
+            self.open_project(path)
+
+    def save(self) -> bool:
+        if self.project.path is None:
+            return self.save_as()
+        return self.run_edit(lambda p: p.save())
+
+    def save_as(self, path: Optional[str] = None) -> bool:
+        if path is None:
+            path, _ = QtWidgets.QFileDialog.getSaveFileName(self, "Save project as", "", "OpenTimelineIO (*.otio)")
+            if not path:
+                return False
+            path = path if path.endswith(".otio") else path + ".otio"
+        if self.run_edit(lambda p: p.save_as(path)):
+            self.add_recent(path)
+            self._refresh_title()
+            return True
+        return False
+
+    def save_recovery(self) -> Optional[Path]:
+        """For the crash guard: an autosave of unsaved edits (None when there is nothing to save)."""
+        return self.project.autosave() if self.project is not None else None
+
+    def recent_projects(self) -> list[str]:
+        value = self.settings.value("recent_projects", [])
+        return [value] if isinstance(value, str) else list(value or [])
+
+    def add_recent(self, path: str) -> None:
+        path = str(Path(path).resolve())
+        recent = [path] + [p for p in self.recent_projects() if p != path]
+        self.settings.setValue("recent_projects", recent[:RECENT_KEPT])
+        menus.refresh_recent(self)
+
+    # layout and shutdown ----------------------------------------------------------------------------------
+    def _restore_layout(self) -> None:
+        geometry, state = self.settings.value("window/geometry"), self.settings.value("window/state")
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        if state is not None:
+            self.restoreState(state)
+
+    def save_layout(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/state", self.saveState())
+
+    def save_screenshot(self, path) -> bool:
+        """Lay out and paint the window once (works offscreen) and save it as a PNG."""
+        self.show()
+        app = QtWidgets.QApplication.instance()
+        deadline = QtCore.QDeadlineTimer(8000)
+        waiting = lambda: (self.viewer.duration > 0 and self.viewer.canvas.image() is None) or \
+            not self.tasks.wait_idle(0)
+        while not deadline.hasExpired() and waiting():
+            app.processEvents(QtCore.QEventLoop.AllEvents, 50)
+            self.viewer.source.wait_idle(50)
+        app.processEvents()
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        return self.grab().save(str(path), "PNG")
+
+    def closeEvent(self, event: QtGui.QCloseEvent) -> None:
+        if not self.confirm_discard():
+            event.ignore()
+            return
+        self.save_layout()
+        self.shutdown()
+        event.accept()
+
+    def shutdown(self) -> None:
+        self.viewer.shutdown()
+        self.tasks.shutdown()
+        if self.project is not None:
+            self.project.close()
+
+
+def _compositor_frame(snapshot, size: tuple[int, int], cache_dir):
+    """Runs on the viewer's worker thread: the compositor for one timeline state, with the morph preview
+    standing in for generative items that have no frames yet."""
+    from seine_editor.jobs.preview import MorphPlaceholder
+    from seine_editor.render.compositor import Compositor
+
+    return Compositor(snapshot, size=size, placeholder=MorphPlaceholder(), use_proxies=True,
+                      cache_dir=cache_dir).frame
