@@ -152,3 +152,9 @@ def corpus_file(relative: str) -> Path:
 def encode():
     """`encode_coded`, for tests that need a clip of their own."""
     return encode_coded
+
+
+@pytest.fixture(scope="session")
+def corpus():
+    """`corpus_file`: the path of a shared corpus file, or a skip when the corpus is not beside the repo."""
+    return corpus_file
