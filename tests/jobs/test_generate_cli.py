@@ -1,0 +1,64 @@
+"""`seine-editor generate PROJECT`: pending items generated, attached and saved; clear exit codes."""
+from fractions import Fraction
+from pathlib import Path
+
+import pytest
+
+from seine_editor.cli import main
+from seine_editor.media.synthetic import write_coded_video
+from seine_editor.project.generation import EngineSettings, GenerationController
+from seine_editor.project.project import Project
+from seine_editor.timeline.otio_io import TimelineSettings
+
+
+
+@pytest.fixture
+def saved_project(qapp, tmp_path):
+    """A saved project with one pending generative transition (no job was run)."""
+    a = write_coded_video(tmp_path / "a.mp4", frames=24, width=64, height=48, tint=(200, 60, 40))
+    b = write_coded_video(tmp_path / "b.mp4", frames=24, width=64, height=48, tint=(40, 80, 200), first_index=100)
+    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
+    track = project.document.track_ids("video")[0]
+    project.append_clip(a, track)
+    project.append_clip(b, track)
+    controller = GenerationController(project, settings=EngineSettings("morph"))
+    left = project.document.info().track(track).clips[0]
+    from seine_editor.project.commands import CallCommand
+    project.push(CallCommand(project.document, "transition", "add_generative_transition",
+                             left_clip_id=left.id, duration_frames=8, mode="bridge", params={"engine": "morph"}))
+    project.save_as(tmp_path / "story.otio")
+    project.close()
+    assert controller.alive_threads() == []
+    return tmp_path / "story.otio"
+
+
+def test_generate_attaches_every_pending_item_and_saves(saved_project, capsys):
+    assert main(["generate", str(saved_project), "--engine", "morph"]) == 0
+    reopened = Project.open(saved_project, recovery_choice="ignore")
+    items = [c for c in reopened.document.info().clips() if c.generative]
+    assert [(c.generative.status, c.generative.takes) for c in items] == [("baked", ("take1",))]
+    assert Path(items[0].generative.baked_path).exists()
+    err = capsys.readouterr().err
+    assert "[1/1] Transition: done" in err and "1 of 1 item(s) generated" in err
+
+
+def test_a_second_run_has_nothing_left_to_do(saved_project, capsys):
+    assert main(["generate", str(saved_project), "--engine", "morph"]) == 0
+    assert main(["generate", str(saved_project), "--engine", "morph"]) == 0
+    assert "0 item(s) to generate" in capsys.readouterr().err
+
+
+def test_an_unknown_item_id_is_bad_input(saved_project, capsys):
+    assert main(["generate", str(saved_project), "--engine", "morph", "--only", "nope"]) == 2
+    assert f"no generative item with id nope in {saved_project}" in capsys.readouterr().err
+
+
+def test_a_bad_weights_folder_is_bad_input_naming_the_folder(saved_project, tmp_path, capsys):
+    missing = tmp_path / "no-weights"
+    assert main(["generate", str(saved_project), "--weights", str(missing)]) == 2
+    assert str(missing) in capsys.readouterr().err
+
+
+def test_a_missing_project_is_bad_input(tmp_path, capsys):
+    assert main(["generate", str(tmp_path / "none.otio"), "--engine", "morph"]) == 2
+    assert "none.otio" in capsys.readouterr().err
