@@ -1,0 +1,89 @@
+"""`seine-editor render PROJECT -o OUT.mp4|.mov|DIR [--preset --crf --in --out --allow-offline]`."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("project", help=".otio, .otioz, .edl, FCP7 .xml or .fcpxml file")
+    parser.add_argument("-o", "--output", required=True,
+                        help="OUT.mp4 (H.264 + AAC), OUT.mov (ProRes 422 HQ + PCM) or a folder (PNG sequence)")
+    parser.add_argument("--preset", default="standard", choices=("draft", "standard", "high"),
+                        help="H.264 speed/quality: draft (ultrafast), standard (veryfast), high (medium)")
+    parser.add_argument("--crf", type=int, help="H.264 constant rate factor (0-51, lower is better)")
+    parser.add_argument("--in", dest="in_frame", type=int, help="first timeline frame to render")
+    parser.add_argument("--out", dest="out_frame", type=int, help="one past the last timeline frame to render")
+    parser.add_argument("--size", help="output WIDTHxHEIGHT (default: the project's)")
+    parser.add_argument("--rate", help="frame rate of an EDL (EDLs carry none)")
+    parser.add_argument("--allow-offline", action="store_true", help="render missing media as a slate")
+
+
+class TerminalProgress:
+    """A one-line progress bar on stderr: frames, fps and time left."""
+
+    def __init__(self, stream=sys.stderr, width: int = 30):
+        self.stream, self.width, self.started, self._last = stream, width, time.monotonic(), 0.0
+
+    def progress(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if done < total and now - self._last < 0.2:
+            return
+        self._last = now
+        elapsed = max(now - self.started, 1e-6)
+        fps = done / elapsed
+        eta = (total - done) / fps if fps > 0 else 0.0
+        filled = self.width * done // max(total, 1)
+        bar = "#" * filled + "-" * (self.width - filled)
+        self.stream.write(f"\r[{bar}] {done}/{total} frames  {fps:5.1f} fps  ETA {eta:5.1f} s")
+        if done >= total:
+            self.stream.write("\n")
+        self.stream.flush()
+
+    def cancelled(self) -> bool:
+        return False
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        width, height = (int(part) for part in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size {text!r} is not WIDTHxHEIGHT (e.g. 1920x1080)") from None
+    return width, height
+
+
+def run(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from seine_editor.cli.info import parse_rate
+    from seine_editor.errors import ExportError, OfflineMediaError, ProjectFileError
+    from seine_editor.render.export import ExportSpec, export
+    from seine_editor.timeline import otio_io
+
+    try:
+        opened = otio_io.read_timeline(args.project, rate=parse_rate(args.rate) if args.rate else None)
+        settings = otio_io.read_settings(opened.timeline)
+        size = parse_size(args.size) if args.size else (settings.width, settings.height)
+    except (ValueError, ProjectFileError) as error:
+        print(f"seine-editor render: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    spec = ExportSpec(opened.timeline, Path(args.output), preset=args.preset, crf=args.crf, in_frame=args.in_frame,
+                      out_frame=args.out_frame, size=size, allow_offline=args.allow_offline,
+                      audio_rate=settings.audio_rate)
+    try:
+        result = export(spec, TerminalProgress())
+    except OfflineMediaError as error:
+        print(f"seine-editor render: refused: {error}\n(relink the media, or pass --allow-offline to render "
+              "a slate in their place)", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except ExportError as error:
+        print(f"seine-editor render: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT if "not allowed" in str(error) or "cannot render to" in str(error) else EXIT_FAILURE
+    except KeyboardInterrupt:
+        print("\nseine-editor render: interrupted; nothing was written", file=sys.stderr)
+        return EXIT_FAILURE
+    print(f"wrote {result.path} ({result.frames} frames in {result.seconds:.1f} s)", file=sys.stderr)
+    return EXIT_OK
