@@ -108,3 +108,53 @@ def test_pure_scores_on_hand_made_embeddings():
 def test_format_scores_prints_four_decimals_and_says_why_one_is_missing():
     assert format_scores(ClipSimScores(text=0.25, scenes=None, frames=0.987654)) == (
         "CLIPSIM-text: 0.2500\nCLIPSIM-scenes: n/a (no scene images)\nCLIPSIM-frames: 0.9877")
+
+
+# --- `seine-editor evaluate` ------------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def transition_files(tmp_path_factory) -> dict[str, Path]:
+    from seine_editor.media.synthetic import write_coded_image, write_coded_video
+
+    folder = tmp_path_factory.mktemp("evaluate")
+    return {"video": write_coded_video(folder / "t.mp4", frames=6, width=64, height=48),
+            "first": write_coded_image(folder / "a.png", width=64, height=48, index=0),
+            "last": write_coded_image(folder / "b.png", width=64, height=48, index=5)}
+
+
+def test_evaluate_prints_the_three_scores_as_json(clip_folder, transition_files, capsys):
+    import json
+
+    from seine_editor.cli import main
+
+    code = main(["evaluate", str(transition_files["video"]), "--first", str(transition_files["first"]),
+                 "--last", str(transition_files["last"]), "--prompt", "a red square", "--clip-path",
+                 str(clip_folder), "--json"])
+    assert code == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["frames"] == 6
+    assert set(report) == {"video", "frames", "clipsim_text", "clipsim_scenes", "clipsim_frames"}
+    assert all(-1.0 <= report[k] <= 1.0 for k in ("clipsim_text", "clipsim_scenes", "clipsim_frames"))
+
+
+def test_evaluate_without_scenes_or_prompt_says_which_scores_are_missing(clip_folder, transition_files, capsys):
+    from seine_editor.cli import main
+
+    assert main(["evaluate", str(transition_files["video"]), "--clip-path", str(clip_folder)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[:2] == ["CLIPSIM-text: n/a (no prompt)", "CLIPSIM-scenes: n/a (no scene images)"]
+    assert lines[2].startswith("CLIPSIM-frames: ")
+
+
+def test_evaluate_names_a_missing_video_and_exits_2(clip_folder, tmp_path, capsys):
+    from seine_editor.cli import main
+
+    assert main(["evaluate", str(tmp_path / "gone.mp4"), "--clip-path", str(clip_folder)]) == 2
+    assert f"{tmp_path / 'gone.mp4'}: no such file" in capsys.readouterr().err
+
+
+def test_evaluate_names_a_missing_clip_folder_and_exits_2(transition_files, tmp_path, capsys):
+    from seine_editor.cli import main
+
+    assert main(["evaluate", str(transition_files["video"]), "--clip-path", str(tmp_path / "clip")]) == 2
+    assert f"CLIP model folder {tmp_path / 'clip'} does not exist" in capsys.readouterr().err
