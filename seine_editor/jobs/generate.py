@@ -70,6 +70,7 @@ class GenerateSpec:
     engine: str = "morph"
     engine_options: Mapping[str, Any] = field(default_factory=dict)
     fit: str = "fit"
+    model_size: Optional[tuple[int, int]] = None  # SEINE canvas (height, width); None: chosen for the source aspect
 
 
 @dataclass(frozen=True)
@@ -114,6 +115,7 @@ def fingerprint(spec: GenerateSpec, engine_identity: str, source_digests: list[s
         "params": asdict(spec.params), "sources": [[s.role, d] for s, d in zip(spec.sources, source_digests)],
         "size": [spec.width, spec.height], "fps": f"{fps.numerator}/{fps.denominator}",
         "duration_frames": spec.duration_frames, "fit": spec.fit,
+        "model_size": list(spec.model_size) if spec.model_size else None,
     }
     text = json.dumps(canonical, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()[:32]
@@ -161,6 +163,8 @@ def _raise_if_cancelled(ctx: JobContext, when: str) -> None:
 def _canvas(spec: GenerateSpec, sample: np.ndarray) -> tuple[int, int]:
     """(height, width) the engine works at: SEINE's model size for the source aspect, else the timeline size."""
     if spec.engine == "seine":
+        if spec.model_size:
+            return int(spec.model_size[0]), int(spec.model_size[1])
         from engine.seine import model_size_for_aspect
 
         return tuple(model_size_for_aspect(sample.shape[1], sample.shape[0]))
