@@ -53,6 +53,7 @@ class Project(IntentsMixin, QObject):
         self.undo_stack.cleanChanged.connect(self.clean_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.document.changed.connect(self._on_document_changed)
+        self._generation = None  # generation hook: see the `generation` property
 
     # ---- files ---------------------------------------------------------------------------------------------
 
@@ -125,11 +126,22 @@ class Project(IntentsMixin, QObject):
     def close(self, discard_recovery: bool = False) -> None:
         """Stop autosaving; `discard_recovery` when the user chose not to keep unsaved edits."""
         self._autosave_timer.stop()
+        if self._generation is not None:  # generation hook: cancel and join running jobs
+            self._generation.shutdown()
         if discard_recovery and self.path is not None:
             recovery.discard_recovery(self.path)
         if self._scratch is not None:
             self._scratch.cleanup()
             self._scratch = None
+
+    @property
+    def generation(self):
+        """Generative items: intents, job state and engine settings (`project/generation.py`), made on first use."""
+        if self._generation is None:
+            from seine_editor.project.generation import GenerationController
+
+            self._generation = GenerationController(self, parent=self)
+        return self._generation
 
     def is_clean(self) -> bool:
         return self.undo_stack.isClean()
