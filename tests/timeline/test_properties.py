@@ -1,0 +1,114 @@
+"""Random sequences of edits (valid or refused) keep the document's invariants."""
+from fractions import Fraction
+
+import opentimelineio as otio
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from seine_editor.errors import PlacementError
+from seine_editor.timeline.document import TimelineDocument
+from timeline_builders import still, video
+
+MEDIA = [video("/m/a.mp4", frames=30), video("/m/b.mp4", frames=60, audio=False), still("/m/p.png")]
+
+operation = st.one_of(
+    st.tuples(st.just("insert"), st.integers(0, 2), st.integers(0, 80), st.integers(1, 25), st.booleans()),
+    st.tuples(st.just("move"), st.integers(0, 30), st.integers(0, 90), st.booleans()),
+    st.tuples(st.just("trim"), st.integers(0, 30), st.sampled_from(["head", "tail"]), st.integers(-8, 8),
+              st.booleans()),
+    st.tuples(st.just("roll"), st.integers(0, 30), st.integers(-6, 6)),
+    st.tuples(st.just("slip"), st.integers(0, 30), st.integers(-6, 6)),
+    st.tuples(st.just("split"), st.integers(0, 30), st.integers(0, 90)),
+    st.tuples(st.just("delete"), st.integers(0, 30), st.booleans()),
+    st.tuples(st.just("dissolve"), st.integers(0, 30), st.integers(0, 4), st.integers(0, 4)),
+    st.tuples(st.just("generate"), st.integers(0, 30), st.integers(1, 6), st.sampled_from(["bridge", "overlap"])),
+    st.tuples(st.just("undo"),),
+)
+
+
+def _pick(doc, index):
+    clips = doc.info().clips()
+    return clips[index % len(clips)].id if clips else None
+
+
+def _apply(doc, op, history):
+    kind, *args = op
+    if kind == "undo":
+        if history:
+            doc.restore(history.pop())
+        return
+    if kind == "insert":
+        media, at, duration, insert = args
+        track = doc.track_ids("video")[0]
+        edit = doc.insert_clip(MEDIA[media], track, at, duration_frames=duration,
+                               mode="insert" if insert else "overwrite")
+    else:
+        clip = _pick(doc, args[0])
+        if clip is None:
+            return
+        edit = {
+            "move": lambda: doc.move_clip(clip, args[1], mode="insert" if args[2] else "overwrite"),
+            "trim": lambda: doc.trim_clip(clip, args[1], args[2], ripple=args[3]),
+            "roll": lambda: doc.roll(clip, args[1]),
+            "slip": lambda: doc.slip(clip, args[1]),
+            "split": lambda: doc.split_clip(clip, args[1]),
+            "delete": lambda: doc.delete_clips([clip], ripple=args[1]),
+            "dissolve": lambda: doc.add_dissolve(clip, args[1], args[2]),
+            "generate": lambda: doc.add_generative_transition(clip, args[1], args[2]),
+        }[kind]()
+    history.append(edit.undo)
+
+
+def _check_invariants(doc):
+    text = doc.to_json()
+    assert otio.adapters.write_to_string(otio.adapters.read_from_string(text), "otio_json") == text
+    info = doc.info()
+    ids = [c.id for c in info.clips()]
+    assert len(ids) == len(set(ids))
+    for track in info.tracks:
+        clips = sorted(track.clips, key=lambda c: c.start_frame)
+        for first, second in zip(clips, clips[1:]):
+            assert first.end_frame <= second.start_frame
+        assert all(c.duration_frames >= 1 and c.start_frame >= 0 for c in clips)
+        assert track.duration_frames == (clips[-1].end_frame if clips else 0)
+        otio_track = doc._track(track.id)
+        assert Fraction(otio_track.duration().to_frames(float(doc.rate))) == track.duration_frames
+        for clip in clips:
+            if clip.available_frames is not None:
+                assert 0 <= clip.source_start_frame
+                assert clip.source_start_frame + clip.duration_frames <= clip.available_frames
+        by_id = {c.id: c for c in clips}
+        for transition in track.transitions:
+            left, right = by_id[transition.left_clip_id], by_id[transition.right_clip_id]
+            assert left.end_frame == transition.cut_frame == right.start_frame
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=14))
+def test_random_edits_keep_invariants_and_refusals_change_nothing(ops):
+    doc = TimelineDocument()
+    history = []
+    for op in ops:
+        before = doc.to_json()
+        try:
+            _apply(doc, op, history)
+        except PlacementError:
+            assert doc.to_json() == before
+        _check_invariants(doc)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(operation.filter(lambda o: o[0] != "undo"), min_size=1, max_size=10))
+def test_undoing_everything_returns_to_the_start(ops):
+    doc = TimelineDocument()
+    doc.insert_clip(MEDIA[0], doc.track_ids("video")[0], 0, duration_frames=20)
+    start = doc.to_json()
+    history = []
+    for op in ops:
+        try:
+            _apply(doc, op, history)
+        except PlacementError:
+            pass
+    for memento in reversed(history):
+        doc.restore(memento)
+    assert doc.to_json() == start

@@ -1,0 +1,63 @@
+"""The frozen views: info for widgets, render snapshot for the compositor (exact media frames)."""
+import dataclasses
+from fractions import Fraction
+
+import opentimelineio as otio
+import pytest
+
+from seine_editor.timeline.document import TimelineDocument
+from seine_editor.timeline.time import timecode
+from timeline_builders import tracks, video
+
+
+def test_info_is_frozen_and_detached_from_later_edits(doc):
+    v, _ = tracks(doc)
+    clip = doc.insert_clip(video(audio=False), v, 0, duration_frames=10).id
+    info = doc.info()
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        info.clip(clip).start_frame = 5
+    doc.move_clip(clip, 20)
+    assert info.clip(clip).start_frame == 0 and doc.info().clip(clip).start_frame == 20
+
+
+def test_render_item_maps_timeline_frames_to_exact_media_frames(doc):
+    v, _ = tracks(doc)
+    doc.insert_clip(video("/m/a.mp4", audio=False), v, 12, duration_frames=10, source_start_frame=7)
+    item = doc.render_snapshot().video_tracks()[0].items[0]
+    assert (item.start_frame, item.end_frame, item.media_path, item.source_start_frame) == (12, 22, "/m/a.mp4", 7)
+    assert [item.media_frame_at(f) for f in (12, 13, 21)] == [7, 8, 16]
+
+
+def test_media_at_another_rate_is_played_at_its_own_speed():
+    doc = TimelineDocument(rate=Fraction(25))
+    v, _ = tracks(doc)
+    doc.insert_clip(video("/m/fast.mp4", frames=100, fps=Fraction(50), audio=False), v, 0)
+    item = doc.render_snapshot().tracks[0].items[0]
+    assert item.duration_frames == 50
+    assert [item.media_frame_at(f) for f in (0, 1, 49)] == [0, 2, 98]
+
+
+def test_offline_media_is_flagged(doc, tmp_path):
+    v, _ = tracks(doc)
+    present = tmp_path / "here.mp4"
+    present.write_bytes(b"x")
+    doc.insert_clip(video(str(present), audio=False), v, 0, duration_frames=5)
+    doc.insert_clip(video("/nowhere/gone.mp4", audio=False), v, 5, duration_frames=5)
+    assert [c.offline for c in doc.info().track(v).clips] == [False, True]
+
+
+@pytest.mark.parametrize("rate, frames, expected", [
+    (Fraction(30000, 1001), 1800, "00:01:00;02"),
+    (Fraction(24000, 1001), 1440, "00:01:00:00"),
+    (Fraction(25), 1500, "00:01:00:00"),
+    (Fraction(50), 3000, "00:01:00:00"),
+    (Fraction(60), 3600, "00:01:00:00"),
+])
+def test_documents_at_broadcast_rates_keep_frames_exact(rate, frames, expected):
+    doc = TimelineDocument(rate=rate)
+    v, _ = tracks(doc)
+    doc.insert_clip(video("/m/a.mp4", frames=frames + 10, fps=rate, audio=False), v, 0, duration_frames=frames)
+    reopened = TimelineDocument(otio.adapters.read_from_string(doc.to_json()))
+    assert reopened.rate == rate
+    assert reopened.info().duration_frames == frames
+    assert timecode(reopened.info().duration_frames, reopened.rate) == expected
