@@ -4,7 +4,8 @@ from fractions import Fraction
 import pytest
 
 from seine_editor.media.probe import probe
-from seine_editor.media.synthetic import write_coded_video
+from seine_editor.media.synthetic import coded_frame, write_coded_video
+from seine_editor.media.writer import MediaWriter
 
 
 def test_bframe_clip_facts_come_from_its_timestamps(bframes_short_gop):
@@ -72,10 +73,7 @@ def test_still_images(fixture, codec, request):
 
 
 def test_start_timecode_from_the_stream_tags(tmp_path):
-    path = write_coded_video(tmp_path / "tc.mov", frames=4, width=64, height=48)
-    from seine_editor.media.writer import MediaWriter
-    from seine_editor.media.synthetic import coded_frame
-
-    with MediaWriter(tmp_path / "tc.mov", width=64, height=48, fps=25, start_timecode="10:00:00:00") as writer:
+    path = tmp_path / "tc.mov"
+    with MediaWriter(path, width=64, height=48, fps=25, start_timecode="10:00:00:00") as writer:
         writer.write_frame(coded_frame(0, 64, 48))
     assert probe(path).start_timecode == "10:00:00:00"
