@@ -37,6 +37,7 @@ class EngineSettings:
     checkpoint: Optional[str] = None
     sd_path: Optional[str] = None
     device: str = "auto"
+    model_size: Optional[tuple[int, int]] = None  # SEINE canvas (height, width); None: for the source aspect
 
     def resolve(self) -> tuple[str, dict[str, Any], Optional[str]]:
         """(engine name, load_engine options, a note for the user or None)."""
@@ -216,7 +217,8 @@ class GenerationController(QObject):
                                   p.get("scheduler"), p.get("mode"))
         return GenerateSpec(kind, item_id, _source_frames(kind, clip.name, generative.sources), params,
                             settings.width, settings.height, settings.fps, clip.duration_frames,
-                            str(self.project.cache_dir), name, options)
+                            str(self.project.cache_dir), name, options,
+                            model_size=self.settings.model_size if name == "seine" else None)
 
     def _generative(self, item_id: str):
         clip = self.document.info().clip(item_id)

@@ -238,3 +238,16 @@ def test_the_project_owns_one_controller_and_closing_it_joins_the_job_threads(pr
     assert engine.waiting.wait(10)
     project.close()
     assert project.generation.alive_threads() == []
+
+
+TINY = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "seine_tiny"
+
+
+@pytest.mark.skipif(not (TINY / "seine.pt").is_file(), reason="../shared/fixtures/seine_tiny is absent")
+def test_a_tiny_seine_transition_lands_on_the_timeline_with_its_true_boundary_frames(project, controller, qtbot):
+    controller.set_engine_settings(EngineSettings("seine", weights=str(TINY), device="cpu", model_size=(48, 64)))
+    with qtbot.waitSignal(controller.result_attached, timeout=120000):
+        item = controller.add_generative_transition(video_track(project), 24, {"steps": 2}, duration_frames=12)
+    generative = project.document.info().clip(item).generative
+    assert (generative.status, generative.params["engine"]) == ("baked", "seine")
+    assert [read_frame_index(f) for f in render(project, [24, 35])] == [23, 100]
