@@ -120,7 +120,7 @@ class TimelineView(QtWidgets.QGraphicsView):
 
     def _update_scene_rect(self) -> None:
         duration = self.info.duration_frames if self.info else 0
-        width = max(self.geometry_.x(duration) + 400, self.viewport().width())
+        width = self.geometry_.x(duration) + self.viewport().width()  # room to scroll past the end
         self.scene().setSceneRect(0, 0, width, max(self.geometry_.bottom() + 40, self.viewport().height()))
 
     def set_job_state(self, clip_id: str, state: Optional[str], progress: float = 0.0) -> None:

@@ -1,0 +1,28 @@
+"""The media bin: files dropped from a file manager are probed in the background; bad ones show why."""
+from PySide6 import QtCore
+
+
+def test_dropped_files_are_probed_and_described(window, qtbot, media, ui):
+    ui.drop_urls(window.bin.list.viewport(), [media["a"], media["b"]], QtCore.QPoint(20, 20))
+    qtbot.waitUntil(lambda: None not in (window.bin.info(media["a"]), window.bin.info(media["b"])), timeout=10000)
+    info = window.bin.info(media["a"])
+    assert (info.width, info.height, info.frame_count) == (160, 120, 48)
+    texts = [window.bin.list.item(i).text() for i in range(window.bin.list.count())]
+    assert texts == ["shot_a.mp4\n0:02.0 · 160×120 · 24 fps", "shot_b.mp4\n0:01.5 · 160×120 · 24 fps"]
+
+
+def test_a_bad_file_is_listed_with_its_reason_and_does_not_stop_the_others(window, qtbot, media, ui):
+    ui.drop_urls(window.bin, [media["bad"], media["a"]], QtCore.QPoint(20, 20))
+    qtbot.waitUntil(lambda: None not in (window.bin.error(media["bad"]), window.bin.info(media["a"])), timeout=10000)
+    assert window.bin.count_label.text() == "1 items · 1 unusable"
+    item = window.bin.list.item(0)
+    assert item.text().startswith("notes.mp4\n") and window.bin.error(media["bad"]) in item.text()
+
+
+def test_dropping_a_folder_imports_the_media_inside(window, qtbot, media, tmp_path, ui):
+    folder = tmp_path / "footage"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "sub" / "clip.mp4").write_bytes(open(media["a"], "rb").read())
+    (folder / "readme.txt").write_text("not media")
+    ui.drop_urls(window.bin, [str(folder)], QtCore.QPoint(10, 10))
+    assert window.bin.paths() == [str((folder / "sub" / "clip.mp4").resolve())]

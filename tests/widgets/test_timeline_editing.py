@@ -1,0 +1,165 @@
+"""Editing on the timeline with the mouse and keyboard, the way a person does it; every edit checked on the
+document (exact frames) and undone through the Edit menu."""
+import pytest
+from PySide6 import QtCore
+from PySide6.QtTest import QTest
+
+L = QtCore.Qt.LeftButton
+
+
+@pytest.fixture
+def edit(window, qtbot, media):
+    """The window with shot A (48 frames) then shot B (36 frames) on V1, zoomed to 4 px per frame."""
+    project = window.project
+    v1 = project.document.track_ids("video")[0]
+    project.add_clip(media["a"], v1, 0)
+    project.add_clip(media["b"], v1, 48)
+    window.timeline.view.set_zoom(4.0, 0)
+    window.timeline.view.horizontalScrollBar().setValue(0)
+    return window
+
+
+def clips(window, track_index=0):
+    info = window.project.document.info()
+    track = [t for t in info.tracks if t.kind == "video"][track_index]
+    return [(c.name, c.start_frame, c.duration_frames, c.source_start_frame) for c in track.clips]
+
+
+def point(window, frame, track_id=None, dx=0):
+    view = window.timeline.view
+    track_id = track_id or window.project.document.track_ids("video")[0]
+    top, height = view.geometry_.rows[track_id]
+    return view.mapFromScene(QtCore.QPointF(view.geometry_.x(frame) + dx, top + height * 0.6))
+
+
+def drag(window, start, end, modifier=QtCore.Qt.NoModifier):
+    viewport = window.timeline.view.viewport()
+    QTest.mousePress(viewport, L, modifier, start)
+    middle = QtCore.QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2)
+    QTest.mouseMove(viewport, middle)
+    QTest.mouseMove(viewport, end)
+    QTest.mouseRelease(viewport, L, modifier, end)
+
+
+def test_media_dragged_from_the_bin_lands_at_the_drop_frame_one_after_another(window, qtbot, media, ui):
+    window.bin.import_paths([media["a"], media["b"]])
+    qtbot.waitUntil(lambda: None not in (window.bin.info(media["a"]), window.bin.info(media["b"])), timeout=10000)
+    view = window.timeline.view
+    view.set_zoom(4.0, 0)
+    view.horizontalScrollBar().setValue(0)
+    mime = window.bin.list.mimeData([window.bin.list.item(0), window.bin.list.item(1)])
+    ui.drop_mime(view.viewport(), mime, point(window, 12))
+    assert clips(window) == [("shot_a.mp4", 12, 48, 0), ("shot_b.mp4", 60, 36, 0)]
+    assert window.project.undo_stack.undoText() == "Add 2 clips"
+
+
+def test_files_dropped_from_the_file_manager_onto_the_timeline_are_imported_too(window, media, ui):
+    window.timeline.view.set_zoom(4.0, 0)
+    ui.drop_urls(window.timeline.view.viewport(), [media["b"]], point(window, 0))
+    assert clips(window) == [("shot_b.mp4", 0, 36, 0)]
+    assert window.bin.paths() == [media["b"]]
+
+
+def test_s_splits_the_clip_under_the_playhead_and_edit_undo_redo_restore_the_json(edit, qtbot):
+    before = edit.project.document.to_json()
+    edit.viewer.seek(10)
+    QTest.keyClick(edit, QtCore.Qt.Key_S)
+    after = edit.project.document.to_json()
+    assert clips(edit) == [("shot_a.mp4", 0, 10, 0), ("shot_a.mp4", 10, 38, 10), ("shot_b.mp4", 48, 36, 0)]
+    undo, redo = edit.actions_by_key["undo"], edit.actions_by_key["redo"]
+    assert undo.text().startswith("&Undo Split")
+    undo.trigger()
+    assert edit.project.document.to_json() == before
+    redo.trigger()
+    assert edit.project.document.to_json() == after
+
+
+def test_ctrl_k_splits_like_s(edit):
+    edit.viewer.seek(60)
+    QTest.keyClick(edit, QtCore.Qt.Key_K, QtCore.Qt.ControlModifier)
+    assert clips(edit)[1:] == [("shot_b.mp4", 48, 12, 0), ("shot_b.mp4", 60, 24, 12)]
+
+
+def test_dragging_a_tail_edge_trims_the_clip_and_leaves_a_gap(edit):
+    drag(edit, point(edit, 48, dx=-2), point(edit, 40, dx=-2))
+    assert clips(edit) == [("shot_a.mp4", 0, 40, 0), ("shot_b.mp4", 48, 36, 0)]
+
+
+def test_alt_drag_on_an_edge_ripple_trims_and_pulls_the_next_clip(edit):
+    drag(edit, point(edit, 48, dx=-2), point(edit, 40, dx=-2), QtCore.Qt.AltModifier)
+    assert clips(edit) == [("shot_a.mp4", 0, 40, 0), ("shot_b.mp4", 40, 36, 0)]
+
+
+def test_a_head_trim_cannot_go_before_the_first_frame_of_the_media(edit):
+    drag(edit, point(edit, 48, dx=2), point(edit, 30, dx=2))  # B's head pulled 18 frames left: media has none
+    assert clips(edit) == [("shot_a.mp4", 0, 48, 0), ("shot_b.mp4", 48, 36, 0)]
+
+
+def test_a_moved_clip_snaps_to_the_playhead(edit):
+    edit.viewer.seek(70)
+    drag(edit, point(edit, 60), point(edit, 60 + 22, dx=-5))  # B's start lands 5 px (1.25 frames) short of 70
+    assert clips(edit) == [("shot_a.mp4", 0, 48, 0), ("shot_b.mp4", 70, 36, 0)]
+
+
+def test_without_snapping_the_clip_lands_where_it_was_dropped(edit):
+    edit.timeline.set_snapping(False)
+    edit.viewer.seek(70)
+    drag(edit, point(edit, 60), point(edit, 60 + 21))
+    assert clips(edit) == [("shot_a.mp4", 0, 48, 0), ("shot_b.mp4", 69, 36, 0)]
+
+
+def test_a_clip_dragged_onto_another_video_track_moves_there(edit):
+    v2 = edit.project.add_track("video")
+    drag(edit, point(edit, 20), point(edit, 20, track_id=v2))
+    assert clips(edit, 0) == [("shot_b.mp4", 48, 36, 0)]
+    assert clips(edit, 1) == [("shot_a.mp4", 0, 48, 0)]
+    assert edit.project.undo_stack.undoText() == "Move 'shot_a.mp4'"
+
+
+def test_a_refused_move_changes_nothing_and_says_why_in_the_status_bar(edit):
+    before = edit.project.document.to_json()
+    edit.project.set_track_flags(edit.project.document.track_ids("video")[0], locked=True)
+    drag(edit, point(edit, 60), point(edit, 70))
+    assert edit.project.document.to_json() != before  # only the lock flag changed
+    assert clips(edit) == [("shot_a.mp4", 0, 48, 0), ("shot_b.mp4", 48, 36, 0)]
+    assert "lock" in edit.statusBar().currentMessage().lower()
+
+
+def test_rubber_band_selects_clips_and_delete_removes_them(edit):
+    view = edit.timeline.view
+    start = point(edit, 10)
+    start.setY(view.mapFromScene(0, view.geometry_.rows[edit.project.document.track_ids("video")[0]][0] - 2).y() + 1)
+    drag(edit, QtCore.QPoint(start.x(), start.y() + 1), point(edit, 200))
+    assert sorted(view.selected_clip_ids()) == sorted(view.clip_items)
+    QTest.keyClick(edit, QtCore.Qt.Key_Delete)
+    assert clips(edit) == []
+
+
+def test_shift_delete_ripple_deletes_and_closes_the_gap(edit):
+    QTest.mouseClick(edit.timeline.view.viewport(), L, QtCore.Qt.NoModifier, point(edit, 20))
+    QTest.keyClick(edit, QtCore.Qt.Key_Delete, QtCore.Qt.ShiftModifier)
+    assert clips(edit) == [("shot_b.mp4", 0, 36, 0)]
+
+
+def test_shift_click_adds_to_the_selection(edit):
+    viewport = edit.timeline.view.viewport()
+    QTest.mouseClick(viewport, L, QtCore.Qt.NoModifier, point(edit, 20))
+    QTest.mouseClick(viewport, L, QtCore.Qt.ShiftModifier, point(edit, 60))
+    assert len(edit.timeline.view.selected_clip_ids()) == 2
+
+
+def test_plus_and_minus_zoom_around_the_playhead_and_fit_shows_everything(edit):
+    view = edit.timeline.view
+    QTest.keyClick(edit, QtCore.Qt.Key_Plus)
+    assert view.geometry_.px_per_frame == pytest.approx(6.0)
+    QTest.keyClick(edit, QtCore.Qt.Key_Minus)
+    assert view.geometry_.px_per_frame == pytest.approx(4.0)
+    view.zoom_to_fit()
+    assert view.geometry_.x(84) <= view.viewport().width()
+
+
+def test_ctrl_wheel_zooms_keeping_the_frame_under_the_mouse(edit):
+    view = edit.timeline.view
+    anchor = point(edit, 40)
+    view.zoom_by(2.0, anchor.x())
+    assert view.frame_at(anchor.x()) == 40
