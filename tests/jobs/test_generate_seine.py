@@ -31,7 +31,7 @@ def engines():
     return EngineCache()
 
 
-def test_seine_transition_keeps_the_true_boundary_frames(coded_media, tmp_path, engines):
+def test_seine_transition_keeps_the_true_boundary_frames_and_is_then_reused(coded_media, tmp_path, engines):
     reports = []
     result = generate(seine_spec(coded_media, tmp_path), HeadlessContext(reports.append), engines)
     frames = read_frames(result.path, range(12))
@@ -39,16 +39,12 @@ def test_seine_transition_keeps_the_true_boundary_frames(coded_media, tmp_path, 
     assert (read_frame_index(frames[0]), read_frame_index(frames[-1])) == (23, 100)
     assert result.engine_identity.startswith("seine:")
     assert [p.message for p in reports if p.message.startswith("seine denoise")][-1] == "seine denoise 2/2"
+    again = generate(seine_spec(coded_media, tmp_path), HeadlessContext(), engines)
+    assert (again.from_cache, again.path) == (True, result.path)
 
 
-def test_seine_extension_of_any_length_runs_in_chunks(coded_media, tmp_path, engines):
-    # 2 s at 24 fps = 16 new frames at SEINE's 8 fps = two chunks of 12 new frames each
-    result = generate(seine_spec(coded_media, tmp_path, kind="extend", duration=48), HeadlessContext(), engines)
-    assert probe(result.path).frame_count == 48
-    assert result.info["engine_info"]["params"]["chunks"] == 2
-
-
-def test_the_same_seine_request_is_reused_from_the_cache(coded_media, tmp_path, engines):
-    first = generate(seine_spec(coded_media, tmp_path, seed=5), HeadlessContext(), engines)
-    second = generate(seine_spec(coded_media, tmp_path, seed=5), HeadlessContext(), engines)
-    assert (second.from_cache, second.path) == (True, first.path)
+def test_seine_extension_makes_exactly_the_frames_asked_for(coded_media, tmp_path, engines):
+    # 1 s at 24 fps = 8 new frames at SEINE's 8 fps, retimed to 24 timeline frames
+    result = generate(seine_spec(coded_media, tmp_path, kind="extend", duration=24), HeadlessContext(), engines)
+    assert probe(result.path).frame_count == 24
+    assert result.info["engine_info"]["params"]["num_frames"] == 8
