@@ -26,14 +26,28 @@ def media(tmp_path_factory):
     return {"a": str(a), "b": str(b), "bad": str(bad)}
 
 
-@pytest.fixture
-def window(qtbot, tmp_path):
+@pytest.fixture(scope="session")
+def infos(media):
+    """Probed once: placing MediaInfo skips a probe per edit."""
+    from seine_editor.media.probe import probe
+
+    return {key: probe(path) for key, path in media.items() if key != "bad"}
+
+
+@pytest.fixture(scope="session")
+def themed(qapp):
     from seine_editor.app import apply_theme
+
+    apply_theme(qapp)  # once: re-styling repolishes every live widget
+    return qapp
+
+
+@pytest.fixture
+def window(qtbot, tmp_path, themed):
     from seine_editor.project.project import Project
     from seine_editor.timeline.otio_io import TimelineSettings
     from seine_editor.widgets.main_window import MainWindow
 
-    apply_theme(QtGui.QGuiApplication.instance())
     win = MainWindow(settings_scope=str(tmp_path / "settings.ini"), interactive=False)
     qtbot.addWidget(win)
     win.set_project(Project.new(TimelineSettings(width=WIDTH, height=HEIGHT, fps=Fraction(24))))
@@ -42,6 +56,9 @@ def window(qtbot, tmp_path):
     qtbot.waitExposed(win)
     yield win
     win.shutdown()
+    win.close()
+    win.deleteLater()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
 
 
 @pytest.fixture

@@ -8,12 +8,12 @@ L = QtCore.Qt.LeftButton
 
 
 @pytest.fixture
-def edit(window, qtbot, media):
+def edit(window, infos):
     """The window with shot A (48 frames) then shot B (36 frames) on V1, zoomed to 4 px per frame."""
     project = window.project
     v1 = project.document.track_ids("video")[0]
-    project.add_clip(media["a"], v1, 0)
-    project.add_clip(media["b"], v1, 48)
+    project.add_clip(infos["a"], v1, 0)
+    project.add_clip(infos["b"], v1, 48)
     window.timeline.view.set_zoom(4.0, 0)
     window.timeline.view.horizontalScrollBar().setValue(0)
     return window
