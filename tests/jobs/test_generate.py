@@ -1,7 +1,5 @@
 """generate(spec, ctx) headless, through the real reader, engine, conform and writer."""
-from fractions import Fraction
 
-import numpy as np
 import pytest
 
 from engine.classic import MorphEngine
