@@ -68,9 +68,11 @@ class CrashGuard:
     """
 
     def __init__(self, parent: Callable[[], Optional[QtWidgets.QWidget]],
-                 save_recovery: Callable[[], Optional[Path]]):
+                 save_recovery: Callable[[], Optional[Path]],
+                 notify: Optional[Callable[[BaseException, str, Optional[Path]], None]] = None):
         self._parent = parent
         self._save_recovery = save_recovery
+        self._notify = notify or self._show
         self._previous = sys.excepthook
         self._showing = False
 
@@ -91,7 +93,7 @@ class CrashGuard:
             return
         self._showing = True
         try:
-            self._show(error, details, saved)
+            self._notify(error, details, saved)
         finally:
             self._showing = False
 
