@@ -1,0 +1,152 @@
+"""SeinePipeline and SeineEngine on tiny random weights (64×64, few steps)."""
+import numpy as np
+import pytest
+import torch
+
+from engine.api import AnimateRequest, ExtendRequest, TransitionRequest
+from engine.errors import EngineInputError, GenerationCancelled
+from engine.seine import PRESETS, SeineEngine, model_size_for_aspect
+from engine.testing import write_tiny_weights
+
+SMALL = dict(size=(64, 64), num_inference_steps=2, scheduler="ddim", num_frames=8)
+
+
+@pytest.fixture(scope="module")
+def engine(tmp_path_factory):
+    return SeineEngine(write_tiny_weights(tmp_path_factory.mktemp("w")), device="cpu")
+
+
+@pytest.fixture(scope="module")
+def pipe(engine):
+    return engine.pipeline
+
+
+def _image(value):
+    return np.full((48, 80, 3), value, np.uint8)
+
+
+def test_model_size_keeps_the_aspect_near_the_official_area_in_multiples_of_8():
+    assert model_size_for_aspect(512, 320) == (320, 512)
+    assert model_size_for_aspect(1920, 1080) == (304, 536)
+    assert model_size_for_aspect(1080, 1920) == (536, 304)
+    assert model_size_for_aspect(100, 100) == (408, 408)
+    with pytest.raises(EngineInputError, match="0x720"):
+        model_size_for_aspect(0, 720)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(height=60), "height 60 is not allowed: use a multiple of 8"),
+    (dict(num_frames=1), "num_frames 1 is out of range: allowed 2..128"),
+    (dict(num_inference_steps=0), "num_inference_steps 0 is out of range"),
+    (dict(guidance_scale=-1.0), "guidance_scale -1.0 is out of range"),
+    (dict(sampler="plms"), "sampler 'plms' is unknown"),
+    (dict(num_frames=2), "onelast1.*2 frames leaves no frame"),
+])
+def test_check_inputs_names_the_bad_value_and_the_allowed_range(pipe, kwargs, message):
+    args = dict(num_frames=16, height=64, width=64, num_inference_steps=2, sampler="ddim")
+    args.update(kwargs)
+    with pytest.raises(EngineInputError, match=message):
+        pipe([_image(0), _image(255)], "onelast1", "x", **args)
+
+
+def test_known_frame_count_must_match_the_mask(pipe):
+    with pytest.raises(EngineInputError, match="needs 2 known frame\\(s\\), got 1"):
+        pipe([_image(0)], "onelast1", "x", num_frames=16, height=64, width=64, num_inference_steps=2)
+
+
+def test_prompt_embeddings_are_cached_per_prompt_and_empty_negative_is_encoded(pipe):
+    first = pipe.encode_prompt("a quiet harbour")
+    assert pipe.encode_prompt("a quiet harbour") is first
+    empty = pipe.encode_prompt("")
+    assert empty.shape == (1, 77, 32) and empty.abs().sum() > 0  # "" is BOS, EOS and padding, not zeros
+    ids = pipe.tokenize([""])[0].tolist()
+    assert ids == [512] + [513] * 76  # padded with <|endoftext|>
+
+
+def test_same_seed_same_frames_other_seed_other_frames(engine):
+    a = engine.transition(_image(30), _image(220), TransitionRequest(seed=3, **SMALL)).frames
+    b = engine.transition(_image(30), _image(220), TransitionRequest(seed=3, **SMALL)).frames
+    c = engine.transition(_image(30), _image(220), TransitionRequest(seed=4, **SMALL)).frames
+    assert a.shape == (8, 64, 64, 3) and a.dtype == np.uint8
+    assert np.array_equal(a, b) and not np.array_equal(a, c)
+
+
+def test_cancel_raises_before_decoding(engine, pipe, monkeypatch):
+    decoded = []
+    monkeypatch.setattr(pipe, "decode", lambda *a, **k: decoded.append(1))
+    calls = iter([False, False, True])
+    with pytest.raises(GenerationCancelled, match="step 3"):
+        engine.transition(_image(0), _image(255), TransitionRequest(**dict(SMALL, num_inference_steps=4)),
+                          cancelled=lambda: next(calls))
+    assert decoded == []
+
+
+def test_step_reports_count_every_step_and_info_records_the_parameters(engine):
+    steps = []
+    result = engine.animate(_image(90), AnimateRequest(prompt="waves", **SMALL), on_step=steps.append)
+    assert [(s.step, s.total) for s in steps] == [(1, 2), (2, 2)]
+    assert result.frames.shape == (8, 64, 64, 3) and result.fps == 8.0
+    params = result.info["params"]
+    assert params["mask_type"] == "first1" and params["prompt"] == "waves" and params["sampler"] == "ddim"
+    assert result.info["weights"] == engine.identity and engine.identity.startswith("seine:")
+
+
+def test_explicit_request_fields_override_the_preset(engine):
+    resolved = engine.resolve(TransitionRequest(preset="final", num_inference_steps=7), (720, 1280, 3))
+    assert (resolved["sampler"], resolved["num_inference_steps"]) == ("ddpm", 7)
+    assert (resolved["height"], resolved["width"]) == model_size_for_aspect(1280, 720)
+    assert PRESETS["final"].steps == 250 and PRESETS["final"].sampler == "ddpm"
+    with pytest.raises(EngineInputError, match="preset 'fast' is unknown"):
+        engine.resolve(TransitionRequest(preset="fast"), (64, 64, 3))
+
+
+def test_empty_transition_prompt_falls_back_to_the_official_suffix(engine):
+    result = engine.transition(_image(0), _image(255), TransitionRequest(**SMALL))
+    assert result.info["params"]["prompt"] == "smooth transition."
+
+
+def test_extend_makes_any_number_of_new_frames_in_chained_chunks(engine, pipe, monkeypatch):
+    contexts = []
+    original = pipe.__class__.__call__
+
+    def spy(self, known, mask_type, *args, **kwargs):
+        contexts.append((mask_type, [np.asarray(k).copy() for k in known]))
+        return original(self, known, mask_type, *args, **kwargs)
+
+    monkeypatch.setattr(pipe.__class__, "__call__", spy)
+    clip = np.stack([_image(v) for v in (10, 20, 30, 40, 50)])
+    request = ExtendRequest(**dict(SMALL, num_frames=20, num_known=4, num_inference_steps=1))
+    result = engine.extend(clip, request)
+    assert result.frames.shape == (20, 64, 64, 3)  # 12 new frames per 16-frame chunk -> 2 chunks, trimmed to 20
+    assert [c[0] for c in contexts] == ["first4"] * 2
+    assert [k[0, 0, 0] for k in contexts[0][1]] == [20, 30, 40, 50]  # the clip's last 4 frames
+    # the next chunk is conditioned on the last 4 frames generated by the previous one
+    assert np.array_equal(np.stack(contexts[1][1]), result.frames[8:12])
+    assert result.info["params"]["chunks"] == 2
+
+
+def test_images_that_are_not_rgb_uint8_are_refused_naming_the_shape(engine):
+    with pytest.raises(EngineInputError, match="first must be a uint8 H×W×3 RGB image, got uint8 \\(4, 4, 4\\)"):
+        engine.transition(np.zeros((4, 4, 4), np.uint8), _image(0), TransitionRequest(**SMALL))
+
+
+def test_decoding_in_chunks_equals_decoding_all_frames_at_once(pipe):
+    latents = torch.randn(1, 4, 5, 8, 8, generator=torch.Generator().manual_seed(0))
+    assert np.abs(pipe.decode(latents, 2).astype(int) - pipe.decode(latents, 5).astype(int)).max() <= 1
+
+
+def test_missing_weights_fail_at_construction_naming_the_folder(tmp_path):
+    from engine.errors import WeightsNotFoundError
+
+    with pytest.raises(WeightsNotFoundError, match=str(tmp_path / "none")):
+        SeineEngine(tmp_path / "none")
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_cuda_fp16_transition_matches_the_cpu_twin_closely(tmp_path):
+    weights = write_tiny_weights(tmp_path / "w")
+    request = TransitionRequest(seed=1, **SMALL)
+    cpu = SeineEngine(weights, device="cpu").transition(_image(0), _image(255), request).frames
+    gpu = SeineEngine(weights, device="cuda", dtype="float16").transition(_image(0), _image(255), request).frames
+    assert np.abs(cpu.astype(int) - gpu.astype(int)).mean() < 2.0
