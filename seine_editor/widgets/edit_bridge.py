@@ -66,12 +66,30 @@ def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[st
 
 
 def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES) -> str:
-    """A palette item dropped on the cut between two clips."""
+    """A palette item dropped on the cut between two clips: a dissolve, or a generative item (SEINE, or the
+    classic morph) whose job is queued at once."""
+    info = project.document.info()
+    left = info.clip(left_id)
     if kind == "dissolve":
         half = frames // 2
         return project.add_dissolve(left_id, half, frames - half)
-    generative = getattr(project, "add_generative_transition", None)
-    if generative is None:  # wiring point: the Project's generative intents
-        raise PlacementError("generative transitions need a newer project layer (add_generative_transition)")
-    engine = "morph" if kind == "morph" else "seine"
-    return generative(left_id, right_id, engine=engine)
+    params = {"engine": "morph"} if kind == "morph" else None
+    return project.generation.add_generative_transition(left.track_id, left.end_frame, params=params)
+
+
+def extend_or_animate(project, clip_id: str) -> str:
+    """"Extend clip…" on a video clip (two seconds more), "Animate image…" on a still."""
+    clip = project.document.info().clip(clip_id)
+    if clip.kind == "image":
+        return project.generation.animate_image(clip_id)
+    return project.generation.extend_clip(clip_id, max(2, round(project.settings.fps * 2)))
+
+
+JOB_BADGES = {"queued": "queued", "running": "generating", "failed": "failed"}
+
+
+def job_badge(project, item_id: str) -> tuple[Optional[str], float]:
+    """What the timeline draws on a generative item for its job: (badge state or None, progress 0..1)."""
+    state = project.generation.item_state(item_id)
+    progress = state.progress.fraction if state.progress is not None else 0.0
+    return JOB_BADGES.get(state.state), progress

@@ -77,7 +77,8 @@ class GenerativeForm(QtWidgets.QWidget):
         self.guidance.setValue(float(params.get("guidance") or 0.0))
         self.duration.setValue(clip.duration_frames)
         self.mode.setCurrentText(str(gen.mode or params.get("mode", "bridge")))
-        self.mode.setEnabled(gen.kind == "seine.transition")
+        self.mode.setEnabled(False)  # the geometry is chosen when the item is placed
+        self.duration.setEnabled(False)
         self.engine.setCurrentText(str(params.get("engine", "seine")))
         self.takes.clear()
         for number, key in enumerate(gen.takes, 1):
@@ -92,7 +93,6 @@ class GenerativeForm(QtWidgets.QWidget):
         return {"prompt": self.prompt.toPlainText().strip(), "negative_prompt": self.negative.text().strip(),
                 "seed": self.seed.value(), "preset": self.preset.currentText(),
                 "steps": self.steps.value() or None, "guidance": self.guidance.value() or None,
-                "duration_frames": self.duration.value(), "mode": self.mode.currentText(),
                 "engine": self.engine.currentText()}
 
 

@@ -58,18 +58,24 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs = JobPanel()
         from seine_editor.widgets.inspector import InspectorPanel
 
+        from seine_editor.widgets.transitions_palette import TransitionsPalette
+
         self.inspector = InspectorPanel()
+        self.palette = TransitionsPalette()
         self.setCentralWidget(self.viewer)
         self.docks = {}
         for key, title, widget, area in (("bin", "Media", self.bin, QtCore.Qt.LeftDockWidgetArea),
                                          ("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea),
                                          ("timeline", "Timeline", self.timeline, QtCore.Qt.BottomDockWidgetArea),
-                                         ("jobs", "Jobs", self.jobs, QtCore.Qt.RightDockWidgetArea)):
+                                         ("jobs", "Jobs", self.jobs, QtCore.Qt.RightDockWidgetArea),
+                                         ("palette", "Transitions", self.palette, QtCore.Qt.LeftDockWidgetArea)):
             dock = QtWidgets.QDockWidget(title, self, objectName=f"dock_{key}")
             dock.setWidget(widget)
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
+        self.tabifyDockWidget(self.docks["bin"], self.docks["palette"])
+        self.docks["bin"].raise_()
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["timeline"]], [360], QtCore.Qt.Vertical)
         self.resizeDocks([self.docks["bin"], self.docks["inspector"]], [300, 320], QtCore.Qt.Horizontal)
@@ -86,6 +92,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.track_flag_toggled.connect(
             lambda track, flag, on: self.run_edit(lambda p: p.set_track_flags(track, **{flag: on})))
         self.viewer.position_changed.connect(view.set_playhead)
+        form = self.inspector.form
+        form.generate_requested.connect(
+            lambda item, params: self.run_edit(lambda p: p.generation.regenerate(item, **params)))
+        form.cancel_requested.connect(lambda item: self.project.generation.cancel(item))
+        form.take_chosen.connect(lambda item, key: self.run_edit(lambda p: p.generation.select_take(item, key)))
         self.bin.add_to_timeline_requested.connect(
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
 
@@ -100,6 +111,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if old is not None:
             old.changed.disconnect(self._on_project_changed)
             old.clean_changed.disconnect(self._refresh_title)
+            old.generation.shutdown()
             self.undo_group.removeStack(old.undo_stack)
             old.close()
         self.project = project
@@ -107,6 +119,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_group.setActiveStack(project.undo_stack)
         project.changed.connect(self._on_project_changed)
         project.clean_changed.connect(self._refresh_title)
+        project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
+        self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
         self.viewer.seek(0)
         self._on_project_changed()
@@ -128,6 +142,13 @@ class MainWindow(QtWidgets.QMainWindow):
                                  rate=info.rate, size=(settings.width, settings.height))
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
         self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
+
+    def _on_generation_item_state_changed(self, item_id: str) -> None:
+        state, progress = edit_bridge.job_badge(self.project, item_id)
+        self.timeline.view.set_job_state(item_id, state, progress)
+        reason = self.project.generation.item_state(item_id).reason
+        if state == "failed" and reason:
+            self.show_error(reason)
 
     def _refresh_title(self, *_args) -> None:
         name = self.project.path.name if self.project and self.project.path else "Untitled"
@@ -269,6 +290,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.viewer.shutdown()
         self.tasks.shutdown()
         if self.project is not None:
+            self.project.generation.shutdown()
             self.project.close()
 
 

@@ -204,10 +204,8 @@ def clip_context_menu(window, clip_id, cut, global_pos) -> None:
         menu.addSeparator()
     if clip_id is not None:
         clip = window.project.document.info().clip(clip_id)
-        generate = getattr(window.project, "extend_clip" if clip.kind != "image" else "animate_image", None)
         text = "Animate image…" if clip.kind == "image" else "Extend clip…"
-        action = menu.addAction(icon("generate"), text, lambda: window.run_edit(lambda p: generate(clip_id)))
-        action.setEnabled(generate is not None)
+        menu.addAction(icon("generate"), text, lambda: window.run_edit(edit_bridge.extend_or_animate, clip_id))
         menu.addSeparator()
         for key in ("split", "delete", "ripple_delete", "copy", "cut"):
             menu.addAction(window.actions_by_key[key])

@@ -1,0 +1,73 @@
+"""The generative workflow from the palette: drop a transition on a cut, the job runs, the item is baked."""
+import pytest
+from PySide6 import QtCore
+
+from seine_editor.widgets.timeline_view import TRANSITION_MIME
+
+
+@pytest.fixture
+def cut(window, infos):
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=40)  # 8 frames of handle after the cut
+    window.project.add_clip(infos["b"], v1, 40, source_start_frame=8)  # and 8 before it
+    view = window.timeline.view
+    view.set_zoom(4.0, 0)
+    view.horizontalScrollBar().setValue(0)
+    top, height = view.geometry_.rows[v1]
+    return window, view.mapFromScene(QtCore.QPointF(view.geometry_.x(40), top + height / 2))
+
+
+def palette_mime(window, kind):
+    palette = window.palette
+    item = next(palette.item(i) for i in range(palette.count()) if palette.item(i).data(QtCore.Qt.UserRole) == kind)
+    return palette.mimeData([item])
+
+
+def test_a_dissolve_dropped_on_the_cut_is_centred_on_it(cut, ui):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "dissolve"), at_cut)
+    (track,) = [t for t in window.project.document.info().tracks if t.kind == "video"]
+    (dissolve,) = track.transitions
+    assert (dissolve.cut_frame, dissolve.in_offset_frames, dissolve.out_offset_frames) == (40, 6, 6)
+
+
+def test_a_morph_transition_dropped_on_the_cut_bridges_the_shots_and_its_job_bakes_it(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "morph"), at_cut)
+    info = window.project.document.info()
+    (track,) = [t for t in info.tracks if t.kind == "video"]
+    names = [(c.start_frame, c.duration_frames, c.generative.kind if c.generative else c.name) for c in track.clips]
+    assert names == [(0, 40, "shot_a.mp4"), (40, 48, "seine.transition"), (88, 28, "shot_b.mp4")]
+    item_id = track.clips[1].id
+    qtbot.waitUntil(lambda: len(window.jobs.rows) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+    (row,) = window.jobs.rows.values()
+    assert row.state == "finished"
+    assert window.timeline.view.clip_items[item_id].job_state is None
+
+
+def test_a_transition_dropped_away_from_any_cut_is_refused(cut, ui):
+    window, at_cut = cut
+    view = window.timeline.view
+    before = window.project.document.to_json()
+    away = QtCore.QPoint(at_cut.x() + 80, at_cut.y())
+    mime = palette_mime(window, "generative")
+    from PySide6 import QtGui
+    move = QtGui.QDragMoveEvent(away, QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton, QtCore.Qt.NoModifier)
+    QtCore.QCoreApplication.sendEvent(view.viewport(), move)
+    assert not move.isAccepted()
+    drop = QtGui.QDropEvent(QtCore.QPointF(away), QtCore.Qt.CopyAction, mime, QtCore.Qt.LeftButton,
+                            QtCore.Qt.NoModifier)
+    QtCore.QCoreApplication.sendEvent(view.viewport(), drop)
+    assert window.project.document.to_json() == before
+
+
+def test_selecting_a_generative_item_shows_its_request_in_the_inspector(cut, ui):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "morph"), at_cut)
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    window.timeline.view.select_clips([item_id])
+    form = window.inspector.form
+    assert form.isVisibleTo(window.inspector) and form.clip_id == item_id
+    assert form.engine.currentText() == "morph" and form.duration.value() == 48
