@@ -13,19 +13,10 @@ from typing import Callable, Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from seine_editor.widgets.resources import icon, resource_path
+
 ORGANIZATION = "Seine Editor"
 APPLICATION = "Seine Editor"
-RESOURCES = Path(__file__).resolve().parents[1] / "resources"
-
-
-def resource_path(*parts: str) -> Path:
-    return RESOURCES.joinpath(*parts)
-
-
-def icon(name: str) -> QtGui.QIcon:
-    """An icon from resources/icons (SVG); an empty icon when the file is missing rather than a crash."""
-    path = resource_path("icons", f"{name}.svg")
-    return QtGui.QIcon(str(path)) if path.exists() else QtGui.QIcon()
 
 
 def apply_theme(app: QtWidgets.QApplication) -> None:

@@ -8,7 +8,7 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.timeline.snapshot import ClipInfo
 from seine_editor.timeline.time import timecode
 

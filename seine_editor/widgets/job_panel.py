@@ -6,7 +6,7 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 
 STATE_TEXT = {"queued": "Queued", "running": "Running", "finished": "Done", "failed": "Failed",
               "cancelled": "Cancelled"}

@@ -6,7 +6,7 @@ from typing import Callable, Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.errors import SeineEditorError
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable

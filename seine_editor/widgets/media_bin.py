@@ -9,7 +9,7 @@ from typing import Iterable, Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.media.info import MediaInfo
 from seine_editor.widgets.media_tasks import MediaTasks, describe
 from seine_editor.widgets.timeline_view import MEDIA_MIME, dropped_paths

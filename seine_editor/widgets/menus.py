@@ -6,7 +6,7 @@ from pathlib import Path
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.widgets import edit_bridge
 
 Key = QtGui.QKeySequence

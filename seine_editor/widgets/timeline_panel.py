@@ -5,7 +5,7 @@ from typing import Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.timeline.snapshot import TrackInfo
 from seine_editor.widgets.timeline_items import RULER_HEIGHT, ThumbnailProvider
 from seine_editor.widgets.timeline_view import TimelineView

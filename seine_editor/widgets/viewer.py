@@ -12,7 +12,7 @@ from typing import Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.app import icon
+from seine_editor.widgets.resources import icon
 from seine_editor.timeline.time import timecode
 from seine_editor.widgets.frame_source import FrameSource, RenderFactory
 

@@ -14,6 +14,8 @@ def open_dialog(window, name: str) -> None:
     elif name == "settings":
         from seine_editor.widgets.dialogs.settings_dialog import SettingsDialog
 
-        SettingsDialog(window.settings, window).open()
+        dialog = SettingsDialog(window.settings, window)
+        dialog.applied.connect(lambda engine: window.run_edit(lambda p: p.generation.set_engine_settings(engine)))
+        dialog.open()
     else:
         raise ValueError(f"unknown dialog {name!r}")
