@@ -25,8 +25,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 class TerminalProgress:
     """A one-line progress bar on stderr: frames, fps and time left."""
 
-    def __init__(self, stream=sys.stderr, width: int = 30):
-        self.stream, self.width, self.started, self._last = stream, width, time.monotonic(), 0.0
+    def __init__(self, stream=None, width: int = 30):
+        # sys.stderr is looked up per bar, not bound at import: it may have been replaced since
+        self.stream = stream if stream is not None else sys.stderr
+        self.width, self.started, self._last = width, time.monotonic(), 0.0
 
     def progress(self, done: int, total: int) -> None:
         now = time.monotonic()

@@ -13,15 +13,15 @@ from typing import Callable, Optional
 
 import numpy as np
 
-from seine_editor.render.audio_source import AudioSources
+from seine_editor.media.audio import AudioReaderPool
 from seine_editor.render.plan import PlanItem, RenderPlan, TrackPlan
 
 DEFAULT_RATE = 48000
 CUT_FADE_S = Fraction(5, 1000)
 
 # (path, first source sample, sample count, rate, channels) -> float32 channels×count (shorter when the
-# media ends; None when the file has no audio or cannot be read)
-AudioReader = Callable[[str, int, int, int, int], Optional[np.ndarray]]
+# media ends; None when the file has no audio or cannot be read). media.audio.AudioReaderPool is the real one.
+SampleReader = Callable[[str, int, int, int, int], Optional[np.ndarray]]
 
 
 @dataclass(frozen=True)
@@ -44,12 +44,12 @@ def frame_sample(frame: int, rate: int, fps: Fraction) -> int:
 
 class AudioMixer:
     def __init__(self, plan: RenderPlan, *, rate: int = DEFAULT_RATE, channels: int = 2,
-                 reader: Optional[AudioReader] = None):
+                 reader: Optional[SampleReader] = None):
         if rate <= 0 or channels not in (1, 2):
             raise ValueError(f"audio needs a positive rate and 1 or 2 channels, got {rate} Hz, {channels} ch")
         self.plan, self.rate, self.channels = plan, rate, channels
         self._owned = reader is None
-        self._reader = reader or AudioSources()
+        self._reader = reader or AudioReaderPool()
         self.segments = segments_of(plan, rate)
 
     def close(self) -> None:

@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 
 from seine_editor.errors import MediaError
-from seine_editor.media.audio import read_audio
+from seine_editor.media.audio import AudioReader, AudioReaderPool, read_audio
 
 
 def tone_phase_error(samples: np.ndarray, rate: int, start_s: float, hz: float = 1000.0, amplitude=0.25) -> float:
@@ -49,3 +49,75 @@ def test_video_without_audio_gives_silence(bframes_long_gop):
 def test_unsupported_channel_count_names_the_value(audio_only):
     with pytest.raises(MediaError, match=r"tone\.wav: 6 audio channels asked for; 1 \(mono\) or 2 \(stereo\)"):
         read_audio(audio_only, 0, 1, rate=48000, channels=6)
+
+
+# ---------------------------------------------------------------------------------------- AudioReader
+def count_restarts(monkeypatch) -> list:
+    """Record every seek-and-restart an AudioReader makes."""
+    calls: list[int] = []
+    original = AudioReader._restart
+
+    def spy(self, start):
+        calls.append(start)
+        original(self, start)
+
+    monkeypatch.setattr(AudioReader, "_restart", spy)
+    return calls
+
+
+def test_forward_reads_decode_on_without_seeking_and_equal_one_read(audio_only, monkeypatch):
+    restarts = count_restarts(monkeypatch)
+    with AudioReader(audio_only, rate=48000, channels=1) as reader:
+        blocks = [reader.read(start, 2000) for start in range(0, 80000, 2000)]
+    assert restarts == []
+    assert np.array_equal(np.concatenate(blocks, axis=1), read_audio(audio_only, 0, 80000 / 48000, rate=48000,
+                                                                     channels=1))
+
+
+def test_a_read_behind_the_decoder_seeks_once_and_gives_the_same_samples(audio_only, monkeypatch):
+    restarts = count_restarts(monkeypatch)
+    with AudioReader(audio_only, rate=22050, channels=1) as reader:
+        late = reader.read(30000, 4000)
+        early = reader.read(15000, 4000)
+    assert restarts == [30000, 15000]  # the first read is far into the file too
+    assert tone_phase_error(early[0], 22050, 15000 / 22050) < 0.01
+    assert tone_phase_error(late[0], 22050, 30000 / 22050) < 0.01
+
+
+def test_a_read_far_ahead_seeks_instead_of_decoding_through(audio_only, monkeypatch):
+    restarts = count_restarts(monkeypatch)
+    with AudioReader(audio_only, rate=22050, channels=1) as reader:
+        reader.read(0, 1000)
+        far = reader.read(40000, 2000)
+    assert restarts == [40000]
+    assert tone_phase_error(far[0], 22050, 40000 / 22050) < 0.01
+
+
+def test_reads_past_the_end_are_silence_of_the_asked_length(audio_only):
+    with AudioReader(audio_only, rate=22050, channels=2) as reader:
+        tail = reader.read(44000, 1000)  # the file holds 44100 samples
+        beyond = reader.read(50000, 500)
+    assert tail.shape == (2, 1000) and np.abs(tail[:, :50]).max() > 0.05 and not tail[:, 200:].any()
+    assert beyond.shape == (2, 500) and not beyond.any()
+
+
+def test_pool_keeps_one_reader_per_place_a_file_is_heard(audio_only, monkeypatch):
+    """A dissolve between two parts of one file reads both parts chunk by chunk without seeking each time."""
+    restarts = count_restarts(monkeypatch)
+    pool = AudioReaderPool()
+    try:
+        for step in range(0, 8000, 1000):
+            first = pool(str(audio_only), step, 1000, 22050, 1)
+            second = pool(str(audio_only), 30000 + step, 1000, 22050, 1)
+    finally:
+        pool.close()
+    assert restarts == [30000]  # the second place got a reader of its own, which seeked there once
+    assert tone_phase_error(first[0], 22050, 7000 / 22050) < 0.01
+    assert tone_phase_error(second[0], 22050, 37000 / 22050) < 0.01
+
+
+def test_pool_gives_none_for_missing_files_and_files_without_sound(tmp_path, bframes_long_gop):
+    pool = AudioReaderPool()
+    assert pool(str(tmp_path / "gone.wav"), 0, 100, 48000, 2) is None
+    assert pool(str(bframes_long_gop), 0, 100, 48000, 2) is None
+    pool.close()
