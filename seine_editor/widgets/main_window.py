@@ -124,7 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.tasks.cache_dir = project.cache_dir
         self.viewer.seek(0)
         self._on_project_changed()
-        self.timeline.view.zoom_to_fit()
+        self.timeline.view.fit_until_zoomed()
         self._refresh_title()
         for media in sorted({c.media_path for c in project.document.info().clips() if c.media_path}):
             if Path(media).exists():
@@ -274,6 +274,8 @@ class MainWindow(QtWidgets.QMainWindow):
         while not deadline.hasExpired() and waiting():
             app.processEvents(QtCore.QEventLoop.AllEvents, 50)
             self.viewer.source.wait_idle(50)
+        QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)  # not run by processEvents
+        self.timeline.view.zoom_to_fit()
         app.processEvents()
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         return self.grab().save(str(path), "PNG")

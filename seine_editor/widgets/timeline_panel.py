@@ -129,6 +129,8 @@ class TimelinePanel(QtWidgets.QWidget):
         while self._headers_layout.count():
             widget = self._headers_layout.takeAt(0).widget()
             if widget is not None:
+                widget.hide()  # at once: deleteLater waits for the event loop
+                widget.setParent(None)
                 widget.deleteLater()
         for track in self.view.ordered_tracks():
             height = int(self.view.geometry_.rows[track.id][1])

@@ -21,7 +21,7 @@ MEDIA_MIME = "application/x-seine-media-paths"  # newline-separated paths, from 
 TRANSITION_MIME = "application/x-seine-transition"  # "dissolve", "generative", "morph", from the palette
 DEFAULT_TRACK_HEIGHT = 64
 MIN_PX_PER_FRAME, MAX_PX_PER_FRAME = 0.005, 60.0
-TICK_FRAMES = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 25000, 50000, 100000)
+TICK_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 CUT_GRAB_PX = 8
 
 
@@ -58,6 +58,7 @@ class TimelineView(QtWidgets.QGraphicsView):
         self._gesture: Optional[Gesture] = None
         self._scrubbing = False
         self._drop_frame: Optional[int] = None
+        self._fit_on_resize = False
         self.scene().selectionChanged.connect(self._on_scene_selection_changed)
 
     # model ------------------------------------------------------------------------------------------------
@@ -162,6 +163,7 @@ class TimelineView(QtWidgets.QGraphicsView):
     def set_zoom(self, px_per_frame: float, anchor_view_x: Optional[float] = None) -> None:
         """Zoom keeping the frame under `anchor_view_x` (the mouse, or the playhead) where it is."""
         px_per_frame = max(MIN_PX_PER_FRAME, min(MAX_PX_PER_FRAME, px_per_frame))
+        self._fit_on_resize = False
         if anchor_view_x is None:
             anchor_view_x = self.mapFromScene(self.geometry_.x(self.playhead), 0).x()
         anchor_frame = self.mapToScene(int(anchor_view_x), 0).x() / self.geometry_.px_per_frame
@@ -172,6 +174,11 @@ class TimelineView(QtWidgets.QGraphicsView):
 
     def zoom_by(self, factor: float, anchor_view_x: Optional[float] = None) -> None:
         self.set_zoom(self.geometry_.px_per_frame * factor, anchor_view_x)
+
+    def fit_until_zoomed(self) -> None:
+        """Fit the whole timeline now and on every resize until the person zooms (a newly opened project)."""
+        self._fit_on_resize = True
+        self.zoom_to_fit()
 
     def zoom_to_fit(self) -> None:
         duration = self.info.duration_frames if self.info else 0
@@ -319,6 +326,8 @@ class TimelineView(QtWidgets.QGraphicsView):
 
     def resizeEvent(self, event: QtGui.QResizeEvent) -> None:
         super().resizeEvent(event)
+        if self._fit_on_resize:
+            self.zoom_to_fit()
         self._update_scene_rect()
 
     # drops ------------------------------------------------------------------------------------------------
@@ -410,8 +419,9 @@ class TimelineView(QtWidgets.QGraphicsView):
         if self.info is None:
             return
         ppf = self.geometry_.px_per_frame
-        major = next((t for t in TICK_FRAMES if t * ppf >= 90), TICK_FRAMES[-1])
-        minor = next((t for t in TICK_FRAMES if t * ppf >= 10), major)
+        ticks = tick_frames(self.info.rate)
+        major = next((t for t in ticks if t * ppf >= 90), ticks[-1])
+        minor = next((t for t in ticks if t * ppf >= 10), major)
         first = max(0, self.frame_at(0) // minor * minor)
         last = self.frame_at(width) + minor
         font = painter.font()
@@ -425,6 +435,12 @@ class TimelineView(QtWidgets.QGraphicsView):
             if is_major:
                 painter.setPen(QtGui.QColor("#aeb2ba"))
                 painter.drawText(QtCore.QPointF(x + 3, 11), timecode(frame, self.info.rate))
+
+
+def tick_frames(rate) -> list[int]:
+    """Ruler steps that land on whole frames below a second and on whole seconds above it."""
+    nominal = max(1, round(rate))
+    return [f for f in (1, 2, 5, 10) if f < nominal] + [s * nominal for s in TICK_SECONDS]
 
 
 def dropped_paths(mime: QtCore.QMimeData) -> list[str]:
