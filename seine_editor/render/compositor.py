@@ -2,7 +2,8 @@
 
 Tracks stack bottom to top; the topmost enabled item wins, and whatever it does not cover (letterbox bars,
 transparent pixels of an alpha source) shows the tracks below, over black. Dissolves mix both sides using
-the clips' handles. Ungenerated generative items show a placeholder; missing media shows a slate.
+the clips' handles, each side first composited over the tracks below, so bars and transparency in a
+dissolve show what is under them rather than black. Ungenerated generative items show a placeholder; missing media shows a slate.
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import math
 from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Callable, Optional
+from typing import Callable, Optional, Union
 
 import numpy as np
 
@@ -43,6 +44,18 @@ class _Layer:
     rgb: np.ndarray  # the picture, box-sized
     box: tuple[int, int, int, int]  # (x, y, width, height) it covers in the project frame
     alpha: Optional[np.ndarray] = None  # box-sized H×W×1 float32 in [0, 1]; None: opaque
+
+
+@dataclass
+class _Mix:
+    """A dissolve on one track: both sides, each composited over the tracks below, then mixed."""
+
+    outgoing: _Layer
+    incoming: _Layer
+    weight: float  # share of the incoming side
+
+
+_Part = Union[_Layer, _Mix]
 
 
 class Compositor:
@@ -87,22 +100,20 @@ class Compositor:
         """The picture at timeline frame ``n`` (0 <= n < duration_frames), H×W×3 uint8."""
         if not 0 <= n < max(1, self.duration_frames):
             raise IndexError(f"frame {n} is outside the timeline (0 to {self.duration_frames - 1})")
-        layers = []
-        for track in reversed(self.plan.video):  # top first: stop at the first layer that covers all
+        parts: list[_Part] = []
+        for track in reversed(self.plan.video):  # top first: stop at the first part that covers all
             if not track.visible:
                 continue
-            layer = self._track_layer(track, n)
-            if layer is None:
+            part = self._track_part(track, n)
+            if part is None:
                 continue
-            layers.append(layer)
-            if layer.alpha is None and layer.box == (0, 0, *self.size):
+            parts.append(part)
+            if self._covers(part):
                 break
-        if len(layers) == 1 and layers[0].alpha is None and layers[0].box == (0, 0, *self.size):
-            return layers[0].rgb
-        canvas = np.zeros((self.size[1], self.size[0], 3), np.uint8)
-        for layer in reversed(layers):
-            _composite(canvas, layer)
-        return canvas
+        canvas, owned = None, False
+        for part in reversed(parts):
+            canvas, owned = self._paint(canvas, owned, part)
+        return self._blank() if canvas is None else canvas
 
     def item_frame(self, video_track_index: int, start_frame: int, n: int) -> np.ndarray:
         """Timeline frame ``n`` of just the item starting at ``start_frame`` on a video track, over black
@@ -115,10 +126,11 @@ class Compositor:
 
     # --------------------------------------------------------------------------------------- per track
 
-    def _track_layer(self, track: TrackPlan, n: int) -> Optional[_Layer]:
+    def _track_part(self, track: TrackPlan, n: int) -> Optional["_Part"]:
         for dissolve in track.dissolves:
             if dissolve.start_frame <= n < dissolve.end_frame:
-                return self._dissolve_layer(track, dissolve, n)
+                return _Mix(self._item_layer(track, dissolve.outgoing, n),
+                            self._item_layer(track, dissolve.incoming, n), dissolve.weight(n))
         item = self._item_at(track, n)
         return None if item is None else self._item_layer(track, item, n)
 
@@ -127,11 +139,6 @@ class Compositor:
         if position >= 0 and n < track.items[position].end_frame:
             return track.items[position]
         return None
-
-    def _dissolve_layer(self, track: TrackPlan, dissolve: Dissolve, n: int) -> _Layer:
-        a = self._flatten(self._item_layer(track, dissolve.outgoing, n))
-        b = self._flatten(self._item_layer(track, dissolve.incoming, n))
-        return _Layer(blend(a, b, dissolve.weight(n)), (0, 0, *self.size))
 
     def _item_layer(self, track: TrackPlan, item: PlanItem, n: int) -> _Layer:
         if item.generative is not None and not item.baked:
@@ -180,13 +187,32 @@ class Compositor:
     def _full(self, rgb: np.ndarray) -> _Layer:
         return _Layer(rgb, (0, 0, *self.size))
 
+    def _blank(self) -> np.ndarray:
+        return np.zeros((self.size[1], self.size[0], 3), np.uint8)
+
+    def _covers(self, part: "_Part") -> bool:
+        """Whether ``part`` hides everything below it."""
+        if isinstance(part, _Mix):
+            return self._covers(part.outgoing) and self._covers(part.incoming)
+        return part.alpha is None and part.box == (0, 0, *self.size)
+
+    def _paint(self, below: Optional[np.ndarray], owned: bool, part: "_Part") -> tuple[np.ndarray, bool]:
+        """``part`` over ``below`` (None: black). Returns the picture and whether this compositor made it, so
+        decoded frames held by readers and caches are never written into."""
+        if isinstance(part, _Mix):  # each side over what is below (its bars and alpha show it), then mixed
+            outgoing, _ = self._paint(below, False, part.outgoing)  # copies below before drawing on it
+            incoming, _ = self._paint(below, owned, part.incoming)
+            return blend(outgoing, incoming, part.weight), True
+        if self._covers(part):
+            return part.rgb, False
+        if below is None or not owned:
+            below = self._blank() if below is None else below.copy()
+        _composite(below, part)
+        return below, True
+
     def _flatten(self, layer: _Layer) -> np.ndarray:
         """The layer over black, as a full frame."""
-        if layer.alpha is None and layer.box == (0, 0, *self.size):
-            return layer.rgb
-        canvas = np.zeros((self.size[1], self.size[0], 3), np.uint8)
-        _composite(canvas, layer)
-        return canvas
+        return self._paint(None, True, layer)[0]
 
     # --------------------------------------------------------------------------------------- placeholders
 

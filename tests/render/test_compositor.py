@@ -4,6 +4,7 @@ from __future__ import annotations
 from fractions import Fraction
 
 import av
+import cv2
 import numpy as np
 import pytest
 
@@ -140,11 +141,11 @@ def test_ten_bit_prores_source_reads_its_frames(tmp_path, tools):
     assert read_frame_index(frame) == 3 and close_to(read_tint(frame), tools.GREEN)
 
 
-def _write_half_transparent(path, first_index: int) -> None:
+def _write_half_transparent(path, first_index: int, frames: int = 4) -> None:
     with av.open(str(path), "w") as container:
         stream = container.add_stream("qtrle", rate=24)
         stream.width, stream.height, stream.pix_fmt = 320, 240, "argb"
-        for i in range(4):
+        for i in range(frames):
             rgba = np.zeros((240, 320, 4), np.uint8)
             rgba[..., :3] = coded_frame(first_index + i, 320, 240, (250, 250, 0))
             rgba[:, :160, 3] = 255  # left half opaque, right half fully transparent
@@ -202,3 +203,51 @@ def test_placeholder_provider_gets_the_boundary_frames_and_its_frames_are_shown(
 def test_frame_outside_the_timeline_is_refused(cut_timeline):
     with Compositor(cut_timeline, size=SIZE) as compositor, pytest.raises(IndexError, match="frame 40 is outside"):
         compositor.frame(40)
+
+
+def _frame_of(tools, n: int, *tracks) -> np.ndarray:
+    with Compositor(tools.timeline(*tracks), size=SIZE) as compositor:
+        return compositor.frame(n)
+
+
+def _gap(tools, frames: int):
+    from opentimelineio.schema import Gap
+
+    return Gap(source_range=tools.clip("g", "none", 0, frames).source_range)
+
+
+def test_dissolve_above_a_letterboxed_picture_shows_the_track_below_in_the_bars(media, tools, tmp_path):
+    """Both sides are 320x120 (bars of 60 rows in 320x240): each side is laid over A, then the two are mixed."""
+    wide_c = write_coded_video(tmp_path / "c.mp4", frames=16, width=320, height=120, first_index=300,
+                               tint=tools.GREEN)
+    wide_d = write_coded_video(tmp_path / "d.mp4", frames=16, width=320, height=120, first_index=600,
+                               tint=(230, 220, 40))
+    lower = [tools.clip("A", media["a"], 0, 20)]
+    upper = [tools.clip("C", wide_c, 0, 10, available=16), tools.dissolve(2, 2),
+             tools.clip("D", wide_d, 4, 10, available=16)]
+    frame = _frame_of(tools, 9, lower, upper)  # dissolve frames 8..11: weight 1/4
+    outgoing = _frame_of(tools, 9, lower, [tools.clip("C", wide_c, 0, 12, available=16)])
+    incoming = _frame_of(tools, 9, lower, [_gap(tools, 8), tools.clip("D", wide_d, 2, 12, available=16)])
+    under = _frame_of(tools, 9, lower)
+    assert np.array_equal(frame, cv2.addWeighted(outgoing, 0.75, incoming, 0.25, 0.0))
+    assert np.array_equal(frame[:60], under[:60]) and np.array_equal(frame[180:], under[180:])
+    assert read_frame_index(frame[:, :, :], box=(0, 60, 320, 120)) in (309, 603)  # the pictures mix in the box
+
+
+def test_dissolve_from_an_alpha_picture_mixes_what_shows_through_it(media, tools, tmp_path):
+    """Outgoing is transparent on its right half: there the mix runs from A (below) to B, not from black."""
+    overlay = tmp_path / "overlay.mov"
+    _write_half_transparent(overlay, 500, frames=12)
+    lower = [tools.clip("A", media["a"], 0, 20)]
+    upper = [tools.clip("O", overlay, 0, 8, available=12), tools.dissolve(2, 2),
+             tools.clip("B", media["b"], 10, 10)]
+    frame = _frame_of(tools, 8, lower, upper)  # dissolve frames 6..9: weight 2/4
+    outgoing = _frame_of(tools, 8, lower, [tools.clip("O", overlay, 0, 10, available=12)])
+    incoming = _frame_of(tools, 8, lower, [_gap(tools, 6), tools.clip("B", media["b"], 8, 14)])
+    under = _frame_of(tools, 8, lower)
+    assert np.array_equal(frame, cv2.addWeighted(outgoing, 0.5, incoming, 0.5, 0.0))
+    right = (slice(130, 230), slice(170, 310))  # in the tint half: A's red under O, B's blue
+    expected = (under[right].astype(int) + incoming[right].astype(int)) / 2
+    assert np.abs(frame[right].astype(int) - expected).max() <= 1
+    assert close_to(read_tint(frame, box=(160, 0, 160, 240)),
+                    tuple((r + b) / 2 for r, b in zip(tools.RED, tools.BLUE)))
