@@ -55,6 +55,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
         if timeline.global_start_time is None:
             timeline.global_start_time = to_rational(0, self.rate)
         _assign_ids(timeline)
+        self._info: snapshot.TimelineInfo | None = None
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -66,8 +67,11 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
     def to_json(self) -> str:
         return otio.adapters.write_to_string(self._timeline, "otio_json")
 
-    def info(self) -> snapshot.TimelineInfo:
-        return snapshot.build_info(self._timeline, self.rate)
+    def info(self, refresh: bool = False) -> snapshot.TimelineInfo:
+        """The frozen view, rebuilt after each change (`refresh` re-checks which media files are offline)."""
+        if self._info is None or refresh:
+            self._info = snapshot.build_info(self._timeline, self.rate)
+        return self._info
 
     def render_snapshot(self) -> snapshot.RenderSnapshot:
         return snapshot.build_render_snapshot(self._timeline, self.rate)
@@ -117,6 +121,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
     def _swap(self, tracks: Mapping[str, otio.schema.Track], order: tuple[str, ...] | None = None,
               markers: tuple[otio.schema.Marker, ...] | None = None) -> Memento:
         """Install `tracks` (by id) in `order`; returns the memento holding what was replaced."""
+        self._info = None
         current = {meta.item_id(t): t for t in self._timeline.tracks}
         old_order = tuple(current)
         order = old_order if order is None else order

@@ -10,7 +10,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
-from seine_editor.timeline import clip_factory, meta, rules, snapshot
+from seine_editor.timeline import clip_factory, layout, meta, rules, snapshot
 from seine_editor.timeline.track_edit import Slot, TrackEdit
 
 MODES = ("insert", "overwrite")
@@ -229,6 +229,27 @@ class ClipEditsMixin:
             return ()
 
         return self._apply("close_gap", [track_id, *sync], fn)
+
+    def relink_media(self, old_path: str, new_path: str):
+        """Point every clip playing `old_path` at `new_path` (ranges unchanged). Edit.ids = relinked clips."""
+        touched = {meta.item_id(t): [meta.item_id(c) for c in t.find_clips() if layout.media_path(c) == old_path]
+                   for t in self._timeline.tracks}
+        touched = {tid: cids for tid, cids in touched.items() if cids}
+        if not touched:
+            raise PlacementError(f"no clip plays {old_path}")
+
+        def fn(edits):
+            for tid, cids in touched.items():
+                for cid in cids:
+                    clip = edits[tid].slot(cid).item
+                    references = dict(clip.media_references())
+                    moved = clip.media_reference.clone()
+                    moved.target_url = str(new_path)
+                    references[clip.active_media_reference_key] = moved
+                    clip.set_media_references(references, clip.active_media_reference_key)
+            return tuple(c for cids in touched.values() for c in cids)
+
+        return self._apply("relink_media", list(touched), fn)
 
     def link_clips(self, clip_ids):
         """Link clips so they move, trim, split and delete together."""

@@ -8,6 +8,7 @@ from typing import Any
 import opentimelineio as otio
 
 NAMESPACE = "seine"
+_MISSING = object()
 
 
 def new_id() -> str:
@@ -31,9 +32,8 @@ def seine(obj: otio.core.SerializableObject) -> dict:
 
 def get(obj: otio.core.SerializableObject, key: str, default: Any = None) -> Any:
     meta = obj.metadata.get(NAMESPACE)
-    if meta is None or key not in meta:
-        return default
-    return plain(meta[key])
+    value = meta.get(key, _MISSING) if meta is not None else _MISSING
+    return default if value is _MISSING else plain(value)
 
 
 def update(obj: otio.core.SerializableObject, **values: Any) -> None:

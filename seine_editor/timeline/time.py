@@ -6,6 +6,7 @@ appears at the model boundary: `to_rational` / `to_frames` convert, everything e
 from __future__ import annotations
 
 from fractions import Fraction
+from functools import lru_cache
 
 import opentimelineio as otio
 
@@ -19,6 +20,11 @@ def exact_rate(rate: float | Fraction | int) -> Fraction:
     """The exact rate behind a float OTIO rate: 23.976023976 -> 24000/1001, 25.0 -> 25."""
     if isinstance(rate, Fraction):
         return rate
+    return _exact_float_rate(float(rate))
+
+
+@lru_cache(maxsize=64)
+def _exact_float_rate(rate: float) -> Fraction:
     if rate <= 0:
         raise ValueError(f"frame rate must be positive, got {rate}")
     for base in _NTSC_BASES:
@@ -38,8 +44,11 @@ def to_range(start_frame: int, duration_frames: int, rate: Fraction) -> otio.ope
 
 def to_frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
     """Whole frames at `rate` (rounded to the nearest frame when `time` is at another rate)."""
+    time_rate = exact_rate(time.rate)
+    if time_rate == rate and time.value.is_integer():
+        return int(time.value)
     value = Fraction(time.value).limit_denominator(1_000_000)
-    return round(value * rate / exact_rate(time.rate))
+    return round(value * rate / time_rate)
 
 
 def seconds_to_frames(seconds: float, rate: Fraction) -> int:

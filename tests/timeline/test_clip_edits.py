@@ -203,3 +203,14 @@ def test_foreign_metadata_survives_edits():
     kept = [plain(c.metadata["resolve"]) for c in doc.timeline.find_clips()]
     assert kept == [{"color": "Orange", "flags": [1, 2]}, {"color": "Orange", "flags": [1, 2]}]
     assert plain(doc.timeline.find_clips()[0].metadata)["seine"] == {"id": doc.info().clips()[0].id}
+
+
+def test_relink_points_every_clip_of_a_file_at_the_new_path(doc):
+    v, a = tracks(doc)
+    doc.insert_clip(video("/old/a.mp4"), v, 0, duration_frames=10, source_start_frame=3)
+    edit = doc.relink_media("/old/a.mp4", "/new/a.mp4")
+    assert len(edit.ids) == 2
+    assert [(c.media_path, c.start_frame, c.source_start_frame) for c in doc.info().clips()] == [
+        ("/new/a.mp4", 0, 3), ("/new/a.mp4", 0, 3)]
+    with pytest.raises(PlacementError, match="no clip plays /old/a.mp4"):
+        doc.relink_media("/old/a.mp4", "/x.mp4")
