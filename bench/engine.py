@@ -1,0 +1,160 @@
+"""SEINE engine speed: optimised path beside the naive one, measured in the same process.
+
+    .venv/bin/python bench/engine.py [--final-steps 250] [--repeats 3]
+
+With CUDA: full-size SEINE (SD-1.4 UNet config, random weights) at 16 frames × 320×512, half precision, fused SDPA,
+CFG batched in one forward. Without CUDA: the tiny test configuration at 16 frames × 64×64 on the CPU, same table.
+The naive peer: float32, unfused (math) attention, the two CFG halves as two forwards.
+Figures: seconds per transition at the `final` and `draft` presets, per-step UNet latency (one guided step), peak
+GPU memory, UNet FLOP/s and its fraction of the device's peak bf16 FLOP/s.
+"""
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from engine.seine.pipeline import SeinePipeline  # noqa: E402
+from engine.seine.unet import UNet3DConditionModel, UNet3DConfig  # noqa: E402
+
+SD14_UNET = {"attention_head_dim": 8, "block_out_channels": [320, 640, 1280, 1280], "cross_attention_dim": 768,
+             "layers_per_block": 2, "norm_num_groups": 32, "norm_eps": 1e-5}
+PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0, "A10": 125.0, "4090": 165.0}
+
+
+def sync():
+    if torch.cuda.is_available():
+        torch.cuda.synchronize()
+
+
+def peak_tflops() -> float | None:
+    if not torch.cuda.is_available():
+        return None
+    name = torch.cuda.get_device_name()
+    return next((v for k, v in PEAK_BF16_TFLOPS.items() if k in name), None)
+
+
+def full_size_pipeline(dtype) -> SeinePipeline:
+    from diffusers import AutoencoderKL
+    from transformers import CLIPTextConfig, CLIPTextModel, CLIPTokenizer
+
+    from engine.testing import write_tiny_tokenizer
+
+    unet = UNet3DConditionModel(UNet3DConfig.from_sd_config(SD14_UNET))
+    vae = AutoencoderKL(block_out_channels=(128, 256, 512, 512), down_block_types=("DownEncoderBlock2D",) * 4,
+                        up_block_types=("UpDecoderBlock2D",) * 4, layers_per_block=2, latent_channels=4)
+    text = CLIPTextModel(CLIPTextConfig(vocab_size=514, hidden_size=768, intermediate_size=3072,
+                                        num_hidden_layers=12, num_attention_heads=12, hidden_act="quick_gelu"))
+    tokenizer = CLIPTokenizer.from_pretrained(write_tiny_tokenizer(Path(tempfile.mkdtemp()) / "tok"))
+    return SeinePipeline(unet.eval(), vae.eval(), text.eval(), tokenizer).to("cuda", dtype)
+
+
+def tiny_pipeline() -> SeinePipeline:
+    from engine.testing import tiny_pipeline as make
+
+    return make(Path(tempfile.mkdtemp()) / "w")
+
+
+def unbatched_guided(unet):
+    """The naive CFG: conditional and unconditional halves as two forwards."""
+    def guided(sample, timesteps, cond, uncond, scale):
+        e_cond, e_uncond = unet(sample, timesteps, cond), unet(sample, timesteps, uncond)
+        return e_uncond + scale * (e_cond - e_uncond)
+    return guided
+
+
+@contextlib.contextmanager
+def naive_mode(pipe: SeinePipeline):
+    from torch.nn.attention import SDPBackend, sdpa_kernel
+
+    dtype = pipe.dtype
+    pipe.to(dtype=torch.float32)
+    pipe.unet.guided = unbatched_guided(pipe.unet)
+    try:
+        with sdpa_kernel(SDPBackend.MATH):
+            yield
+    finally:
+        del pipe.unet.guided
+        pipe.to(dtype=dtype)
+
+
+def step_latency(pipe: SeinePipeline, frames: int, hw: tuple[int, int], repeats: int) -> tuple[float, float]:
+    """(seconds per guided UNet step, FLOPs per step)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    x = torch.randn(1, 9, frames, hw[0] // 8, hw[1] // 8, device=pipe.device, dtype=pipe.dtype)
+    text = pipe.encode_prompt("a boat").to(pipe.dtype)
+    t = torch.tensor([500], device=pipe.device)
+    with torch.inference_mode():
+        with FlopCounterMode(display=False) as counter:
+            pipe.unet.guided(x, t, text, text, 8.0)
+        times = []
+        for _ in range(repeats):  # the minimum: least disturbed by other processes on a shared machine
+            sync()
+            started = time.perf_counter()
+            pipe.unet.guided(x, t, text, text, 8.0)
+            sync()
+            times.append(time.perf_counter() - started)
+    return min(times), float(counter.get_total_flops())
+
+
+def transition_seconds(pipe: SeinePipeline, sampler: str, steps: int, frames: int, hw: tuple[int, int]) -> float:
+    image = np.full((hw[0], hw[1], 3), 128, np.uint8)
+    sync()
+    started = time.perf_counter()
+    pipe([image, image], "onelast1", "a boat", num_frames=frames, height=hw[0], width=hw[1],
+         num_inference_steps=steps, sampler=sampler, seed=0)
+    sync()
+    return time.perf_counter() - started
+
+
+def measure(pipe, label, frames, hw, final_steps, repeats) -> dict:
+    if torch.cuda.is_available():
+        torch.cuda.reset_peak_memory_stats()
+    step_s, flops = step_latency(pipe, frames, hw, repeats)
+    row = {"mode": label, "step_s": step_s, "tflops_per_step": flops / 1e12,
+           "draft_s": transition_seconds(pipe, "dpm++", 25, frames, hw),
+           "final_s": transition_seconds(pipe, "ddpm", final_steps, frames, hw)}
+    row["peak_gib"] = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else float("nan")
+    peak = peak_tflops()
+    row["achieved_tflops"] = flops / step_s / 1e12
+    row["peak_fraction"] = row["achieved_tflops"] / peak if peak else float("nan")
+    return row
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--final-steps", type=int, default=250, help="DDPM steps of the `final` preset")
+    parser.add_argument("--repeats", type=int, default=3)
+    args = parser.parse_args()
+    frames = 16
+    if torch.cuda.is_available():
+        hw, pipe = (320, 512), full_size_pipeline(torch.float16)
+        where = f"CUDA {torch.cuda.get_device_name()}, full-size SEINE, float16"
+    else:
+        hw, pipe = (64, 64), tiny_pipeline()
+        where = f"CPU ({torch.get_num_threads()} threads), no CUDA: tiny configuration, float32"
+    print(f"# {where}; {frames} frames at {hw[1]}x{hw[0]}; final = DDPM {args.final_steps}, draft = DPM++ 25")
+    optimised = measure(pipe, "optimised", frames, hw, args.final_steps, args.repeats)
+    with naive_mode(pipe):
+        naive = measure(pipe, "naive", frames, hw, args.final_steps, args.repeats)
+    print(f"{'mode':<10} {'step s':>9} {'TFLOP/step':>11} {'TFLOP/s':>9} {'of peak':>8} {'draft s':>9} "
+          f"{'final s':>9} {'peak GiB':>9}")
+    for row in (optimised, naive):
+        print(f"{row['mode']:<10} {row['step_s']:9.4f} {row['tflops_per_step']:11.4f} {row['achieved_tflops']:9.3f} "
+              f"{'n/a' if row['peak_fraction'] != row['peak_fraction'] else format(row['peak_fraction'], '.1%'):>8} {row['draft_s']:9.2f} {row['final_s']:9.2f} {row['peak_gib']:9.2f}")
+    print(f"optimised/naive speed-up: step {naive['step_s'] / optimised['step_s']:.2f}x, "
+          f"draft {naive['draft_s'] / optimised['draft_s']:.2f}x, final {naive['final_s'] / optimised['final_s']:.2f}x")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
