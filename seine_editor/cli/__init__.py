@@ -40,11 +40,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def with_default_command(argv: list[str]) -> list[str]:
+    """`seine-editor`, `seine-editor PROJECT` and `seine-editor --screenshot X.png` mean the window."""
+    if (not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")) and _available("gui"):
+        return ["gui", *argv]
+    return argv
+
+
 def main(argv: list[str] | None = None) -> int:
-    argv = list(sys.argv[1:] if argv is None else argv)
-    # `seine-editor` and `seine-editor PROJECT` open the window.
-    if (not argv or argv[0] not in SUBCOMMANDS and not argv[0].startswith("-")) and _available("gui"):
-        argv.insert(0, "gui")
+    argv = with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command is None:
