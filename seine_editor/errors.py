@@ -5,26 +5,25 @@ class SeineEditorError(Exception):
     """Base of every error the editor reports as a status line or dialog."""
 
 
-class MediaError(SeineEditorError):
-    """A media file cannot be probed, decoded or written."""
+class FileError(SeineEditorError):
+    """A problem with one file: the message is "<path>: <reason in plain words>"."""
 
     def __init__(self, path, reason: str):
         self.path = str(path)
         self.reason = reason
         super().__init__(f"{self.path}: {reason}")
+
+
+class MediaError(FileError):
+    """A media file cannot be probed, decoded or written."""
 
 
 class PlacementError(SeineEditorError):
     """An edit that would break the timeline; raised before anything changes."""
 
 
-class ProjectFileError(SeineEditorError):
+class ProjectFileError(FileError):
     """A project or interchange file cannot be opened or saved."""
-
-    def __init__(self, path, reason: str):
-        self.path = str(path)
-        self.reason = reason
-        super().__init__(f"{self.path}: {reason}")
 
 
 class ExportError(SeineEditorError):
