@@ -22,7 +22,7 @@ import opentimelineio as otio
 from psygnal import Signal
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import meta, rules, snapshot
+from seine_editor.timeline import generated, meta, rules, snapshot
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
@@ -55,6 +55,9 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
         if timeline.global_start_time is None:
             timeline.global_start_time = to_rational(0, self.rate)
         _assign_ids(timeline)
+        for clip in timeline.find_clips():
+            if generated.is_generative(clip):
+                generated.upgrade_fingerprint(clip)
         self._info: snapshot.TimelineInfo | None = None
 
     # ---- reading -----------------------------------------------------------------------------------------

@@ -14,7 +14,10 @@
 
 `frame` is the media frame index of the exact boundary frame (the last shown frame of the left clip, the
 first shown frame of the right clip, 0 for a still). `request_fingerprint` is a pure function of kind,
-params and sources; an item is stale when the fingerprint of its current sources differs.
+params and the boundary frames: each source counts by role, media file name and frame, never by folder or
+clip id, so a project folder that moves (or a neighbour replaced by the same shot) keeps its items fresh.
+An item is stale when the fingerprint of its current sources differs. In memory, `media_path` and take
+paths are absolute; `otio_io` saves those under the project folder relative to it (`map_paths`).
 This module only builds and reads metadata; `TimelineDocument` applies it.
 """
 from __future__ import annotations
@@ -22,6 +25,7 @@ from __future__ import annotations
 import hashlib
 import json
 from fractions import Fraction
+from pathlib import PurePosixPath
 from typing import Any
 
 import opentimelineio as otio
@@ -71,10 +75,45 @@ def source(role: str, clip_id: str | None, media_path: str | None, frame: int) -
 
 
 def request_fingerprint(kind: str, params: dict[str, Any], sources: list[dict[str, Any]]) -> str:
-    """Stable hash of what was asked for: same kind, params and boundary frames -> same fingerprint."""
-    canonical = json.dumps({"kind": kind, "params": params, "sources": sources}, sort_keys=True,
-                           separators=(",", ":"))
+    """Stable hash of what was asked for: same kind, params and boundary frames -> same fingerprint, wherever
+    the project and its media live."""
+    frames = [{"role": s.get("role"), "media": _media_name(s.get("media_path")), "frame": s.get("frame")}
+              for s in sources]
+    return _hash({"kind": kind, "params": params, "frames": frames})
+
+
+def _media_name(path: str | None) -> str | None:
+    return PurePosixPath(str(path).replace("\\", "/")).name if path else None
+
+
+def _hash(data: dict[str, Any]) -> str:
+    canonical = json.dumps(data, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()[:32]
+
+
+def upgrade_fingerprint(clip: otio.schema.Clip) -> None:
+    """Items saved before fingerprints ignored folders hashed their sources with absolute paths and clip ids;
+    one whose stored fingerprint is that hash of its stored sources gets today's (takes follow), so opening an
+    old project does not mark every item stale. Anything else is left as it is."""
+    data = meta.seine(clip)
+    kind, params, sources = data.get("kind"), data.get("params", {}), data.get("sources", [])
+    stored = data.get("fingerprint")
+    if stored is None or stored != _hash({"kind": kind, "params": params, "sources": sources}):
+        return
+    fresh = request_fingerprint(kind, params, sources)
+    takes = [{**t, "fingerprint": fresh} if t.get("fingerprint") == stored else t for t in data.get("takes", [])]
+    meta.update(clip, fingerprint=fresh, takes=takes)
+
+
+def map_paths(clip: otio.schema.Clip, change) -> None:
+    """Apply `change(path) -> path` to the media paths kept in the item's metadata (sources and takes)."""
+    data = meta.seine(clip)
+    sources = [{**s, "media_path": change(s["media_path"]) if s.get("media_path") else s.get("media_path")}
+               for s in data.get("sources", [])]
+    takes = [{**t, "path": change(t["path"]) if t.get("path") else t.get("path")} for t in data.get("takes", [])]
+    changes = {key: value for key, value in (("sources", sources), ("takes", takes)) if value != data.get(key, [])}
+    if changes:
+        meta.update(clip, **changes)
 
 
 def is_generative(clip: otio.core.Item) -> bool:

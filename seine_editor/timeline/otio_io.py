@@ -271,6 +271,30 @@ def _resolve_media_paths(timeline: otio.schema.Timeline, base: Path) -> None:
         if not resolved.exists() and hint and Path(hint).exists():
             resolved = Path(hint)
         reference.target_url = str(resolved)
+    for clip in _generative_clips(timeline):
+        generated.map_paths(clip, lambda path: _resolved(path, base))
+
+
+def _generative_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
+    return [clip for clip in timeline.find_clips() if generated.is_generative(clip)]
+
+
+def _resolved(path: str, base: Path) -> str:
+    local = media_path(path)
+    if local is None or local.is_absolute() or urlparse(path).scheme == "file":
+        return path
+    return str(base / local)
+
+
+def _relative_to(path: str, folder: Path) -> str:
+    """`path` relative to `folder` (POSIX separators) when it lies inside it; otherwise unchanged."""
+    local = media_path(path)
+    if local is None or not local.is_absolute():
+        return path
+    try:
+        return local.relative_to(folder).as_posix()
+    except ValueError:
+        return path
 
 
 def _pop_hint(reference) -> Optional[str]:
@@ -295,6 +319,8 @@ def _relativise_media_paths(timeline: otio.schema.Timeline, folder: Path) -> Non
             continue
         reference.metadata.setdefault("seine", {})[_HINT_KEY] = str(local)
         reference.target_url = relative.as_posix()
+    for clip in _generative_clips(timeline):  # the request's sources and takes move with the project too
+        generated.map_paths(clip, lambda path: _relative_to(path, folder))
 
 
 def offline_media(timeline: otio.schema.Timeline) -> list[OfflineMedia]:
