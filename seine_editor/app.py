@@ -5,6 +5,7 @@ engine loads only when a generation job first needs it.
 """
 from __future__ import annotations
 
+import importlib.util
 import sys
 import traceback
 from pathlib import Path
@@ -13,6 +14,7 @@ from typing import Callable, Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from seine_editor.errors import SeineEditorError
 from seine_editor.widgets.resources import icon, resource_path
 
 ORGANIZATION = "Seine Editor"
@@ -115,13 +117,41 @@ def headless_without_platform() -> bool:
     return not any(env.contains(name) for name in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM"))
 
 
+def demo_folder() -> Path:
+    """Where the demo project is built on first use: the user's data folder, never the repository."""
+    QtCore.QCoreApplication.setOrganizationName(ORGANIZATION)
+    QtCore.QCoreApplication.setApplicationName(APPLICATION)
+    base = QtCore.QStandardPaths.writableLocation(QtCore.QStandardPaths.AppDataLocation)
+    return Path(base) / "demo"
+
+
+def demo_maker_script() -> Path:
+    return resource_path("demo", "make_demo.py")
+
+
+def ensure_demo_project(folder: Optional[Path] = None) -> Path:
+    """The demo project file, made in `folder` (default `demo_folder()`) when it is not there yet."""
+    folder = Path(folder) if folder is not None else demo_folder()
+    if importlib.util.find_spec("seine_editor.demo") is not None:
+        from seine_editor import demo
+
+        return Path(demo.ensure_demo(folder))
+    spec = importlib.util.spec_from_file_location("seine_editor_demo_maker", demo_maker_script())
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return Path(module.ensure_demo(folder))
+
+
 def run(project_path: Optional[str] = None, screenshot: Optional[Path] = None,
-        settings_scope: Optional[str] = None) -> int:
-    """Open the editor window (on `project_path` when given). With `screenshot` the window is laid out,
-    painted once into that PNG and the application exits instead of running the event loop."""
+        settings_scope: Optional[str] = None, demo: bool = False) -> int:
+    """Open the editor window (on `project_path` when given, else on the demo project when `demo`). With
+    `screenshot` the window is laid out, painted once into that PNG and the application exits instead of
+    running the event loop."""
     from seine_editor.widgets.main_window import MainWindow  # after QApplication: widgets need it
 
     app = create_application()
+    if project_path is None and demo:
+        project_path = _demo_or_none()
     window = MainWindow(settings_scope=settings_scope)
     guard = CrashGuard(lambda: window, window.save_recovery)
     guard.install()
@@ -135,3 +165,12 @@ def run(project_path: Optional[str] = None, screenshot: Optional[Path] = None,
         return app.exec()
     finally:
         guard.uninstall()
+
+
+def _demo_or_none() -> Optional[str]:
+    """The demo project, built on first use; None (an empty project) when it cannot be made."""
+    try:
+        return str(ensure_demo_project())
+    except (OSError, ImportError, SeineEditorError) as error:
+        sys.stderr.write(f"seine-editor: the demo project could not be made ({error}); opening an empty one\n")
+        return None

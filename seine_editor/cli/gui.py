@@ -1,17 +1,41 @@
-"""`seine-editor [PROJECT] [--screenshot OUT.png]`: open the editor window."""
+"""`seine-editor [PROJECT] [--new] [--screenshot OUT.png]`: open the editor window (on the demo by default)."""
 from __future__ import annotations
 
 import argparse
 import os
+import shlex
 import sys
 from pathlib import Path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("project", nargs="?", help="project (.otio, .otioz) or interchange file (EDL, FCP XML) to open")
+    parser.add_argument("project", nargs="?", help="project (.otio, .otioz) or interchange file (EDL, FCP XML) to "
+                                                   "open; without one the demo project opens")
+    parser.add_argument("--new", action="store_true", help="start with an empty project instead of the demo")
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
                         help="lay out the window with the project loaded, save it as a PNG and exit "
                              "(works without a display)")
+
+
+def headless_help(project: str | None) -> str:
+    """What to run instead when there is no display: the exact commands for this project (or the demo)."""
+    python = shlex.quote(sys.executable)
+    lines = ["seine-editor: no display found (DISPLAY/WAYLAND_DISPLAY unset and QT_QPA_PLATFORM not chosen)."]
+    if project:
+        lines += ["  To render this project without a window:",
+                  f"    {python} -m seine_editor render {shlex.quote(project)} -o OUT.mp4"]
+    else:
+        from seine_editor.app import demo_folder, demo_maker_script
+
+        folder = demo_folder()
+        demo = folder / "demo.otio"
+        make = "" if demo.exists() else \
+            f"{python} {shlex.quote(str(demo_maker_script()))} {shlex.quote(str(folder))} && "
+        lines += ["  To render the demo project without a window:",
+                  f"    {make}{python} -m seine_editor render {shlex.quote(str(demo))} -o demo.mp4"]
+    lines += ["  (any project: seine-editor render PROJECT -o OUT.mp4)",
+              "  To see the window on a headless machine: seine-editor [PROJECT] --screenshot OUT.png"]
+    return "\n".join(lines)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -19,10 +43,7 @@ def run(args: argparse.Namespace) -> int:
 
     if headless_without_platform():
         if args.screenshot is None:
-            print("seine-editor: no display found (DISPLAY/WAYLAND_DISPLAY unset and QT_QPA_PLATFORM not chosen).\n"
-                  "  To render a project without a window use:  seine-editor render PROJECT -o OUT.mp4\n"
-                  "  To see the window on a headless machine use: seine-editor PROJECT --screenshot OUT.png",
-                  file=sys.stderr)
+            print(headless_help(args.project), file=sys.stderr)
             return 2
         os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no screen
     if args.project and not Path(args.project).exists():
@@ -30,4 +51,4 @@ def run(args: argparse.Namespace) -> int:
         return 2
     from seine_editor import app
 
-    return app.run(args.project, args.screenshot)
+    return app.run(args.project, args.screenshot, demo=not args.new)

@@ -16,8 +16,8 @@ def _run_cli(args, env_changes):
                           text=True, timeout=120)
 
 
-def test_without_a_display_the_gui_says_so_and_points_to_render():
-    result = _run_cli([], {})
+def test_without_a_display_the_gui_says_so_and_points_to_render(tmp_path):
+    result = _run_cli([], {"XDG_DATA_HOME": str(tmp_path)})
     assert result.returncode == 2
     assert "no display found" in result.stderr and "seine-editor render PROJECT -o OUT.mp4" in result.stderr
 
