@@ -10,7 +10,6 @@ from typing import Any, Optional
 
 from PySide6.QtGui import QUndoCommand
 
-from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
 from seine_editor.timeline.document import Edit, Memento, TimelineDocument
 from seine_editor.timeline.time import timecode
@@ -294,39 +293,10 @@ class RefreshGenerativeCommand(CallCommand):
                          "refresh_generative_request", item_id=item_id, params=params)
 
 
-class RelinkCommand(EditCommand):
+class RelinkCommand(CallCommand):
     """Point every use of a media file at another file (offline media found again)."""
 
     def __init__(self, document: TimelineDocument, old_url: str, new_path: str):
-        super().__init__(document, f"Relink '{Path(old_url).name}' to '{new_path}'")
+        super().__init__(document, f"Relink '{Path(old_url).name}' to '{new_path}'", "relink_media",
+                         old_path=old_url, new_path=new_path)
         self.old_url, self.new_path = old_url, new_path
-
-    def edit(self) -> Edit:
-        # The document has no relink method yet; this runs through its one entry point for changes, so the
-        # edit is validated, swapped in whole and undone by the same memento as every other edit.
-        tracks = [track_id for track_id in self.document.track_ids()
-                  if any(ref.target_url == self.old_url for _c, _k, ref in _references(self.document, track_id))]
-        if not tracks:
-            raise PlacementError(f"no clip uses media {self.old_url!r}")
-
-        def fn(edits):
-            for edit in edits.values():
-                for slot in edit.ordered():
-                    for reference in _clip_references(slot.item):
-                        if reference.target_url == self.old_url:
-                            reference.target_url = self.new_path
-            return ()
-
-        return self.document._apply("relink_media", tracks, fn)
-
-
-def _clip_references(item) -> list:
-    if not hasattr(item, "media_references"):
-        return []
-    return [r for r in item.media_references().values() if hasattr(r, "target_url")]
-
-
-def _references(document: TimelineDocument, track_id: str):
-    track = document._track(track_id)
-    return [(clip, key, ref) for clip in track.find_clips() for key, ref in clip.media_references().items()
-            if hasattr(ref, "target_url")]

@@ -10,7 +10,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
-from seine_editor.timeline import clip_factory, layout, meta, rules, snapshot
+from seine_editor.timeline import clip_factory, generated, layout, meta, rules, snapshot
 from seine_editor.timeline.track_edit import Slot, TrackEdit
 
 MODES = ("insert", "overwrite")
@@ -231,8 +231,9 @@ class ClipEditsMixin:
         return self._apply("close_gap", [track_id, *sync], fn)
 
     def relink_media(self, old_path: str, new_path: str):
-        """Point every clip playing `old_path` at `new_path` (ranges unchanged). Edit.ids = relinked clips."""
-        touched = {meta.item_id(t): [meta.item_id(c) for c in t.find_clips() if layout.media_path(c) == old_path]
+        """Point every reference to `old_path` (a path or the URL as stored; active or not, baked takes included)
+        and the generative requests reading it at `new_path`; ranges unchanged. Edit.ids = relinked clips."""
+        touched = {meta.item_id(t): [meta.item_id(c) for c in t.find_clips() if _uses_media(c, old_path)]
                    for t in self._timeline.tracks}
         touched = {tid: cids for tid, cids in touched.items() if cids}
         if not touched:
@@ -241,12 +242,7 @@ class ClipEditsMixin:
         def fn(edits):
             for tid, cids in touched.items():
                 for cid in cids:
-                    clip = edits[tid].slot(cid).item
-                    references = dict(clip.media_references())
-                    moved = clip.media_reference.clone()
-                    moved.target_url = str(new_path)
-                    references[clip.active_media_reference_key] = moved
-                    clip.set_media_references(references, clip.active_media_reference_key)
+                    _relink_clip(edits[tid].slot(cid).item, old_path, str(new_path))
             return tuple(c for cids in touched.values() for c in cids)
 
         return self._apply("relink_media", list(touched), fn)
@@ -279,3 +275,26 @@ class ClipEditsMixin:
             return ()
 
         return self._apply(action, list(tracks.values()), fn)
+
+
+def _names_media(url: str | None, old_path: str) -> bool:
+    return bool(url) and (url == old_path or layout.url_path(url) == old_path)
+
+
+def _uses_media(clip: otio.schema.Clip, old_path: str) -> bool:
+    urls = [getattr(r, "target_url", None) for r in clip.media_references().values()]
+    data = meta.seine(clip)
+    urls += [s.get("media_path") for s in data.get("sources", [])] + [t.get("path") for t in data.get("takes", [])]
+    return any(_names_media(url, old_path) for url in urls)
+
+
+def _relink_clip(clip: otio.schema.Clip, old_path: str, new_path: str) -> None:
+    references = {}
+    for key, reference in clip.media_references().items():
+        if isinstance(reference, otio.schema.ExternalReference) and _names_media(reference.target_url, old_path):
+            reference = reference.clone()
+            reference.target_url = new_path
+        references[key] = reference
+    clip.set_media_references(references, clip.active_media_reference_key)
+    if generated.is_generative(clip):
+        generated.map_paths(clip, lambda path: new_path if _names_media(path, old_path) else path)

@@ -71,13 +71,17 @@ def media_path(clip: otio.schema.Clip) -> Optional[str]:
     """The file a clip plays (file:// URLs decoded), or None for missing and generator references."""
     reference = clip.media_reference
     if isinstance(reference, otio.schema.ExternalReference) and reference.target_url:
-        url = reference.target_url
-        if url.startswith("file:"):
-            return urllib.request.url2pathname(urllib.parse.urlparse(url).path)
-        return url
+        return url_path(reference.target_url)
     if isinstance(reference, otio.schema.ImageSequenceReference):
         return reference.target_url_base
     return None
+
+
+def url_path(url: str) -> str:
+    """A reference URL as a local path (file:// URLs decoded; anything else as stored)."""
+    if url.startswith("file:"):
+        return urllib.request.url2pathname(urllib.parse.urlparse(url).path)
+    return url
 
 
 def media_rate(clip: otio.schema.Clip, timeline_rate: Fraction) -> Optional[Fraction]:

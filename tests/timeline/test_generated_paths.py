@@ -73,3 +73,28 @@ def test_an_item_saved_with_an_old_style_fingerprint_opens_fresh(tmp_path):
     doc = TimelineDocument(otio.adapters.read_from_string(otio.adapters.write_to_string(timeline)))
     assert doc.is_stale(item) is False
     assert doc.info().clip(item).generative.fingerprint != old
+
+
+def test_relinking_a_source_file_moves_the_request_and_keeps_the_item_fresh(tmp_path):
+    item = _project(tmp_path / "p")
+    doc = TimelineDocument(otio_io.read_timeline(tmp_path / "p/story.otio").timeline)
+    old, new = str(tmp_path / "p/media/a.mp4"), str(tmp_path / "found/a.mp4")
+    before = doc.to_json()
+    edit = doc.relink_media(old, new)
+    assert doc.info().clip(item).generative.sources[0]["media_path"] == new
+    assert doc.is_stale(item) is False
+    assert item in edit.ids
+    redo = doc.restore(edit.undo)
+    assert doc.to_json() == before
+    doc.restore(redo)
+    assert doc.info().clips()[0].media_path == new
+
+
+def test_relinking_a_take_that_is_not_playing_relinks_it_too(tmp_path):
+    item = _project(tmp_path / "p")
+    doc = TimelineDocument(otio_io.read_timeline(tmp_path / "p/story.otio").timeline)
+    doc.detach_generated_media(item)
+    doc.relink_media(str(tmp_path / "p/cache/t1.mov"), "/disk/t1.mov")
+    doc.select_take(item, "take1")
+    assert doc.info().clip(item).media_path == "/disk/t1.mov"
+    assert [t["path"] for t in generated.meta.seine(doc._item(item))["takes"]] == ["/disk/t1.mov"]
