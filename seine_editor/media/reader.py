@@ -17,6 +17,7 @@ from typing import Iterator, Optional, Union
 
 import av
 import numpy as np
+from av.video.reformatter import VideoReformatter
 
 from seine_editor.errors import MediaError
 from seine_editor.media import cache
@@ -74,6 +75,7 @@ class FrameReader:
         self.alpha = alpha
         self._cache_dir = cache_dir
         self._frames = FrameCache(cache_bytes)
+        self._reformatter = VideoReformatter()  # keeps its swscale context from frame to frame
         self._container = None
         self._decoder: Optional[Iterator[av.VideoFrame]] = None
         self._last_pts: Optional[int] = None
@@ -103,8 +105,8 @@ class FrameReader:
         key = (packet, width, height)
         array = self._frames.get(key)
         if array is None:
-            decoded = self._decode(int(self._index.pts[packet]), index)
-            array = to_upright_array(decoded, width, height, self._rotation, self.alpha)
+            decoded = self._decode(packet, index)
+            array = to_upright_array(decoded, width, height, self._rotation, self.alpha, self._reformatter)
             array.setflags(write=False)
             self._frames.put(key, array)
         return array
@@ -199,12 +201,13 @@ class FrameReader:
         slot_pts = source.pts[0] + index * self._ticks_per_frame
         return int(np.searchsorted(source.pts, slot_pts + self._ticks_per_frame / 2, side="right")) - 1
 
-    def _decode(self, target_pts: int, index: int) -> av.VideoFrame:
-        seek_pts: Optional[int] = self._index.seek_pts_for(int(np.searchsorted(self._index.pts, target_pts)))
-        if self._can_continue_to(target_pts):
+    def _decode(self, packet: int, index: int) -> av.VideoFrame:
+        target_pts = int(self._index.pts[packet])
+        if self._follows_last(packet) or self._can_continue_to(target_pts):
             frame = self._decode_forward(target_pts)
             if frame is not None:
                 return frame
+        seek_pts: Optional[int] = self._index.seek_pts_for(packet)
         for _ in range(SEEK_RETRIES):
             self._seek(seek_pts)
             frame = self._decode_forward(target_pts)
@@ -214,6 +217,11 @@ class FrameReader:
             if seek_pts is None:
                 break
         raise MediaError(self.proxy_path or self.path, f"frame {index} cannot be decoded")
+
+    def _follows_last(self, packet: int) -> bool:
+        """Whether ``packet`` is the picture right after the last one decoded (playback): decode on."""
+        return (self._decoder is not None and self._last_pts is not None and packet > 0
+                and int(self._index.pts[packet - 1]) == self._last_pts)
 
     def _can_continue_to(self, target_pts: int) -> bool:
         """Whether decoding on from the current position reaches ``target_pts`` no later than a seek would."""

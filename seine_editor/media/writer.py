@@ -30,7 +30,7 @@ from typing import Optional
 
 import av
 import numpy as np
-from av.video.reformatter import ColorRange, Colorspace
+from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from seine_editor.errors import MediaError
 from seine_editor.media.cache import default_file_mode
@@ -84,6 +84,7 @@ class MediaWriter:
         self.frames_written = 0
         self.samples_written = 0
         self._closed = False
+        self._reformatter = VideoReformatter()  # keeps its swscale context from frame to frame
         try:
             self.settings = video_settings(codec, preset, crf, pix_fmt)
             self.settings.options.update(encoder_options or {})
@@ -183,8 +184,8 @@ class MediaWriter:
                              f"expected uint8 ({self.height}, {self.width}, 3 or 4)")
         frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24" if rgb.shape[2] == 3 else "rgba")
         if self._colorspace is not None:
-            frame = frame.reformat(format=self.settings.pix_fmt, dst_colorspace=self._colorspace,
-                                   dst_color_range=ColorRange.MPEG)
+            frame = self._reformatter.reformat(frame, format=self.settings.pix_fmt,
+                                               dst_colorspace=self._colorspace, dst_color_range=ColorRange.MPEG)
         frame.pts = self.frames_written
         self._encode(self._video, frame)
         self.frames_written += 1

@@ -130,3 +130,14 @@ def test_frame_cache_drops_least_recently_used_beyond_its_byte_budget():
     cache.put(3, np.zeros(100, np.uint8))
     assert cache.get(1) is None
     assert cache.get(0) is not None and cache.get(3) is not None
+
+
+def test_output_size_can_change_from_read_to_read(bframes_short_gop):
+    """One converter serves every size asked for, so a thumbnail between two full reads changes neither."""
+    with FrameReader(bframes_short_gop, cache_bytes=0) as fresh:
+        expected = fresh.frame(19)
+    with FrameReader(bframes_short_gop, cache_bytes=0) as reader:
+        full, small, again = reader.frame(18), reader.frame(18, size=(40, 24)), reader.frame(19)
+    assert full.shape == (96, 160, 3) and small.shape == (24, 40, 3)
+    assert read_frame_index(full) == read_frame_index(small) == 18
+    assert np.array_equal(again, expected)
