@@ -92,6 +92,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.track_flag_toggled.connect(
             lambda track, flag, on: self.run_edit(lambda p: p.set_track_flags(track, **{flag: on})))
         self.viewer.position_changed.connect(view.set_playhead)
+        self.viewer.note.connect(lambda text: self.statusBar().showMessage(text, 8000))
         form = self.inspector.form
         form.generate_requested.connect(
             lambda item, params: self.run_edit(lambda p: p.generation.regenerate(item, **params)))
@@ -139,7 +140,9 @@ class MainWindow(QtWidgets.QMainWindow):
         snapshot, cache = document.render_snapshot(), self.project.cache_dir
         size = preview_size(settings.width, settings.height)
         self.viewer.set_timeline(lambda: _compositor_frame(snapshot, size, cache), duration=info.duration_frames,
-                                 rate=info.rate, size=(settings.width, settings.height))
+                                 rate=info.rate, size=(settings.width, settings.height),
+                                 audio=lambda: _audio_mixer(snapshot, settings.audio_rate),
+                                 audio_rate=settings.audio_rate)
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
         self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
 
@@ -304,3 +307,11 @@ def _compositor_frame(snapshot, size: tuple[int, int], cache_dir):
 
     return Compositor(snapshot, size=size, placeholder=MorphPlaceholder(), use_proxies=True,
                       cache_dir=cache_dir).frame
+
+
+def _audio_mixer(snapshot, rate: int):
+    """Runs on the viewer's audio worker: the sound mix of one timeline state."""
+    from seine_editor.render.audio import AudioMixer
+    from seine_editor.render.plan import plan_of
+
+    return AudioMixer(plan_of(snapshot), rate=rate)

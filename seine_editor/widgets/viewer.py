@@ -1,7 +1,8 @@
 """The viewer: shows the composited timeline, plays it at its rate, scrubs, marks in/out.
 
 Playback follows a clock, not a frame counter: each tick shows the frame the clock says is due, so a slow frame
-is dropped instead of making the picture drift behind the sound. Frames come from `FrameSource` (a worker
+is dropped instead of making the picture drift behind the sound. While sound plays (forwards at 1×) the clock is
+the audio device's (`AudioPlayback`); otherwise, and without a device, it is the wall clock. Frames come from `FrameSource` (a worker
 thread with a cache around the playhead); the UI thread only paints.
 """
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.widgets.resources import icon
 from seine_editor.timeline.time import timecode
+from seine_editor.widgets.audio_playback import AudioPlayback, MixerFactory
 from seine_editor.widgets.frame_source import FrameSource, RenderFactory
 
 PREFETCH_FRAMES = 24
@@ -137,6 +139,7 @@ class ViewerPanel(QtWidgets.QWidget):
 
     position_changed = QtCore.Signal(int)
     marks_changed = QtCore.Signal(object, object)  # in frame or None, out frame or None
+    note = QtCore.Signal(str)  # a passing remark for the status bar (e.g. no audio device)
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -157,6 +160,8 @@ class ViewerPanel(QtWidgets.QWidget):
         self.source = FrameSource(self)
         self.source.frame_ready.connect(self._on_source_frame_ready)
         self.source.frame_failed.connect(self._on_source_frame_failed)
+        self.audio = AudioPlayback(self)
+        self.audio.note.connect(self.note)
         self._build()
 
     def _build(self) -> None:
@@ -199,8 +204,10 @@ class ViewerPanel(QtWidgets.QWidget):
 
     # timeline ---------------------------------------------------------------------------------------------
     def set_timeline(self, factory: Optional[RenderFactory], *, duration: int, rate: Fraction,
-                     size: tuple[int, int]) -> None:
-        """Show another timeline (or the same one after an edit): cached frames are dropped, position kept."""
+                     size: tuple[int, int], audio: Optional[MixerFactory] = None, audio_rate: int = 48000) -> None:
+        """Show another timeline (or the same one after an edit): cached frames are dropped, position kept.
+        `audio` builds the sound mix (on the audio worker) that plays along."""
+        self.audio.set_mixer(audio, audio_rate)
         self.rate, self.duration = Fraction(rate), max(0, duration)
         self.scrub.duration = self.duration
         self.canvas.set_aspect(*size)
@@ -209,6 +216,8 @@ class ViewerPanel(QtWidgets.QWidget):
         self.position = min(self.position, max(0, self.duration - 1))
         self._request_display()
         self._refresh_labels()
+        if self.playing:
+            self._restart_clock(self.position)
 
     # transport --------------------------------------------------------------------------------------------
     @property
@@ -222,8 +231,7 @@ class ViewerPanel(QtWidgets.QWidget):
         if self.speed > 0 and self.position >= self.duration - 1:
             self.position = 0
         self.speed = speed
-        self._clock_origin = (self.position, speed)
-        self._clock.start()
+        self._restart_clock(self.position)
         self._timer.start(max(4, int(500 / float(self.rate))))  # twice per frame: a late tick costs < half a frame
         self.buttons["play"].setIcon(icon("pause"))
         self._request_display()
@@ -231,6 +239,7 @@ class ViewerPanel(QtWidgets.QWidget):
     def stop(self) -> None:
         self.speed = 0
         self._timer.stop()
+        self.audio.stop()
         self.buttons["play"].setIcon(icon("play"))
         self._request_display()
 
@@ -249,8 +258,7 @@ class ViewerPanel(QtWidgets.QWidget):
     def seek(self, frame: int) -> None:
         frame = max(0, min(int(frame), max(0, self.duration - 1)))
         if self.playing:
-            self._clock_origin = (frame, self.speed)
-            self._clock.restart()
+            self._restart_clock(frame)
         self._set_position(frame)
 
     def step(self, frames: int) -> None:
@@ -294,11 +302,27 @@ class ViewerPanel(QtWidgets.QWidget):
         self.scrub.update()
         self.marks_changed.emit(self.mark_in, self.mark_out)
 
+    def _restart_clock(self, frame: int) -> None:
+        """Run the clock from `frame`: the audio device's when sound plays forwards at 1×, else the wall's."""
+        self._clock_origin = (frame, self.speed)
+        self._clock.restart()
+        if self.speed == 1:
+            self.audio.start(frame, self.duration)
+        else:
+            self.audio.stop()
+
     def _due_frame(self) -> int:
         origin, speed = self._clock_origin
+        if self.audio.active:
+            return origin + math.floor(self.audio.clock_usecs() * float(self.rate) / 1_000_000)
         return origin + math.floor(self._clock.nsecsElapsed() * 1e-9 * float(self.rate) * speed)
 
     def _on_timer_timeout(self) -> None:
+        if self.audio.active:
+            self.audio.pump()
+            if not self.audio.active:  # the sound failed: go on silently from here on the wall clock
+                self._clock_origin = (self.position, self.speed)
+                self._clock.restart()
         due = self._due_frame()
         if due >= self.duration or due < 0:
             self._set_position(max(0, min(due, self.duration - 1)))
