@@ -46,6 +46,9 @@ class EditCommand(QUndoCommand):
     def undo(self) -> None:
         self._memento = self.document.restore(self._memento)
 
+    def mementos(self) -> tuple[Memento, ...]:
+        return () if self._memento is None else (self._memento,)
+
 
 class CallCommand(EditCommand):
     """An edit that is one call of a document method with keyword arguments (ids, frames, values)."""
@@ -87,6 +90,15 @@ class MacroCommand(QUndoCommand):
     @property
     def created_ids(self) -> tuple[str, ...]:
         return tuple(i for command in self.commands for i in command.created_ids)
+
+    def mementos(self) -> tuple[Memento, ...]:
+        return tuple(m for command in self.commands for m in command.mementos())
+
+
+def undo_history(stack) -> tuple[Memento, ...]:
+    """Every memento the undo stack holds (both directions), for changes that must reach the whole history."""
+    commands = (stack.command(index) for index in range(stack.count()))
+    return tuple(m for command in commands if hasattr(command, "mementos") for m in command.mementos())
 
 
 

@@ -290,9 +290,10 @@ class GenerationController(QObject):
         if not self._still_wanted(request):
             return None
         name = self.document.info().clip(result.item_id).name
+        path = self.project.adopt_path(result.path)  # the job may have started before an untitled project was saved
         try:
             key = self._push(f"Attach generated frames to '{name}'", "attach_generated_media",
-                             item_id=result.item_id, path=result.path, fingerprint=requested_fingerprint)
+                             item_id=result.item_id, path=path, fingerprint=requested_fingerprint)
         except PlacementError as error:  # the item changed shape meanwhile: keep the file, say why
             self._set_state(result.item_id, ItemJobState("failed", job_id, None, str(error), "PlacementError"))
             return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator, Optional
@@ -19,9 +20,9 @@ from PySide6.QtGui import QUndoStack
 
 from seine_editor.errors import ProjectFileError, SettingsError
 from seine_editor.project import recovery
-from seine_editor.project.commands import EditCommand, MacroCommand
+from seine_editor.project.commands import EditCommand, MacroCommand, undo_history
 from seine_editor.project.intents import IntentsMixin
-from seine_editor.timeline import otio_io
+from seine_editor.timeline import media_folders, otio_io
 from seine_editor.timeline.document import TimelineDocument
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -46,6 +47,7 @@ class Project(IntentsMixin, QObject):
         self._open_macro: Optional[list[EditCommand]] = None
         self._edits_since_autosave = 0
         self._scratch: Optional[tempfile.TemporaryDirectory] = None
+        self._moved_caches: dict[Path, Path] = {}  # scratch cache -> project cache, after Save As
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self.autosave)
@@ -97,8 +99,12 @@ class Project(IntentsMixin, QObject):
         self._write(self.path)
 
     def save_as(self, path: os.PathLike | str) -> None:
+        """Write the project to `path`. An untitled project's generated media (in a scratch folder that `close`
+        deletes) is copied to `<new folder>/cache/` first and the timeline points there from then on."""
         path = Path(path).absolute()
         old_path = self.path
+        if old_path is None:
+            self._bring_scratch_cache(path)
         self._write(path)
         if old_path != path:
             self.path = path
@@ -111,6 +117,28 @@ class Project(IntentsMixin, QObject):
         recovery.discard_recovery(path)
         self._edits_since_autosave = 0
         self.undo_stack.setClean()
+
+    def _bring_scratch_cache(self, path: Path) -> None:
+        if self._scratch is None or not (Path(self._scratch.name) / CACHE_DIR).is_dir():
+            return
+        old, new = Path(self._scratch.name) / CACHE_DIR, path.parent / CACHE_DIR
+        try:
+            shutil.copytree(old, new, dirs_exist_ok=True)
+        except (OSError, shutil.Error) as exc:
+            raise ProjectFileError(path, f"cannot copy the generated media to {new}: {exc}") from None
+        self.document.rebase_media(old, new, undo_history(self.undo_stack))
+        self._moved_caches[old] = new
+
+    def adopt_path(self, path: os.PathLike | str) -> str:
+        """Where a file a job wrote belongs now: a file in a cache the project has left (an untitled project saved
+        meanwhile) is copied to the project's cache, and its new path returned; other paths are unchanged."""
+        for old, new in self._moved_caches.items():
+            moved = media_folders.rebased(str(path), old, new)
+            if moved != str(path):
+                Path(moved).parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(path, moved)
+                return moved
+        return str(path)
 
     def autosave(self) -> Optional[Path]:
         """Write the recovery file if there are unsaved edits; returns its path."""

@@ -16,13 +16,14 @@ order, names or flags), `items_changed(track_ids)` (clips/transitions on those t
 from __future__ import annotations
 
 from fractions import Fraction
+from pathlib import Path
 from typing import Callable, Mapping
 
 import opentimelineio as otio
 from psygnal import Signal
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import generated, meta, rules, snapshot
+from seine_editor.timeline import generated, media_folders, meta, rules, snapshot
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
@@ -157,6 +158,17 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
         if markers:
             self.markers_changed.emit()
         self.changed.emit(change)
+
+    def rebase_media(self, old_folder, new_folder, mementos: tuple[Memento, ...] = ()) -> int:
+        """Point every path under `old_folder` at the same file under `new_folder` (its files were copied there),
+        in the timeline and in `mementos` (the undo history), so no undo or redo brings the old folder back.
+        Not an edit of its own: the files simply moved. Returns how many clips changed."""
+        tracks = [*self._timeline.tracks, *(t for m in mementos for t in m.tracks.values())]
+        changed = media_folders.rebase_tracks(tracks, Path(old_folder), Path(new_folder))
+        if changed:
+            self._info = None
+            self._emit(DocumentChange("rebase_media", self.track_ids()), items=self.track_ids())
+        return changed
 
     # ---- tracks ------------------------------------------------------------------------------------------
 
