@@ -14,6 +14,7 @@ from seine_editor.widgets import edit_bridge, menus
 from seine_editor.widgets.job_panel import JobPanel
 from seine_editor.widgets.media_bin import MediaBinPanel
 from seine_editor.widgets.media_tasks import MediaTasks
+from seine_editor.widgets.proxy_tasks import ProxyTasks
 from seine_editor.widgets.timeline_panel import TimelinePanel
 from seine_editor.widgets.viewer import ViewerPanel
 
@@ -40,6 +41,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.project: Optional[Project] = None
         self.undo_group = QtGui.QUndoGroup(self)
         self.tasks = MediaTasks(self)
+        self.proxies = ProxyTasks(self)
         self.clipboard: list = []
         self.setWindowIcon(icon("app"))
         self.resize(1440, 900)
@@ -52,7 +54,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     # panels -----------------------------------------------------------------------------------------------
     def _build_panels(self) -> None:
-        self.bin = MediaBinPanel(self.tasks)
+        self.bin = MediaBinPanel(self.tasks, self.proxies)
         self.viewer = ViewerPanel()
         self.timeline = TimelinePanel(self.tasks)
         self.jobs = JobPanel()
@@ -81,6 +83,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.resizeDocks([self.docks["bin"], self.docks["inspector"]], [300, 320], QtCore.Qt.Horizontal)
         self.tasks.updated.connect(lambda _path: self.timeline.view.viewport().update())
         self.tasks.updated.connect(self._on_tasks_updated)
+        self.proxies.finished.connect(lambda _path, _proxy: self._refresh_viewer())
         view = self.timeline.view
         view.seek_requested.connect(self.viewer.seek)
         view.edit_requested.connect(lambda intent: self.run_edit(edit_bridge.apply_intent, intent))
@@ -136,6 +139,14 @@ class MainWindow(QtWidgets.QMainWindow):
         document = self.project.document
         info = document.info()
         self.timeline.set_timeline(info)
+        self._refresh_viewer()
+        self.timeline.view.set_playhead(self.viewer.position, follow=False)
+        self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
+
+    def _refresh_viewer(self) -> None:
+        """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
+        document = self.project.document
+        info = document.info()
         settings = self.project.settings
         snapshot, cache = document.render_snapshot(), self.project.cache_dir
         size = preview_size(settings.width, settings.height)
@@ -143,8 +154,6 @@ class MainWindow(QtWidgets.QMainWindow):
                                  rate=info.rate, size=(settings.width, settings.height),
                                  audio=lambda: _audio_mixer(snapshot, settings.audio_rate),
                                  audio_rate=settings.audio_rate)
-        self.timeline.view.set_playhead(self.viewer.position, follow=False)
-        self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
 
     def _on_generation_item_state_changed(self, item_id: str) -> None:
         state, progress = edit_bridge.job_badge(self.project, item_id)
@@ -293,6 +302,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def shutdown(self) -> None:
         self.viewer.shutdown()
+        self.proxies.shutdown()
         self.tasks.shutdown()
         if self.project is not None:
             self.project.generation.shutdown()

@@ -1,6 +1,7 @@
 """The media bin: import by dialog or by dropping files and folders; each file is probed in the background and
 shown with its thumbnail, duration, size and rate, or with the reason it cannot be used. Items drag onto the
-timeline. A bad file never stops the others."""
+timeline. A bad file never stops the others. A source that is slow to preview (long-GOP, above 1080p) gets a
+proxy made in the background, its progress shown on the item."""
 from __future__ import annotations
 
 import os
@@ -12,11 +13,13 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from seine_editor.widgets.resources import icon
 from seine_editor.media.info import MediaInfo
 from seine_editor.widgets.media_tasks import MediaTasks, describe
+from seine_editor.widgets.proxy_tasks import ProxyTasks
 from seine_editor.widgets.timeline_view import MEDIA_MIME, dropped_paths
 
 PATH_ROLE = QtCore.Qt.UserRole
 INFO_ROLE = QtCore.Qt.UserRole + 1
 ERROR_ROLE = QtCore.Qt.UserRole + 2
+PROXY_ROLE = QtCore.Qt.UserRole + 3  # "" (none needed), "queued", "42%", "ready", "failed: reason"
 THUMB_HEIGHT = 54
 MEDIA_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mxf", ".mts", ".m2ts", ".mpg", ".mpeg",
                   ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".exr", ".dpx",
@@ -70,9 +73,12 @@ class MediaBinPanel(QtWidgets.QWidget):
     media_failed = QtCore.Signal(str, str)
     add_to_timeline_requested = QtCore.Signal(list)  # paths, at the playhead
 
-    def __init__(self, tasks: MediaTasks, parent: Optional[QtWidgets.QWidget] = None):
+    def __init__(self, tasks: MediaTasks, proxies: Optional[ProxyTasks] = None,
+                 parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
         self.tasks = tasks
+        self.proxies = proxies
+        self.proxies_enabled = proxies is not None
         self.setAcceptDrops(True)
         self._items: dict[str, QtWidgets.QListWidgetItem] = {}
         self.list = MediaList(self)
@@ -96,6 +102,10 @@ class MediaBinPanel(QtWidgets.QWidget):
         tasks.probed.connect(self._on_tasks_probed)
         tasks.probe_failed.connect(self._on_tasks_probe_failed)
         tasks.updated.connect(self._on_tasks_updated)
+        if proxies is not None:
+            proxies.progress.connect(lambda path, f: self._set_proxy_state(path, f"{int(f * 100)}%"))
+            proxies.finished.connect(lambda path, _proxy: self._set_proxy_state(path, "ready"))
+            proxies.failed.connect(lambda path, reason: self._set_proxy_state(path, f"failed: {reason}"))
 
     # importing --------------------------------------------------------------------------------------------
     def import_with_dialog(self) -> None:
@@ -156,6 +166,7 @@ class MediaBinPanel(QtWidgets.QWidget):
             return
         item.setData(INFO_ROLE, info)
         item.setText(f"{Path(path).name}\n{describe(info)}")
+        self._request_proxy(info)
         item.setFlags(item.flags() | QtCore.Qt.ItemIsDragEnabled)
         item.setIcon(icon("audio" if info.kind == "audio" else "image" if info.kind == "image" else "film"))
         if info.kind != "audio":
@@ -174,6 +185,28 @@ class MediaBinPanel(QtWidgets.QWidget):
         item.setToolTip(f"{path}\ncannot be used: {reason}")
         self._refresh_count()
         self.media_failed.emit(path, reason)
+
+    def proxy_state(self, path: str) -> str:
+        item = self._items.get(str(Path(path).resolve()))
+        return (item.data(PROXY_ROLE) or "") if item is not None else ""
+
+    def _request_proxy(self, info: MediaInfo) -> None:
+        from seine_editor.media.proxy import needs_proxy
+
+        cache_dir = self.tasks.cache_dir
+        if not self.proxies_enabled or cache_dir is None or not needs_proxy(info):
+            return
+        if self.proxies.request(info, cache_dir):
+            self._set_proxy_state(info.path, "queued")
+
+    def _set_proxy_state(self, path: str, state: str) -> None:
+        item = self._items.get(path)
+        if item is None or item.data(INFO_ROLE) is None:
+            return
+        item.setData(PROXY_ROLE, state)
+        label = {"ready": "proxy ready", "queued": "proxy queued"}.get(state, f"proxy {state}")
+        item.setText(f"{Path(path).name}\n{describe(item.data(INFO_ROLE))}\n{label}")
+        item.setToolTip(f"{path}\npreview {label}")
 
     def _on_tasks_updated(self, path: str) -> None:
         if path in self._items and self._items[path].data(INFO_ROLE) is not None:

@@ -51,6 +51,7 @@ def window(qtbot, tmp_path, themed):
     win = MainWindow(settings_scope=str(tmp_path / "settings.ini"), interactive=False)
     qtbot.addWidget(win)
     win.set_project(Project.new(TimelineSettings(width=WIDTH, height=HEIGHT, fps=Fraction(24))))
+    win.bin.proxies_enabled = False  # exact-frame tests read the sources; test_proxies turns proxies on
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
