@@ -10,13 +10,14 @@ BAR_WIDTH = 24
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help="the .otio project file (saved in place, atomically)")
-    parser.add_argument("--engine", choices=("seine", "morph", "crossfade"), default="seine",
-                        help="engine to generate with (seine without weights falls back to morph)")
+    parser.add_argument("--engine", choices=("seine", "morph", "crossfade"),
+                        help="engine for this run (default: the project's engine settings; seine without weights "
+                             "falls back to morph)")
     weights = parser.add_argument_group("SEINE weights (local only; nothing downloads)")
     weights.add_argument("--weights", help="folder with seine.pt beside a Stable Diffusion 1.4 folder")
     weights.add_argument("--checkpoint", help="seine.pt, with --sd-path")
     weights.add_argument("--sd-path", help="Stable Diffusion 1.4 folder (vae/, text_encoder/, tokenizer/, unet/)")
-    weights.add_argument("--device", default="auto", help="cuda, cpu or auto (default)")
+    weights.add_argument("--device", help="cuda, cpu or auto (default: the project's, else auto)")
     parser.add_argument("--preset", choices=("draft", "final", "preview"),
                         help="quality preset for this run (default: each item's own)")
     parser.add_argument("--only", action="append", metavar="ID", help="generate only this item (repeatable)")
@@ -61,9 +62,14 @@ def _open(args: argparse.Namespace):
 
     _app = QCoreApplication.instance() or QCoreApplication([])  # QUndoStack needs an application object
     project = Project.open(args.project, recovery_choice="ignore")
-    settings = EngineSettings(args.engine, args.weights, args.checkpoint, args.sd_path, args.device)
-    controller = GenerationController(project, settings=EngineSettings("morph"))
-    controller.set_engine_settings(settings)  # one clear error for a bad weights folder, before any work
+    controller = GenerationController(project)
+    given = {k: v for k, v in (("engine", args.engine), ("weights", args.weights), ("checkpoint", args.checkpoint),
+                               ("sd_path", args.sd_path), ("device", args.device)) if v is not None}
+    if given.keys() & {"weights", "checkpoint"} and "engine" not in given:
+        given["engine"] = "seine"
+    settings = EngineSettings.from_json({**controller.settings.to_json(), **given}) if given else controller.settings
+    # this run only, not saved; one clear error for a bad weights folder, before any work
+    controller.set_engine_settings(settings, persist=False)
     return project, controller
 
 

@@ -305,6 +305,19 @@ class RefreshGenerativeCommand(CallCommand):
                          "refresh_generative_request", item_id=item_id, params=params)
 
 
+class SettingsCommand(CallCommand):
+    def __init__(self, document, **values: Any):
+        given = {k: v for k, v in values.items() if v is not None}
+        words = []
+        if "width" in given or "height" in given:
+            words.append("frame size")
+        if "audio_rate" in given:
+            words.append("audio rate")
+        if "engine" in given:
+            words.append("engine settings")
+        super().__init__(document, f"Change {' and '.join(words) or 'settings'}", "set_settings", **given)
+
+
 class RelinkCommand(CallCommand):
     """Point every use of a media file at another file (offline media found again)."""
 

@@ -20,9 +20,10 @@ from seine_editor.jobs.engines import EngineCache
 from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
 from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
-from seine_editor.project.commands import CallCommand
+from seine_editor.project.commands import CallCommand, SettingsCommand
 
 ENGINES = ("seine", "morph", "crossfade")
+PRESETS = ("draft", "final", "preview")
 EXTEND_CONTEXT_FRAMES = 4  # the clip's last N frames condition an extension (SEINE's "first4")
 NO_WEIGHTS_NOTE = "no SEINE weights configured: generative items use the morph engine"
 
@@ -38,6 +39,20 @@ class EngineSettings:
     sd_path: Optional[str] = None
     device: str = "auto"
     model_size: Optional[tuple[int, int]] = None  # SEINE canvas (height, width); None: for the source aspect
+    preset: str = "draft"  # quality preset of new items that name none
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain data for the project file (`TimelineDocument.set_settings(engine=...)`)."""
+        data = {"engine": self.engine, "weights": self.weights, "checkpoint": self.checkpoint,
+                "sd_path": self.sd_path, "device": self.device, "preset": self.preset,
+                "model_size": list(self.model_size) if self.model_size else None}
+        return {k: v for k, v in data.items() if v is not None}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "EngineSettings":
+        size = data.get("model_size")
+        return cls(data.get("engine", "seine"), data.get("weights"), data.get("checkpoint"), data.get("sd_path"),
+                   data.get("device", "auto"), tuple(size) if size else None, data.get("preset", "draft"))
 
     def resolve(self) -> tuple[str, dict[str, Any], Optional[str]]:
         """(engine name, load_engine options, a note for the user or None)."""
@@ -54,6 +69,8 @@ class EngineSettings:
     def check(self) -> None:
         """Raise one clear error (WeightsNotFoundError naming the folder and the expected layout) when the SEINE
         weights are not usable. Imports torch, so it runs when the user picks a folder, not at start-up."""
+        if self.preset not in PRESETS:
+            raise SettingsError(f"preset {self.preset!r} is not one of {', '.join(PRESETS)}")
         name, options, _ = self.resolve()
         if name == "seine":
             from engine.seine.weights import locate_weights
@@ -92,7 +109,8 @@ class GenerationController(QObject):
         self.project = project
         self._runner = runner
         self.engines = EngineCache()
-        self.settings = settings
+        self._default_settings = settings  # used while the project stores none
+        self._session_settings: Optional[EngineSettings] = None  # this session only (the CLI's options)
         self._states: dict[str, ItemJobState] = {}
         self._requests: dict[str, _Request] = {}  # job id -> request
         if runner is not None:
@@ -119,10 +137,22 @@ class GenerationController(QObject):
 
     # ---- settings --------------------------------------------------------------------------------------------
 
-    def set_engine_settings(self, settings: EngineSettings) -> None:
-        """Validate first (a bad weights folder raises and nothing changes), then use from the next job on."""
+    @property
+    def settings(self) -> EngineSettings:
+        """The engine settings in force: this session's, else the project's (saved with it), else the default."""
+        if self._session_settings is not None:
+            return self._session_settings
+        stored = self.document.stored_engine_settings()
+        return EngineSettings.from_json(stored) if stored else self._default_settings
+
+    def set_engine_settings(self, settings: EngineSettings, persist: bool = True) -> None:
+        """Validate first (a bad weights folder raises and nothing changes), then use from the next job on:
+        kept in the project (one undo step) or, with `persist=False`, for this session only."""
         settings.check()
-        self.settings = settings
+        if not persist:
+            self._session_settings = settings
+        elif settings != self.settings or self.document.stored_engine_settings() is None:
+            self.project.push(SettingsCommand(self.document, engine=settings.to_json()))
         self.engines.clear()
 
     def placeholder_provider(self) -> MorphPlaceholder:
@@ -229,6 +259,7 @@ class GenerationController(QObject):
     def _params(self, params: Optional[dict]) -> dict:
         params = dict(params or {})
         params.setdefault("engine", self.settings.resolve()[0])
+        params.setdefault("preset", self.settings.preset)
         return params
 
     def _clip_ending_at(self, track_id: str, cut_frame: int):

@@ -145,6 +145,13 @@ class IntentsMixin:
         """Re-read the sources (and change params) before a regenerate."""
         self.push(c.RefreshGenerativeCommand(self.document, item_id, params))
 
+    # ---- settings --------------------------------------------------------------------------------------------
+
+    def set_settings(self, width: Optional[int] = None, height: Optional[int] = None,
+                     audio_rate: Optional[int] = None) -> None:
+        """Change the output frame size and/or audio rate (one undo step; bad values raise SettingsError)."""
+        self.push(c.SettingsCommand(self.document, width=width, height=height, audio_rate=audio_rate))
+
     # ---- media -----------------------------------------------------------------------------------------------
 
     def relink(self, old_url: str, new_path: os.PathLike | str) -> None:

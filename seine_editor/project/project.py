@@ -18,7 +18,7 @@ from typing import Iterator, Optional
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from seine_editor.errors import ProjectFileError, SettingsError
+from seine_editor.errors import ProjectFileError
 from seine_editor.project import recovery
 from seine_editor.project.commands import EditCommand, MacroCommand, undo_history
 from seine_editor.project.intents import IntentsMixin
@@ -62,7 +62,7 @@ class Project(IntentsMixin, QObject):
     @classmethod
     def new(cls, settings: Optional[otio_io.TimelineSettings] = None) -> "Project":
         settings = settings or otio_io.TimelineSettings()
-        _check_settings(settings)
+        otio_io.check_settings(settings)
         document = TimelineDocument(rate=settings.fps)
         otio_io.write_settings(document.timeline, settings)
         return cls(document)
@@ -243,13 +243,3 @@ class Project(IntentsMixin, QObject):
         self._edits_since_autosave += 1
         if self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
             self.autosave()
-
-
-def _check_settings(settings: otio_io.TimelineSettings) -> None:
-    if settings.width <= 0 or settings.height <= 0 or settings.width % 2 or settings.height % 2:
-        raise SettingsError(f"frame size {settings.width}x{settings.height} is not allowed: use even sizes above 0")
-    if settings.fps <= 0:
-        raise SettingsError(f"frame rate {settings.fps} is not allowed: it must be above 0")
-    if settings.audio_rate not in (32000, 44100, 48000, 88200, 96000):
-        raise SettingsError(f"audio rate {settings.audio_rate} Hz is not allowed: use 32000, 44100, 48000, "
-                            "88200 or 96000")

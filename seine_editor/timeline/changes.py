@@ -16,6 +16,7 @@ class Memento:
     order: tuple[str, ...]
     tracks: Mapping[str, otio.schema.Track]
     markers: Optional[tuple[otio.schema.Marker, ...]] = None
+    timeline_seine: Optional[Mapping] = None  # the timeline's own seine metadata (settings), when the edit changed it
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ touched tracks (and timeline markers) back exactly, returning the memento that r
     undo = doc.restore(redo)                                 # redo again, and so on
 
 Signals (psygnal): `changed(DocumentChange)` after every change, plus `tracks_changed()` (track list,
-order, names or flags), `items_changed(track_ids)` (clips/transitions on those tracks) and
-`markers_changed()`. Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
+order, names or flags), `items_changed(track_ids)` (clips/transitions on those tracks),
+`markers_changed()` and `settings_changed()` (output format or engine settings: `set_settings`). Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
 """
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from seine_editor.timeline.changes import DocumentChange, Edit, Memento
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
 from seine_editor.timeline.edits_markers import MarkerEditsMixin
+from seine_editor.timeline.edits_settings import SettingsEditsMixin
 from seine_editor.timeline.edits_trim import TrimEditsMixin
 from seine_editor.timeline.time import exact_rate, to_rational
 from seine_editor.timeline.track_edit import TrackEdit
@@ -35,11 +36,12 @@ from seine_editor.timeline.track_edit import TrackEdit
 DEFAULT_RATE = Fraction(24)
 
 
-class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin):
+class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin, SettingsEditsMixin):
     changed = Signal(object)
     tracks_changed = Signal()
     items_changed = Signal(tuple)
     markers_changed = Signal()
+    settings_changed = Signal()
 
     def __init__(self, timeline: otio.schema.Timeline | None = None, rate: Fraction | None = None):
         """Adopt `timeline` (ids added where missing, nothing else changed) or start an empty one with a
@@ -123,9 +125,15 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
         return Edit(memento, tuple(created))
 
     def _swap(self, tracks: Mapping[str, otio.schema.Track], order: tuple[str, ...] | None = None,
-              markers: tuple[otio.schema.Marker, ...] | None = None) -> Memento:
-        """Install `tracks` (by id) in `order`; returns the memento holding what was replaced."""
+              markers: tuple[otio.schema.Marker, ...] | None = None,
+              timeline_seine: Mapping | None = None) -> Memento:
+        """Install `tracks` (by id) in `order` (and markers, timeline metadata when given); returns the memento
+        holding what was replaced."""
         self._info = None
+        old_seine = None
+        if timeline_seine is not None:
+            old_seine = meta.seine(self._timeline)
+            self._timeline.metadata[meta.NAMESPACE] = meta.plain(timeline_seine)
         current = {meta.item_id(t): t for t in self._timeline.tracks}
         old_order = tuple(current)
         order = old_order if order is None else order
@@ -140,17 +148,19 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Mar
         stack.extend(new_children)
         if markers is not None:
             stack.markers[:] = [m.clone() for m in markers]
-        return Memento(old_order, replaced, old_markers)
+        return Memento(old_order, replaced, old_markers, old_seine)
 
     def restore(self, memento: Memento) -> Memento:
         """Put back the state `memento` recorded; returns the memento that undoes this restore."""
-        inverse = self._swap(memento.tracks, memento.order, memento.markers)
+        inverse = self._swap(memento.tracks, memento.order, memento.markers, memento.timeline_seine)
         self._emit(DocumentChange("restore", tuple(memento.order)), items=tuple(memento.tracks),
-                   tracks=True, markers=memento.markers is not None)
+                   tracks=True, markers=memento.markers is not None, settings=memento.timeline_seine is not None)
         return inverse
 
     def _emit(self, change: DocumentChange, items: tuple[str, ...] = (), tracks: bool = False,
-              markers: bool = False) -> None:
+              markers: bool = False, settings: bool = False) -> None:
+        if settings:
+            self.settings_changed.emit()
         if tracks:
             self.tracks_changed.emit()
         if items:

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
-from seine_editor.errors import ProjectFileError
+from seine_editor.errors import ProjectFileError, SettingsError
 from seine_editor.timeline import generated
 from seine_editor.timeline.time import exact_rate
 
@@ -503,6 +503,26 @@ class TimelineSettings:
     def to_json(self) -> dict:
         return {"width": self.width, "height": self.height, "fps": str(self.fps), "audio_rate": self.audio_rate}
 
+    def to_fields(self) -> dict:
+        return {"width": self.width, "height": self.height, "fps": self.fps, "audio_rate": self.audio_rate}
+
+
+AUDIO_RATES = (32000, 44100, 48000, 88200, 96000)
+
+
+def check_settings(settings: TimelineSettings) -> None:
+    """SettingsError naming the value and what is allowed for a frame size, rate or audio rate that is not."""
+    width, height = settings.width, settings.height
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height, settings.audio_rate)):
+        raise SettingsError(f"frame size {width}x{height} and audio rate {settings.audio_rate} must be whole numbers")
+    if width <= 0 or height <= 0 or width % 2 or height % 2:
+        raise SettingsError(f"frame size {width}x{height} is not allowed: use even sizes above 0")
+    if settings.fps <= 0:
+        raise SettingsError(f"frame rate {settings.fps} is not allowed: it must be above 0")
+    if settings.audio_rate not in AUDIO_RATES:
+        raise SettingsError(f"audio rate {settings.audio_rate} Hz is not allowed: use "
+                            f"{', '.join(map(str, AUDIO_RATES[:-1]))} or {AUDIO_RATES[-1]}")
+
 
 def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
     """The stored settings, or ones derived from the timeline's own rate for files from other tools."""
@@ -523,7 +543,9 @@ def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
 
 
 def write_settings(timeline: otio.schema.Timeline, settings: TimelineSettings) -> None:
-    timeline.metadata.setdefault("seine", {})["settings"] = settings.to_json()
+    """Store the output format; other keys of the settings (the engine settings) are kept."""
+    seine = timeline.metadata.setdefault("seine", {})
+    seine["settings"] = {**dict(seine.get("settings", {})), **settings.to_json()}
 
 
 def _timeline_rate(timeline: otio.schema.Timeline) -> float:

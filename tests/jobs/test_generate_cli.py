@@ -62,3 +62,14 @@ def test_a_bad_weights_folder_is_bad_input_naming_the_folder(saved_project, tmp_
 def test_a_missing_project_is_bad_input(tmp_path, capsys):
     assert main(["generate", str(tmp_path / "none.otio"), "--engine", "morph"]) == 2
     assert "none.otio" in capsys.readouterr().err
+
+
+def test_without_engine_options_the_project_engine_settings_are_used(saved_project, tmp_path, capsys):
+    project = Project.open(saved_project)
+    gone = tmp_path / "weights-moved-away"
+    project.document.set_settings(engine={"engine": "seine", "weights": str(gone)})
+    project.save()
+    project.close()
+    assert main(["generate", str(saved_project)]) == 2
+    assert str(gone) in capsys.readouterr().err
+    assert main(["generate", str(saved_project), "--engine", "morph"]) == 0

@@ -232,7 +232,7 @@ def test_quitting_while_a_job_runs_shuts_down_cleanly(project, controller):
 def test_the_project_owns_one_controller_and_closing_it_joins_the_job_threads(project):
     engine = GatedMorph()
     assert project.generation is project.generation
-    project.generation.settings = EngineSettings("morph")
+    project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
     project.generation.engines.put("morph", {}, engine)
     project.generation.add_generative_transition(video_track(project), 24, duration_frames=12)
     assert engine.waiting.wait(10)

@@ -1,0 +1,55 @@
+"""Settings edits of `TimelineDocument`: the output format (frame size, audio rate) and the generative engine
+settings, kept in `timeline.metadata["seine"]["settings"]` (engine settings under its "engine" key) so they
+travel with the project. Undone like every edit, by a memento of the timeline's seine metadata."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from seine_editor.errors import SettingsError
+from seine_editor.timeline import meta, otio_io
+from seine_editor.timeline.changes import DocumentChange, Edit
+
+ENGINE_KEYS: dict[str, tuple[type, ...]] = {
+    "engine": (str,), "weights": (str, type(None)), "checkpoint": (str, type(None)), "sd_path": (str, type(None)),
+    "device": (str,), "preset": (str,), "model_size": (list, tuple, type(None)),
+}
+
+
+def check_engine_settings(engine: dict[str, Any]) -> None:
+    """Plain-data check of stored engine settings: known keys, the right types, a sensible SEINE canvas."""
+    for key, value in engine.items():
+        if key not in ENGINE_KEYS:
+            raise SettingsError(f"engine setting {key!r} is not known; allowed: {', '.join(ENGINE_KEYS)}")
+        if not isinstance(value, ENGINE_KEYS[key]):
+            raise SettingsError(f"engine setting {key!r} has value {value!r}, which is not allowed")
+    size = engine.get("model_size")
+    if size is not None and (len(size) != 2 or not all(isinstance(v, int) and v > 0 and v % 8 == 0 for v in size)):
+        raise SettingsError(f"SEINE canvas {list(size)} is not allowed: use [height, width], multiples of 8")
+
+
+class SettingsEditsMixin:
+    def stored_engine_settings(self) -> Optional[dict[str, Any]]:
+        """The engine settings saved with the project (plain data), or None when it has none."""
+        engine = (meta.get(self._timeline, "settings") or {}).get("engine")
+        return dict(engine) if engine else None
+
+    def set_settings(self, *, width: Optional[int] = None, height: Optional[int] = None,
+                     audio_rate: Optional[int] = None, engine: Optional[dict[str, Any]] = None) -> Edit:
+        """Change the output frame size / audio rate and/or the engine settings (`{}` forgets them). The frame
+        rate is the document's own and cannot change here. Refused values raise SettingsError, changing nothing."""
+        current = otio_io.read_settings(self._timeline)
+        changes = {k: v for k, v in (("width", width), ("height", height), ("audio_rate", audio_rate))
+                   if v is not None}
+        settings = otio_io.TimelineSettings(**{**current.to_fields(), **changes})
+        otio_io.check_settings(settings)
+        stored = dict(meta.get(self._timeline, "settings") or {})
+        stored.update(settings.to_json())
+        if engine is not None:
+            check_engine_settings(engine)
+            stored.pop("engine", None)
+            if engine:
+                stored["engine"] = {k: list(v) if isinstance(v, tuple) else v for k, v in engine.items()}
+        seine = {**meta.seine(self._timeline), "settings": stored}
+        memento = self._swap({}, timeline_seine=seine)
+        self._emit(DocumentChange("set_settings"), settings=True)
+        return Edit(memento)

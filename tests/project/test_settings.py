@@ -1,0 +1,107 @@
+"""Project settings: the output format and the engine settings live in the project file, change as undo steps,
+and are checked before anything changes."""
+import json
+from fractions import Fraction
+
+import pytest
+
+from engine.errors import WeightsNotFoundError
+from seine_editor.errors import SettingsError
+from seine_editor.project.generation import EngineSettings, GenerationController
+from seine_editor.project.project import Project
+from seine_editor.timeline.document import TimelineDocument
+from seine_editor.timeline.otio_io import TimelineSettings
+
+
+@pytest.fixture
+def project(qapp):
+    project = Project.new(TimelineSettings(width=640, height=360, fps=Fraction(24)))
+    yield project
+    project.close(discard_recovery=True)
+
+
+def _settings_json(project):
+    return json.loads(project.document.to_json())["metadata"]["seine"]["settings"]
+
+
+def test_changing_the_frame_size_is_one_exact_undo_step(project):
+    before = project.document.to_json()
+    project.set_settings(width=1280, height=720)
+    after = project.document.to_json()
+    assert _settings_json(project) == {"width": 1280, "height": 720, "fps": "24", "audio_rate": 48000}
+    assert project.undo_stack.text(0) == "Change frame size"
+    project.undo_stack.undo()
+    assert project.document.to_json() == before
+    project.undo_stack.redo()
+    assert project.document.to_json() == after
+
+
+@pytest.mark.parametrize("values, message", [
+    ({"width": 641}, "frame size 641x360 is not allowed: use even sizes above 0"),
+    ({"audio_rate": 22050}, "audio rate 22050 Hz is not allowed: use 32000, 44100, 48000, 88200 or 96000"),
+])
+def test_bad_output_settings_are_refused_and_change_nothing(project, values, message):
+    before = project.document.to_json()
+    with pytest.raises(SettingsError, match=message):
+        project.set_settings(**values)
+    assert (project.document.to_json(), project.undo_stack.count()) == (before, 0)
+
+
+def test_the_document_signals_a_settings_change_and_its_undo():
+    doc = TimelineDocument()
+    seen = []
+    doc.settings_changed.connect(lambda: seen.append(doc.stored_engine_settings()))
+    edit = doc.set_settings(engine={"engine": "crossfade"})
+    doc.restore(edit.undo)
+    assert seen == [{"engine": "crossfade"}, None]
+
+
+def test_unknown_engine_setting_is_refused_by_name():
+    with pytest.raises(SettingsError, match="engine setting 'colour' is not known"):
+        TimelineDocument().set_settings(engine={"colour": "red"})
+
+
+def test_engine_settings_are_saved_with_the_project_and_read_back(project, tmp_path):
+    chosen = EngineSettings("crossfade", device="cpu", preset="final")
+    project.generation.set_engine_settings(chosen)
+    assert project.undo_stack.text(0) == "Change engine settings"
+    project.save_as(tmp_path / "p.otio")
+    reopened = Project.open(tmp_path / "p.otio")
+    try:
+        assert reopened.generation.settings == chosen
+        assert _settings_json(reopened)["engine"] == {"engine": "crossfade", "device": "cpu", "preset": "final"}
+    finally:
+        reopened.close()
+
+
+def test_undoing_an_engine_change_gives_the_previous_engine_back(project):
+    controller = GenerationController(project, settings=EngineSettings("morph"))
+    controller.set_engine_settings(EngineSettings("crossfade"))
+    assert controller.settings.engine == "crossfade"
+    project.undo_stack.undo()
+    assert controller.settings == EngineSettings("morph")
+
+
+def test_a_bad_weights_folder_names_the_folder_and_layout_and_changes_nothing(project, tmp_path):
+    before = project.document.to_json()
+    with pytest.raises(WeightsNotFoundError) as raised:
+        project.generation.set_engine_settings(EngineSettings("seine", weights=str(tmp_path / "nowhere")))
+    assert str(tmp_path / "nowhere") in str(raised.value) and "seine.pt" in str(raised.value)
+    assert (project.document.to_json(), project.undo_stack.count()) == (before, 0)
+
+
+def test_an_unknown_preset_is_refused():
+    with pytest.raises(SettingsError, match="preset 'best' is not one of draft, final, preview"):
+        EngineSettings("morph", preset="best").check()
+
+
+def test_jobs_use_the_project_engine_and_its_default_preset(project, tmp_path):
+    from seine_editor.media.synthetic import write_coded_video
+
+    track = project.document.track_ids("video")[0]
+    for name in ("a", "b"):
+        project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
+    project.generation.set_engine_settings(EngineSettings("crossfade", preset="final"))
+    item = project.generation.add_generative_transition(track, 4, duration_frames=4)
+    spec = project.generation.spec_for(item)
+    assert (spec.engine, spec.params.preset) == ("crossfade", "final")
