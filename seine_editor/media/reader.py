@@ -11,6 +11,7 @@ timestamp. Output is RGB uint8, upright, at display aspect; `size=` asks libav f
 """
 from __future__ import annotations
 
+import threading
 from collections import OrderedDict
 from pathlib import Path
 from typing import Iterator, Optional, Union
@@ -31,31 +32,40 @@ SEEK_RETRIES = 3
 
 
 class FrameCache:
-    """LRU of decoded arrays bounded by their total size in bytes."""
+    """LRU of decoded arrays bounded by their total size in bytes. One cache may serve many readers (keys
+    carry the file), so a budget holds however many files are open; it is safe to share across threads."""
 
     def __init__(self, max_bytes: int):
         self.max_bytes = max_bytes
         self._items: OrderedDict = OrderedDict()
         self._bytes = 0
+        self._lock = threading.Lock()
+
+    @property
+    def nbytes(self) -> int:
+        return self._bytes
 
     def get(self, key) -> Optional[np.ndarray]:
-        array = self._items.get(key)
-        if array is not None:
-            self._items.move_to_end(key)
-        return array
+        with self._lock:
+            array = self._items.get(key)
+            if array is not None:
+                self._items.move_to_end(key)
+            return array
 
     def put(self, key, array: np.ndarray) -> None:
-        if array.nbytes > self.max_bytes or key in self._items:
-            return
-        self._items[key] = array
-        self._bytes += array.nbytes
-        while self._bytes > self.max_bytes:
-            _, dropped = self._items.popitem(last=False)
-            self._bytes -= dropped.nbytes
+        with self._lock:
+            if array.nbytes > self.max_bytes or key in self._items:
+                return
+            self._items[key] = array
+            self._bytes += array.nbytes
+            while self._bytes > self.max_bytes:
+                _, dropped = self._items.popitem(last=False)
+                self._bytes -= dropped.nbytes
 
     def clear(self) -> None:
-        self._items.clear()
-        self._bytes = 0
+        with self._lock:
+            self._items.clear()
+            self._bytes = 0
 
 
 class FrameReader:
@@ -64,23 +74,28 @@ class FrameReader:
     ``source``: a path or the `MediaInfo` of it. ``proxy``: a proxy made by `make_proxy` for this source;
     frames then come from the proxy (same frame numbers, smaller pictures) for preview and thumbnails.
     ``cache_dir``: a project cache folder where the timestamp index is kept between sessions.
-    ``alpha``: RGBA output (opaque where the source has no alpha)."""
+    ``alpha``: RGBA output (opaque where the source has no alpha).
+    ``frame_cache``: a `FrameCache` shared with other readers (one memory budget for all of them) instead
+    of a cache of ``cache_bytes`` of its own."""
 
     def __init__(self, source: Union[str, Path, MediaInfo], *, proxy: Union[str, Path, None] = None,
                  cache_dir: Union[str, Path, None] = None, cache_bytes: int = DEFAULT_CACHE_BYTES,
-                 alpha: bool = False):
+                 alpha: bool = False, frame_cache: Optional[FrameCache] = None):
         self.info = source if isinstance(source, MediaInfo) else probe(source)
         self.path = Path(self.info.path)
         self.proxy_path = Path(proxy) if proxy is not None else None
         self.alpha = alpha
         self._cache_dir = cache_dir
-        self._frames = FrameCache(cache_bytes)
+        self._owns_cache = frame_cache is None
+        self._frames = FrameCache(cache_bytes) if frame_cache is None else frame_cache
         self._reformatter = VideoReformatter()  # keeps its swscale context from frame to frame
         self._container = None
         self._decoder: Optional[Iterator[av.VideoFrame]] = None
         self._last_pts: Optional[int] = None
         if self.info.kind == "audio":
             raise MediaError(self.path, "holds only audio; there are no pictures to read")
+        # which file's pictures these are, in a cache shared with other readers (a changed file is another)
+        self._cache_tag = (self.proxy_path or self.path, alpha, self.path.stat().st_mtime_ns)
         if self.info.kind == "image":
             self._still = self._decode_still()
             return
@@ -102,7 +117,7 @@ class FrameReader:
                 raise IndexError(f"{self.path}: frame {index} is negative")
             return self._still_at(width, height)
         packet = self._packet_for(index)
-        key = (packet, width, height)
+        key = (self._cache_tag, packet, width, height)
         array = self._frames.get(key)
         if array is None:
             decoded = self._decode(packet, index)
@@ -145,7 +160,8 @@ class FrameReader:
             self._container.close()
             self._container = None
         self._decoder = None
-        self._frames.clear()
+        if self._owns_cache:
+            self._frames.clear()
 
     def __enter__(self) -> "FrameReader":
         return self
@@ -272,7 +288,7 @@ class FrameReader:
             return first_frame(self.path, container, main_video_stream(container))
 
     def _still_at(self, width: int, height: int) -> np.ndarray:
-        key = (0, width, height)
+        key = (self._cache_tag, 0, width, height)
         array = self._frames.get(key)
         if array is None:
             array = to_upright_array(self._still, width, height, self.info.rotation, self.alpha)

@@ -19,7 +19,7 @@ import numpy as np
 from seine_editor.render.placement import fit_rect, place
 from seine_editor.render.plan import Dissolve, PlanItem, RenderPlan, TrackPlan, plan_of
 from seine_editor.render.slate import blend, crossfade_frame, offline_slate
-from seine_editor.render.sources import SourceFactory, SourcePool, proxy_factory
+from seine_editor.render.sources import SourceFactory, SourcePool, original_factory, proxy_factory
 
 _INDEX_TOLERANCE = Fraction(1, 1000)  # of a frame: absorbs container rounding, never skips a frame
 
@@ -61,7 +61,9 @@ _Part = Union[_Layer, _Mix]
 class Compositor:
     def __init__(self, snapshot, *, size: tuple[int, int], placeholder: Optional[PlaceholderProvider] = None,
                  use_proxies: bool = False, cache_dir=None, source_factory: Optional[SourceFactory] = None,
-                 max_open: int = 6):
+                 max_open: int = 6, frame_cache=None):
+        """``frame_cache``: where decoded frames are kept (a `media.reader.FrameCache`); None shares the
+        process-wide one (`sources.shared_frame_cache`). ``max_open``: readers kept open at once."""
         self.plan: RenderPlan = plan_of(snapshot)
         width, height = size
         if width <= 0 or height <= 0 or width % 2 or height % 2:
@@ -69,8 +71,9 @@ class Compositor:
         self.size = (int(width), int(height))
         self.rate = self.plan.rate
         self._placeholder = placeholder
-        if source_factory is None and use_proxies and cache_dir is not None:
-            source_factory = proxy_factory(cache_dir)
+        if source_factory is None:
+            source_factory = proxy_factory(cache_dir, frame_cache) if use_proxies and cache_dir is not None \
+                else original_factory(frame_cache)
         self._sources = SourcePool(source_factory, max_open)
         self._stills: OrderedDict[tuple, _Layer] = OrderedDict()
         self._generated: OrderedDict[str, np.ndarray] = OrderedDict()

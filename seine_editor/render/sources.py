@@ -1,8 +1,14 @@
 """Open media readers for the compositor: one per file, reused while frames are read in order, and the
-least recently used closed once more than a few are open, so memory stays bounded on long timelines."""
+least recently used closed once more than a few are open, so memory stays bounded on long timelines.
+
+Decoded frames are kept in one process-wide `FrameCache` of FRAME_BUDGET_BYTES that every reader of every
+compositor shares (the viewer makes a compositor per timeline state, export one more), so the memory held
+for frames has one bound however many files and compositors are open, and a new compositor for an edited
+timeline finds the frames the last one decoded."""
 from __future__ import annotations
 
 import os
+import threading
 from collections import OrderedDict
 from typing import Callable, Optional, Protocol
 
@@ -27,25 +33,40 @@ class FrameSource(Protocol):
 SourceFactory = Callable[[str], FrameSource]
 
 
-READER_CACHE_BYTES = 48 * 1024 * 1024  # per open reader: a few HD frames for dissolves and re-reads
+FRAME_BUDGET_BYTES = 192 * 1024 * 1024  # 32 frames of 1080p RGB: scrubbing back and forth, dissolves
+_shared: dict[str, object] = {}
+_shared_lock = threading.Lock()
 
 
-def default_factory(path: str) -> FrameSource:
-    """The original file (never a proxy), RGBA when the source has alpha."""
-    from seine_editor.media.probe import probe
-    from seine_editor.media.reader import FrameReader
+def shared_frame_cache():
+    """The process-wide frame cache (made on first use, so importing this module stays light)."""
+    with _shared_lock:
+        if "frames" not in _shared:
+            from seine_editor.media.reader import FrameCache
 
-    info = probe(path)
-    return FrameReader(info, alpha=info.has_alpha, cache_bytes=READER_CACHE_BYTES)
+            _shared["frames"] = FrameCache(FRAME_BUDGET_BYTES)
+        return _shared["frames"]
 
 
-def proxy_factory(cache_dir) -> SourceFactory:
+def original_factory(frame_cache=None) -> SourceFactory:
+    """Readers of the original files (never a proxy), RGBA when the source has alpha."""
+    def open_original(path: str) -> FrameSource:
+        from seine_editor.media.probe import probe
+        from seine_editor.media.reader import FrameReader
+
+        info = probe(path)
+        return FrameReader(info, alpha=info.has_alpha, frame_cache=frame_cache or shared_frame_cache())
+    return open_original
+
+
+def proxy_factory(cache_dir, frame_cache=None) -> SourceFactory:
     """Readers that play a source's proxy from ``cache_dir`` when one exists (preview only)."""
     def open_for_preview(path: str) -> FrameSource:
         from seine_editor.media.probe import probe
         from seine_editor.media.reader import open_reader
 
-        return open_reader(path, cache_dir, alpha=probe(path).has_alpha, cache_bytes=READER_CACHE_BYTES)
+        return open_reader(path, cache_dir, alpha=probe(path).has_alpha,
+                           frame_cache=frame_cache or shared_frame_cache())
     return open_for_preview
 
 
@@ -53,7 +74,7 @@ class SourcePool:
     """Readers by path. A file that fails to open is remembered as offline and not retried per frame."""
 
     def __init__(self, factory: Optional[SourceFactory] = None, max_open: int = 6):
-        self._factory = factory or default_factory
+        self._factory = factory or original_factory()
         self._max_open = max_open
         self._open: OrderedDict[str, FrameSource] = OrderedDict()
         self.offline: dict[str, str] = {}  # path -> reason

@@ -141,3 +141,15 @@ def test_output_size_can_change_from_read_to_read(bframes_short_gop):
     assert full.shape == (96, 160, 3) and small.shape == (24, 40, 3)
     assert read_frame_index(full) == read_frame_index(small) == 18
     assert np.array_equal(again, expected)
+
+
+def test_readers_sharing_a_cache_keep_their_files_apart_within_one_budget(bframes_short_gop, bframes_long_gop):
+    shared = FrameCache(max_bytes=160 * 96 * 3 * 5)  # five frames of either clip
+    with FrameReader(bframes_short_gop, frame_cache=shared) as short, \
+            FrameReader(bframes_long_gop, frame_cache=shared) as long:
+        for index in range(4):
+            short.frame(index)
+            long.frame(10 + index)
+        assert shared.nbytes <= shared.max_bytes
+        assert read_frame_index(short.frame(3)) == 3 and read_frame_index(long.frame(13)) == 13
+    assert shared.nbytes > 0  # closing a reader leaves a shared cache to its other users

@@ -251,3 +251,22 @@ def test_dissolve_from_an_alpha_picture_mixes_what_shows_through_it(media, tools
     assert np.abs(frame[right].astype(int) - expected).max() <= 1
     assert close_to(read_tint(frame, box=(160, 0, 160, 240)),
                     tuple((r + b) / 2 for r, b in zip(tools.RED, tools.BLUE)))
+
+
+def test_compositors_share_one_frame_budget_and_reuse_each_others_frames(media, tools, monkeypatch):
+    """The viewer makes a compositor per timeline state: the next one finds the frames the last decoded."""
+    from seine_editor.media.reader import FrameCache, FrameReader
+
+    decoded = []
+    original = FrameReader._decode
+    monkeypatch.setattr(FrameReader, "_decode", lambda self, packet, index: decoded.append(index) or
+                        original(self, packet, index))
+    budget = FrameCache(max_bytes=320 * 240 * 3 * 12)
+    timeline = tools.timeline([tools.clip("A", media["a"], 0, 8), tools.clip("B", media["b"], 0, 8)])
+    with Compositor(timeline, size=SIZE, frame_cache=budget) as first:
+        before = [first.frame(n) for n in range(4, 12)]
+    assert len(decoded) == 8 and budget.nbytes <= budget.max_bytes
+    with Compositor(timeline, size=SIZE, frame_cache=budget) as second:
+        after = [second.frame(n) for n in range(4, 12)]
+    assert len(decoded) == 8  # nothing decoded again
+    assert all(np.array_equal(a, b) for a, b in zip(before, after))
