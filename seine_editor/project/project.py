@@ -201,6 +201,35 @@ class Project(IntentsMixin, QObject):
     def settings(self) -> otio_io.TimelineSettings:
         return otio_io.read_settings(self.document.timeline)
 
+    def render_snapshot(self):
+        """The frozen `RenderSnapshot` of the timeline now, for the viewer, render and export (any thread)."""
+        return self.document.render_snapshot()
+
+    def interchange_spec(self, path: os.PathLike | str, media_folder: Optional[os.PathLike | str] = None):
+        """The plain job spec of an interchange export of the timeline as it is now (a private copy)."""
+        from seine_editor.jobs.interchange import InterchangeSpec
+        from seine_editor.timeline.interchange import adapter_for
+
+        path = Path(path).absolute()
+        adapter_for(path)  # ExportError naming the file and the allowed suffixes, before any work
+        settings = self.settings
+        return InterchangeSpec(self.document.timeline.deepcopy(), self.render_snapshot(), path, settings.fps,
+                               (settings.width, settings.height), self.generation.placeholder_provider(),
+                               Path(media_folder) if media_folder else None)
+
+    def export_interchange(self, path: os.PathLike | str, *, media_folder: Optional[os.PathLike | str] = None,
+                           background: bool = True):
+        """Write the timeline for another editor (.otio, .otioz, .edl, .xml, .fcpxml, ...), generative items baked
+        into movies. In the background (a CPU-lane job of the project's runner) it returns the job id; otherwise
+        it runs here and returns the `InterchangeResult`."""
+        from seine_editor.jobs.context import HeadlessContext
+        from seine_editor.jobs.interchange import export_interchange
+
+        spec = self.interchange_spec(path, media_folder)
+        if not background:
+            return export_interchange(spec, HeadlessContext())
+        return self.generation.runner.submit(export_interchange, spec, lane="cpu", title=f"Export {spec.path.name}").id
+
     def offline_media(self) -> list[otio_io.OfflineMedia]:
         return otio_io.offline_media(self.document.timeline)
 

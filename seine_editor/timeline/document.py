@@ -11,7 +11,8 @@ touched tracks (and timeline markers) back exactly, returning the memento that r
 
 Signals (psygnal): `changed(DocumentChange)` after every change, plus `tracks_changed()` (track list,
 order, names or flags), `items_changed(track_ids)` (clips/transitions on those tracks),
-`markers_changed()` and `settings_changed()` (output format or engine settings: `set_settings`). Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
+`markers_changed()` and `settings_changed()` (output format or engine settings: `set_settings`).
+Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
 """
 from __future__ import annotations
 
@@ -36,7 +37,8 @@ from seine_editor.timeline.track_edit import TrackEdit
 DEFAULT_RATE = Fraction(24)
 
 
-class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin, SettingsEditsMixin):
+class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin,
+                       SettingsEditsMixin):
     changed = Signal(object)
     tracks_changed = Signal()
     items_changed = Signal(tuple)
