@@ -85,6 +85,26 @@ def extend_or_animate(project, clip_id: str) -> str:
     return project.generation.extend_clip(clip_id, max(2, round(project.settings.fps * 2)))
 
 
+def remove_markers(project, marker_ids: list[str]) -> None:
+    with project.macro(f"Remove {len(marker_ids)} markers" if len(marker_ids) > 1 else "Remove marker"):
+        for marker_id in marker_ids:
+            project.remove_marker(marker_id)
+
+
+def rename_marker(project, marker_id: str, name: str) -> str:
+    """Name a marker (one undo step). The Project has no rename intent yet, so the marker is replaced by an
+    identical one with the new name; returns its id."""
+    info = project.document.info()
+    markers = list(info.markers) + [m for c in info.clips() for m in c.markers]
+    marker = next((m for m in markers if m.id == marker_id), None)
+    if marker is None:
+        raise PlacementError(f"marker {marker_id!r} is not on the timeline")
+    with project.macro(f"Name marker '{name}'"):
+        project.remove_marker(marker_id)
+        return project.add_marker(marker.frame, name, marker.clip_id, color=marker.color,
+                                  duration_frames=marker.duration_frames, comment=marker.comment)
+
+
 JOB_BADGES = {"queued": "queued", "running": "generating", "failed": "failed"}
 
 

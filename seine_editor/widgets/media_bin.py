@@ -14,7 +14,7 @@ from seine_editor.widgets.resources import icon
 from seine_editor.media.info import MediaInfo
 from seine_editor.widgets.media_tasks import MediaTasks, describe
 from seine_editor.widgets.proxy_tasks import ProxyTasks
-from seine_editor.widgets.timeline_view import MEDIA_MIME, dropped_paths
+from seine_editor.widgets.timeline_drops import MEDIA_MIME, dropped_paths
 
 PATH_ROLE = QtCore.Qt.UserRole
 INFO_ROLE = QtCore.Qt.UserRole + 1

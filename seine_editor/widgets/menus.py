@@ -92,6 +92,10 @@ def _edit_menu(window, menu) -> None:
 
 
 def _delete(window, ripple: bool) -> None:
+    markers = sorted(window.timeline.view.selected_marker_ids)
+    if markers:  # a selected marker flag is what Delete means, even with clips selected below
+        window.run_edit(edit_bridge.remove_markers, markers)
+        return
     ids = _selected(window)
     if ids:
         window.run_edit(lambda p: p.ripple_delete(ids) if ripple else p.delete(ids))
@@ -139,6 +143,9 @@ def _timeline_menu(window, menu) -> None:
     for kind in ("video", "audio"):
         _action(window, menu, f"Add {kind} track", partial(window.run_edit, lambda p, k=kind: p.add_track(k)),
                 key=f"add_{kind}_track")
+    menu.addSeparator()
+    _action(window, menu, "Add &marker at playhead", lambda: window.run_edit(
+        lambda p: p.add_marker(window.viewer.position)), ["M"], key="add_marker")
     menu.addSeparator()
     _action(window, menu, "Add dissolve at cut (selected clip's tail)", lambda: _dissolve_selected(window),
             ["Ctrl+T"], "dissolve", key="add_dissolve")

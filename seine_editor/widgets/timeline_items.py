@@ -262,7 +262,7 @@ class TransitionItem(QtWidgets.QGraphicsItem):
 
 
 class MarkerItem(QtWidgets.QGraphicsItem):
-    """A timeline marker: a flag on the ruler and a faint line down through the tracks."""
+    """A timeline marker's faint line down through the tracks (its flag is painted on the ruler)."""
 
     def __init__(self, marker: MarkerInfo, geometry: TimelineGeometry):
         super().__init__()
@@ -278,16 +278,10 @@ class MarkerItem(QtWidgets.QGraphicsItem):
         self._height = self._geometry.bottom()
 
     def boundingRect(self) -> QtCore.QRectF:
-        return QtCore.QRectF(-5, 0, 10, self._height)
+        return QtCore.QRectF(-1, RULER_HEIGHT, 2, max(0.0, self._height - RULER_HEIGHT))
 
     def paint(self, painter: QtGui.QPainter, option, widget=None) -> None:
         colour = QtGui.QColor(MARKER_COLOURS.get(self.marker.color.upper(), "#ff5b5b"))
-        painter.setRenderHint(QtGui.QPainter.Antialiasing, True)
-        painter.setPen(QtCore.Qt.NoPen)
-        painter.setBrush(colour)
-        painter.drawPolygon(QtGui.QPolygonF([QtCore.QPointF(-5, RULER_HEIGHT - 12), QtCore.QPointF(5, RULER_HEIGHT - 12),
-                                             QtCore.QPointF(5, RULER_HEIGHT - 5), QtCore.QPointF(0, RULER_HEIGHT),
-                                             QtCore.QPointF(-5, RULER_HEIGHT - 5)]))
         faint = QtGui.QColor(colour)
         faint.setAlpha(70)
         painter.setPen(QtGui.QPen(faint, 1))

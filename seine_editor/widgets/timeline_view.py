@@ -10,22 +10,20 @@ from typing import Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
-from seine_editor.timeline.snapshot import ClipInfo, TimelineInfo
-from seine_editor.timeline.time import timecode
+from seine_editor.timeline.snapshot import TimelineInfo
+from seine_editor.widgets.timeline_drops import TimelineDropsMixin
 from seine_editor.widgets.timeline_items import (RULER_HEIGHT, ClipItem, MarkerItem, ThumbnailProvider,
                                                  TimelineGeometry, TransitionItem)
-from seine_editor.widgets.timeline_tools import (EditIntent, Gesture, MoveGesture, RollGesture, SlipGesture,
-                                                 SnapIndex, TrimGesture)
+from seine_editor.widgets.timeline_ruler import RulerMixin
+from seine_editor.widgets.timeline_tools import (Gesture, MoveGesture, RollGesture, SlipGesture, SnapIndex,
+                                                 TrimGesture)
 
-MEDIA_MIME = "application/x-seine-media-paths"  # newline-separated paths, from the media bin
-TRANSITION_MIME = "application/x-seine-transition"  # "dissolve", "generative", "morph", from the palette
 DEFAULT_TRACK_HEIGHT = 64
 MIN_PX_PER_FRAME, MAX_PX_PER_FRAME = 0.005, 60.0
-TICK_SECONDS = (1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600)
 CUT_GRAB_PX = 8
 
 
-class TimelineView(QtWidgets.QGraphicsView):
+class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
     seek_requested = QtCore.Signal(int)
     edit_requested = QtCore.Signal(object)  # EditIntent
     media_dropped = QtCore.Signal(list, object, int)  # paths, track id (None: a new/first track), frame
@@ -33,6 +31,9 @@ class TimelineView(QtWidgets.QGraphicsView):
     selection_changed = QtCore.Signal(list)  # clip ids
     context_menu_requested = QtCore.Signal(object, object, QtCore.QPoint)  # clip id or None, cut (l, r) or None
     zoom_changed = QtCore.Signal(float)
+    marker_move_requested = QtCore.Signal(str, int)  # marker id, new frame
+    marker_rename_requested = QtCore.Signal(str, str)  # marker id, new name
+    transition_selected = QtCore.Signal(object)  # TransitionInfo or None
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None,
                  thumbnails: Optional[ThumbnailProvider] = None):
@@ -59,6 +60,8 @@ class TimelineView(QtWidgets.QGraphicsView):
         self._scrubbing = False
         self._drop_frame: Optional[int] = None
         self._fit_on_resize = False
+        self.selected_marker_ids: set[str] = set()
+        self._marker_drag = None  # (MarkerInfo, frame it is dragged to) while a marker flag is dragged
         self.scene().selectionChanged.connect(self._on_scene_selection_changed)
 
     # model ------------------------------------------------------------------------------------------------
@@ -66,7 +69,9 @@ class TimelineView(QtWidgets.QGraphicsView):
         """Show this timeline; selection and per-item job states survive by id."""
         selected = set(self.selected_clip_ids())
         self._gesture = None
+        self._marker_drag = None
         self.info = info
+        self.selected_marker_ids &= {m.id for m in info.markers} if info is not None else set()
         scene = self.scene()
         scene.blockSignals(True)
         scene.clear()
@@ -145,8 +150,14 @@ class TimelineView(QtWidgets.QGraphicsView):
     def select_all(self) -> None:
         self.select_clips(self.clip_items)
 
+    def selected_transition(self):
+        """The dissolve selected on its own (the inspector edits its length), or None."""
+        chosen = [i for i in self.scene().selectedItems() if isinstance(i, TransitionItem)]
+        return chosen[0].transition if len(chosen) == 1 and not self.selected_clip_ids() else None
+
     def _on_scene_selection_changed(self) -> None:
         self.selection_changed.emit(self.selected_clip_ids())
+        self.transition_selected.emit(self.selected_transition())
 
     # playhead and zoom ------------------------------------------------------------------------------------
     def set_playhead(self, frame: int, follow: bool = True) -> None:
@@ -228,9 +239,9 @@ class TimelineView(QtWidgets.QGraphicsView):
             super().mousePressEvent(event)
             return
         if pos.y() < RULER_HEIGHT:
-            self._scrubbing = True
-            self.seek_requested.emit(self.frame_at(pos.x()))
+            self._press_ruler(pos)
             return
+        self.select_markers([])
         self._gesture = self._start_gesture(event, pos)
         if self._gesture is None:
             self.setDragMode(QtWidgets.QGraphicsView.RubberBandDrag)
@@ -270,6 +281,9 @@ class TimelineView(QtWidgets.QGraphicsView):
         if self._scrubbing:
             self.seek_requested.emit(self.frame_at(pos.x()))
             return
+        if self._marker_drag is not None:
+            self._drag_marker_to(pos)
+            return
         if self._gesture is not None:
             scene = self.mapToScene(pos)
             self._gesture.update(scene.x(), self.geometry_.track_at(scene.y()))
@@ -293,6 +307,9 @@ class TimelineView(QtWidgets.QGraphicsView):
         if self._scrubbing:
             self._scrubbing = False
             return
+        if self._marker_drag is not None:
+            self._drop_marker()
+            return
         gesture, self._gesture = self._gesture, None
         if gesture is not None:
             intent = gesture.intent()
@@ -303,6 +320,13 @@ class TimelineView(QtWidgets.QGraphicsView):
             return
         super().mouseReleaseEvent(event)
         self.setDragMode(QtWidgets.QGraphicsView.NoDrag)
+
+    def mouseDoubleClickEvent(self, event: QtGui.QMouseEvent) -> None:
+        marker = self.marker_at(event.position().toPoint())
+        if marker is not None:
+            self.edit_marker_name(marker)
+            return
+        super().mouseDoubleClickEvent(event)
 
     def contextMenuEvent(self, event: QtGui.QContextMenuEvent) -> None:
         item = self.clip_item_at(event.pos())
@@ -330,49 +354,6 @@ class TimelineView(QtWidgets.QGraphicsView):
             self.zoom_to_fit()
         self._update_scene_rect()
 
-    # drops ------------------------------------------------------------------------------------------------
-    def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
-        mime = event.mimeData()
-        if mime.hasUrls() or mime.hasFormat(MEDIA_MIME) or mime.hasFormat(TRANSITION_MIME):
-            event.acceptProposedAction()
-        else:
-            event.ignore()
-
-    def dragMoveEvent(self, event: QtGui.QDragMoveEvent) -> None:
-        pos = event.position().toPoint()
-        if event.mimeData().hasFormat(TRANSITION_MIME):
-            ok = self.cut_at(pos) is not None
-            event.setAccepted(ok)
-            return
-        self._drop_frame = self._snapped(self.frame_at(pos.x()))
-        self.viewport().update()
-        event.acceptProposedAction()
-
-    def dragLeaveEvent(self, event: QtGui.QDragLeaveEvent) -> None:
-        self._drop_frame = None
-        self.viewport().update()
-
-    def dropEvent(self, event: QtGui.QDropEvent) -> None:
-        pos = event.position().toPoint()
-        mime = event.mimeData()
-        self._drop_frame = None
-        if mime.hasFormat(TRANSITION_MIME):
-            cut = self.cut_at(pos)
-            if cut is None:
-                event.ignore()
-                return
-            kind = bytes(mime.data(TRANSITION_MIME)).decode()
-            event.acceptProposedAction()
-            self.transition_dropped.emit(kind, cut[0].clip_id, cut[1].clip_id)
-            return
-        paths = dropped_paths(mime)
-        if not paths:
-            event.ignore()
-            return
-        event.acceptProposedAction()
-        track_id = self.geometry_.track_at(self.mapToScene(pos).y())
-        self.media_dropped.emit(paths, track_id, self._snapped(self.frame_at(pos.x())))
-
     def _snapped(self, frame: int) -> int:
         if not self.snapping:
             return frame
@@ -395,6 +376,7 @@ class TimelineView(QtWidgets.QGraphicsView):
         painter.resetTransform()  # draw in viewport pixels: the ruler stays on top while scrolling
         width = self.viewport().width()
         self._paint_ruler(painter, width)
+        self._paint_marker_flags(painter)
         for frame, colour in ((self._drop_frame, "#58c98a"), (self.playhead, "#ff5b5b")):
             if frame is None:
                 continue
@@ -411,40 +393,3 @@ class TimelineView(QtWidgets.QGraphicsView):
             painter.setPen(QtGui.QPen(QtGui.QColor("#ffd24a"), 1, QtCore.Qt.DashLine))
             painter.drawLine(QtCore.QLineF(x + 0.5, RULER_HEIGHT, x + 0.5, self.viewport().height()))
         painter.restore()
-
-    def _paint_ruler(self, painter: QtGui.QPainter, width: int) -> None:
-        painter.fillRect(QtCore.QRectF(0, 0, width, RULER_HEIGHT), QtGui.QColor("#202226"))
-        painter.setPen(QtGui.QColor("#0f1012"))
-        painter.drawLine(0, RULER_HEIGHT - 1, width, RULER_HEIGHT - 1)
-        if self.info is None:
-            return
-        ppf = self.geometry_.px_per_frame
-        ticks = tick_frames(self.info.rate)
-        major = next((t for t in ticks if t * ppf >= 90), ticks[-1])
-        minor = next((t for t in ticks if t * ppf >= 10), major)
-        first = max(0, self.frame_at(0) // minor * minor)
-        last = self.frame_at(width) + minor
-        font = painter.font()
-        font.setPointSizeF(7.5)
-        painter.setFont(font)
-        for frame in range(first, last, minor):
-            x = self.mapFromScene(self.geometry_.x(frame), 0).x() + 0.5
-            is_major = frame % major == 0
-            painter.setPen(QtGui.QColor("#7c808a" if is_major else "#464950"))
-            painter.drawLine(QtCore.QLineF(x, RULER_HEIGHT - (10 if is_major else 5), x, RULER_HEIGHT - 1))
-            if is_major:
-                painter.setPen(QtGui.QColor("#aeb2ba"))
-                painter.drawText(QtCore.QPointF(x + 3, 11), timecode(frame, self.info.rate))
-
-
-def tick_frames(rate) -> list[int]:
-    """Ruler steps that land on whole frames below a second and on whole seconds above it."""
-    nominal = max(1, round(rate))
-    return [f for f in (1, 2, 5, 10) if f < nominal] + [s * nominal for s in TICK_SECONDS]
-
-
-def dropped_paths(mime: QtCore.QMimeData) -> list[str]:
-    """Local file paths carried by a drag: our own media list, or file-manager URLs."""
-    if mime.hasFormat(MEDIA_MIME):
-        return [p for p in bytes(mime.data(MEDIA_MIME)).decode().splitlines() if p]
-    return [url.toLocalFile() for url in mime.urls() if url.isLocalFile()]

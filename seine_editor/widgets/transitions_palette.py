@@ -6,7 +6,7 @@ from typing import Optional
 from PySide6 import QtCore, QtWidgets
 
 from seine_editor.widgets.resources import icon
-from seine_editor.widgets.timeline_view import TRANSITION_MIME
+from seine_editor.widgets.timeline_drops import TRANSITION_MIME
 
 ITEMS = (("generative", "generate", "Generative transition", "SEINE makes the frames between the two shots"),
          ("morph", "morph", "Morph", "Optical-flow morph: instant, no model"),

@@ -55,6 +55,8 @@ def window(qtbot, tmp_path, themed):
     win.resize(1280, 800)
     win.show()
     qtbot.waitExposed(win)
+    win.activateWindow()
+    qtbot.waitUntil(win.isActiveWindow, timeout=2000)  # shortcuts (M, Delete, ...) reach an active window only
     yield win
     win.shutdown()
     win.close()

@@ -2,7 +2,7 @@
 import pytest
 from PySide6 import QtCore
 
-from seine_editor.widgets.timeline_view import TRANSITION_MIME
+from seine_editor.widgets.timeline_drops import TRANSITION_MIME
 
 
 @pytest.fixture
