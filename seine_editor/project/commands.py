@@ -115,6 +115,10 @@ def _clip_name(document: TimelineDocument, clip_id: str) -> str:
         return clip_id  # the document raises the real error, naming the id, when the edit runs
 
 
+def clip_name(document: TimelineDocument, clip_id: str) -> str:
+    return _clip_name(document, clip_id)
+
+
 def _track_name(document: TimelineDocument, track_id: str) -> str:
     try:
         return document.info().track(track_id).name

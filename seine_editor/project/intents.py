@@ -81,6 +81,15 @@ class IntentsMixin:
     def unlink(self, clip_id: str) -> None:
         self.push(c.UnlinkCommand(self.document, clip_id))
 
+    def set_fit_mode(self, clip_id: str, mode: str) -> None:
+        """"fit" (whole picture, bars) or "fill" (frame covered, edges cropped)."""
+        self.push(c.CallCommand(self.document, f"{mode.capitalize()} '{c.clip_name(self.document, clip_id)}' to "
+                                f"the frame", "set_fit_mode", clip_id=clip_id, mode=mode))
+
+    def set_gain(self, clip_id: str, gain_db: float) -> None:
+        self.push(c.CallCommand(self.document, f"Set gain of '{c.clip_name(self.document, clip_id)}' to "
+                                f"{gain_db} dB", "set_gain", clip_id=clip_id, gain_db=gain_db))
+
     # ---- dissolves -------------------------------------------------------------------------------------------
 
     def add_dissolve(self, left_clip_id: str, in_offset_frames: int, out_offset_frames: int) -> str:

@@ -29,6 +29,7 @@ from seine_editor.timeline.changes import DocumentChange, Edit, Memento
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
 from seine_editor.timeline.edits_markers import MarkerEditsMixin
+from seine_editor.timeline.edits_properties import ClipPropertyEditsMixin
 from seine_editor.timeline.edits_settings import SettingsEditsMixin
 from seine_editor.timeline.edits_trim import TrimEditsMixin
 from seine_editor.timeline.time import exact_rate, to_rational
@@ -38,7 +39,7 @@ DEFAULT_RATE = Fraction(24)
 
 
 class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin,
-                       SettingsEditsMixin):
+                       ClipPropertyEditsMixin, SettingsEditsMixin):
     changed = Signal(object)
     tracks_changed = Signal()
     items_changed = Signal(tuple)

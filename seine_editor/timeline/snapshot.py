@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 
 import opentimelineio as otio
 
-from seine_editor.timeline import generated, layout, meta
+from seine_editor.timeline import edits_properties, generated, layout, meta
 from seine_editor.timeline.time import convert_frames, to_frames
 
 
@@ -64,6 +64,8 @@ class ClipInfo:
     offline: bool
     generative: Optional[GenerativeInfo]
     markers: tuple[MarkerInfo, ...]
+    fit_mode: str = "fit"  # "fit": whole picture inside the frame; "fill": the frame covered, edges cropped
+    gain_db: float = 0.0
 
     @property
     def end_frame(self) -> int:
@@ -157,6 +159,8 @@ class RenderItem:
     transition_in: Optional[RenderTransition]
     transition_out: Optional[RenderTransition]
     generative: Optional[RenderGenerative]
+    fit_mode: str = "fit"  # "fit": scale the whole picture inside the frame (bars); "fill": cover it (crop)
+    gain_db: float = 0.0  # audio gain in decibels
 
     @property
     def end_frame(self) -> int:
@@ -260,7 +264,8 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
                     for m in clip.markers)
     return ClipInfo(clip_id, clip.name, track_id, placed.start, placed.duration, layout.source_offset(clip, rate),
                     available[1] if available else None, layout.media_path(clip), clip_kind(clip), group, linked,
-                    is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers)
+                    is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers,
+                    edits_properties.fit_mode(clip), edits_properties.gain_db(clip))
 
 
 def _generative_info(clip, neighbours, placed, rate) -> Optional[GenerativeInfo]:
@@ -325,4 +330,5 @@ def _render_item(placed: layout.Placed, neighbours, rate: Fraction, transitions)
     kind = "generated" if info is not None else clip_kind(clip)
     return RenderItem(clip_id, clip.name, placed.start, placed.duration, layout.media_path(clip), kind,
                       layout.source_offset(clip, rate), layout.media_rate(clip, rate), rate, transition_in,
-                      transition_out, render_generative)
+                      transition_out, render_generative, edits_properties.fit_mode(clip),
+                      edits_properties.gain_db(clip))

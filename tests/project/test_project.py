@@ -98,6 +98,9 @@ EDITS = {
     "move track": lambda p, i: p.move_track(i["A1"], 0),
     "rename track": lambda p, i: p.rename_track(i["V1"], "Pictures"),
     "lock track": lambda p, i: p.set_track_flags(i["V1"], locked=True),
+    "fill the frame": lambda p, i: p.set_fit_mode(i["A"], "fill"),
+    "set gain": lambda p, i: p.set_gain(i["A"], -3.0),
+    "change frame size": lambda p, i: p.set_settings(width=1280, height=720),
 }
 
 

@@ -1,0 +1,51 @@
+"""Per-clip properties of `TimelineDocument` that the renderer honours: how a picture of another aspect fills
+the frame (`metadata["seine"]["fit"]`: "fit" letterboxes, "fill" crops) and the audio gain in dB
+(`metadata["seine"]["gain_db"]`). Both reach `RenderItem.fit_mode` / `RenderItem.gain_db`."""
+from __future__ import annotations
+
+import math
+
+from seine_editor.errors import PlacementError
+from seine_editor.timeline import meta, rules
+from seine_editor.timeline.changes import Edit
+
+FIT_MODES = ("fit", "fill")
+DEFAULT_FIT = "fit"
+GAIN_RANGE_DB = (-96.0, 24.0)
+
+
+def fit_mode(clip) -> str:
+    return meta.get(clip, "fit") or DEFAULT_FIT
+
+
+def gain_db(clip) -> float:
+    return float(meta.get(clip, "gain_db", 0.0))
+
+
+class ClipPropertyEditsMixin:
+    def set_fit_mode(self, clip_id: str, mode: str) -> Edit:
+        """"fit" shows the whole picture inside the frame (bars); "fill" covers the frame (crops)."""
+        if mode not in FIT_MODES:
+            raise PlacementError(f"fit mode {mode!r} is not one of {', '.join(FIT_MODES)}")
+        return self._set_clip_meta("set_fit_mode", clip_id, fit=None if mode == DEFAULT_FIT else mode)
+
+    def set_gain(self, clip_id: str, gain_db: float) -> Edit:
+        """Audio gain of the clip in decibels (0 = as recorded)."""
+        low, high = GAIN_RANGE_DB
+        if isinstance(gain_db, bool) or not isinstance(gain_db, (int, float)) or not math.isfinite(gain_db) \
+                or not low <= gain_db <= high:
+            raise PlacementError(f"gain {gain_db!r} dB is not allowed: use a number from {low:g} to {high:g} dB")
+        return self._set_clip_meta("set_gain", clip_id, gain_db=float(gain_db) if gain_db else None)
+
+    def _set_clip_meta(self, action: str, clip_id: str, **values) -> Edit:
+        track = self._track_of(clip_id)
+        track_id = meta.item_id(track)
+
+        def fn(edits):
+            slot = edits[track_id].slot(clip_id)
+            if not hasattr(slot.item, "media_reference"):
+                raise PlacementError(f"{rules.clip_label(slot.item)} is not a clip")
+            meta.update(slot.item, **values)
+            return ()
+
+        return self._apply(action, [track_id], fn)
