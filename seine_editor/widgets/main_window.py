@@ -96,6 +96,8 @@ class MainWindow(QtWidgets.QMainWindow):
         view.context_menu_requested.connect(lambda clip, cut, pos: menus.clip_context_menu(self, clip, cut, pos))
         self.timeline.track_flag_toggled.connect(
             lambda track, flag, on: self.run_edit(lambda p: p.set_track_flags(track, **{flag: on})))
+        self.timeline.track_add_requested.connect(lambda kind: self.run_edit(lambda p: p.add_track(kind)))
+        self.timeline.track_remove_requested.connect(lambda track: self.run_edit(lambda p: p.remove_track(track)))
         self.viewer.position_changed.connect(view.set_playhead)
         self.viewer.note.connect(lambda text: self.statusBar().showMessage(text, 8000))
         form = self.inspector.form

@@ -1,4 +1,5 @@
-"""The timeline dock: a tool strip, track headers (name, hide/mute, lock, height) beside the `TimelineView`."""
+"""The timeline dock: a tool strip, track headers (name, hide/mute, lock, remove, height) and add-track buttons
+beside the `TimelineView`."""
 from __future__ import annotations
 
 from typing import Optional
@@ -20,6 +21,7 @@ class TrackHeader(QtWidgets.QFrame):
 
     flag_toggled = QtCore.Signal(str, str, bool)  # track id, "hidden"|"muted"|"locked", value
     resize_dragged = QtCore.Signal(str, int)  # track id, new height
+    remove_requested = QtCore.Signal(str)  # track id
 
     def __init__(self, track: TrackInfo, height: int, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -41,6 +43,11 @@ class TrackHeader(QtWidgets.QFrame):
             button.toggled.connect(lambda on, k=key: self.flag_toggled.emit(self.track.id, k, on))
             self.buttons[key] = button
             layout.addWidget(button)
+        remove = QtWidgets.QToolButton(self, icon=icon("remove-track"), autoRaise=True,
+                                       toolTip=f"Remove track {track.name or ''} and its clips (undoable)")
+        remove.clicked.connect(lambda: self.remove_requested.emit(self.track.id))
+        self.buttons["remove"] = remove
+        layout.addWidget(remove)
         self._resize_from: Optional[tuple[float, int]] = None
 
     def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
@@ -62,13 +69,15 @@ class TimelinePanel(QtWidgets.QWidget):
     """Headers + view, kept in vertical sync; the tool strip sets the view's tool, snapping and zoom."""
 
     track_flag_toggled = QtCore.Signal(str, str, bool)
+    track_add_requested = QtCore.Signal(str)  # "video" or "audio"
+    track_remove_requested = QtCore.Signal(str)  # track id
 
     def __init__(self, thumbnails: Optional[ThumbnailProvider] = None, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
         self.view = TimelineView(self, thumbnails)
         self._headers = QtWidgets.QWidget()
         self._headers_layout = QtWidgets.QVBoxLayout(self._headers)
-        self._headers_layout.setContentsMargins(0, RULER_HEIGHT, 0, 0)
+        self._headers_layout.setContentsMargins(0, 0, 0, 0)
         self._headers_layout.setSpacing(0)
         self._header_scroll = QtWidgets.QScrollArea(self)
         self._header_scroll.setWidget(self._headers)
@@ -83,9 +92,13 @@ class TimelinePanel(QtWidgets.QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self._build_strip())
+        column = QtWidgets.QVBoxLayout()
+        column.setSpacing(0)
+        column.addWidget(self._build_add_bar())  # beside the ruler: the headers below line up with the tracks
+        column.addWidget(self._header_scroll, 1)
         row = QtWidgets.QHBoxLayout()
         row.setSpacing(0)
-        row.addWidget(self._header_scroll)
+        row.addLayout(column)
         row.addWidget(self.view, 1)
         layout.addLayout(row, 1)
 
@@ -112,6 +125,26 @@ class TimelinePanel(QtWidgets.QWidget):
             strip.addAction(icon(icon_name), tip, slot)
         return strip
 
+    def _build_add_bar(self) -> QtWidgets.QWidget:
+        bar = QtWidgets.QWidget(self)
+        bar.setFixedSize(HEADER_WIDTH, RULER_HEIGHT + self.view.frameWidth())  # the view's frame, too
+        layout = QtWidgets.QHBoxLayout(bar)
+        layout.setContentsMargins(4, 0, 4, 0)
+        self.add_buttons: dict[str, QtWidgets.QToolButton] = {}
+        for kind, text in (("video", "Video"), ("audio", "Audio")):
+            button = QtWidgets.QToolButton(bar, icon=icon("add-track"), text=text, autoRaise=True,
+                                           toolButtonStyle=QtCore.Qt.ToolButtonTextBesideIcon,
+                                           toolTip=f"Add a {kind} track")
+            button.clicked.connect(lambda _=False, k=kind: self.track_add_requested.emit(k))
+            self.add_buttons[kind] = button
+            layout.addWidget(button)
+        layout.addStretch(1)
+        return bar
+
+    def headers(self) -> list["TrackHeader"]:
+        found = (self._headers_layout.itemAt(i).widget() for i in range(self._headers_layout.count()))
+        return [h for h in found if isinstance(h, TrackHeader)]
+
     def set_tool(self, tool: str) -> None:
         self.view.tool = tool
         self.tool_buttons[tool].setChecked(True)
@@ -136,6 +169,7 @@ class TimelinePanel(QtWidgets.QWidget):
             height = int(self.view.geometry_.rows[track.id][1])
             header = TrackHeader(track, height, self._headers)
             header.flag_toggled.connect(self.track_flag_toggled)
+            header.remove_requested.connect(self.track_remove_requested)
             header.resize_dragged.connect(self._on_header_resize_dragged)
             self._headers_layout.addWidget(header)
         self._headers_layout.addStretch(1)
