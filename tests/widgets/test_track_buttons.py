@@ -32,8 +32,9 @@ def test_a_headers_remove_button_takes_its_track_and_clips_and_undo_restores_the
     assert tracks(window) == before
 
 
-def test_headers_line_up_with_their_tracks(window):
+def test_headers_line_up_with_their_tracks(window, qtbot):
     QTest.mouseClick(window.timeline.add_buttons["video"], L)
+    qtbot.wait(20)  # the header layout is applied by the event loop, as on screen
     view = window.timeline.view
     for header in window.timeline.headers():
         top, height = view.geometry_.rows[header.track.id]
