@@ -181,10 +181,20 @@ class GenerationController(QObject):
         self.generate_item(item_id)
         return item_id
 
-    def animate_image(self, clip_id: str, params: Optional[dict] = None) -> str:
-        """Turn the still-image clip ``clip_id`` into an animation of the same length and queue its job."""
-        name = self.document.info().clip(clip_id).name
-        item_id = self._push(f"Animate '{name}'", "animate_still", clip_id=clip_id, params=self._params(params))
+    def animate_image(self, clip_id: str, params: Optional[dict] = None, frame: Optional[int] = None,
+                      duration_frames: Optional[int] = None) -> str:
+        """Animate a picture and queue its job. A still-image clip becomes an animation of the same length; for
+        a video clip, the frame it shows at timeline ``frame`` (default: its first) is animated into a shot of
+        ``duration_frames`` (default two seconds) inserted at that frame. Returns the item id."""
+        clip = self.document.info().clip(clip_id)
+        if clip.kind == "image":
+            item_id = self._push(f"Animate '{clip.name}'", "animate_still", clip_id=clip_id,
+                                 params=self._params(params))
+        else:
+            at = clip.start_frame if frame is None else frame
+            item_id = self._push(f"Animate frame {at} of '{clip.name}'", "animate_frame", clip_id=clip_id,
+                                 at_frame=at, duration_frames=duration_frames or self._default_duration(),
+                                 params=self._params(params))
         self.generate_item(item_id)
         return item_id
 
@@ -247,7 +257,7 @@ class GenerationController(QObject):
                                   p.get("scheduler"), p.get("mode"))
         return GenerateSpec(kind, item_id, _source_frames(kind, clip.name, generative.sources), params,
                             settings.width, settings.height, settings.fps, clip.duration_frames,
-                            str(self.project.cache_dir), name, options,
+                            str(self.project.cache_dir), name, options, fit=clip.fit_mode,
                             model_size=self.settings.model_size if name == "seine" else None)
 
     def _generative(self, item_id: str):

@@ -139,6 +139,12 @@ class IntentsMixin:
     def animate_still(self, clip_id: str, params: Optional[dict] = None) -> str:
         return self.push(c.AnimateStillCommand(self.document, clip_id, params))[0]
 
+    def animate_frame(self, clip_id: str, at_frame: int, duration_frames: int, params: Optional[dict] = None) -> str:
+        """An animation of the frame a video clip shows at `at_frame`, inserted there (no job: see `generation`)."""
+        text = f"Animate frame {at_frame} of '{c.clip_name(self.document, clip_id)}'"
+        return self.push(c.CallCommand(self.document, text, "animate_frame", clip_id=clip_id, at_frame=at_frame,
+                                       duration_frames=duration_frames, params=params))[0]
+
     def attach_generated_media(self, item_id: str, path: os.PathLike | str,
                                fingerprint: Optional[str] = None) -> str:
         """Attaching a finished job's file is the undo step (generating is not)."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import generated, layout, meta, rules
 from seine_editor.timeline.changes import Edit
-from seine_editor.timeline.edits_clips import place
+from seine_editor.timeline.edits_clips import place, relink_pieces
 
 
 class GenerativeEditsMixin:
@@ -83,6 +83,38 @@ class GenerativeEditsMixin:
             return (meta.item_id(item),)
 
         return self._apply("animate_still", [track_id], fn)
+
+    def animate_frame(self, clip_id: str, at_frame: int, duration_frames: int, params: dict | None = None) -> Edit:
+        """An animation of the video frame shown at timeline `at_frame` in `clip_id`, inserted right there: the
+        clip (and its linked clips) split at that frame, and what follows moves `duration_frames` later.
+        Edit.ids = (item,)."""
+        rules.check_frame(duration_frames, "animation length", minimum=1)
+        params = generated.normalize_params(generated.ANIMATE, params)
+        clip = self.info().clip(clip_id)
+        if clip.kind != "video" or clip.generative is not None:
+            raise PlacementError(f"clip '{clip.name}' is {clip.kind}; a frame can be animated from a video clip "
+                                 f"(a still image is animated whole)")
+        if not clip.start_frame <= at_frame < clip.end_frame:
+            raise PlacementError(f"frame {at_frame} is outside clip '{clip.name}' (frames {clip.start_frame}.."
+                                 f"{clip.end_frame - 1}); choose a frame the clip shows")
+        sources = [self._boundary("still", clip_id, at_frame - clip.start_frame)]
+        item = generated.make_placeholder(generated.ANIMATE, duration_frames, self.rate, params, sources)
+        spanning = [(tid, cid) for tid, cid in self._link_group(clip_id)
+                    if cid != clip_id and self.info().clip(cid).start_frame < at_frame < self.info().clip(cid).end_frame]
+        track_id = clip.track_id
+        sync = self._sync_frames([track_id, *(tid for tid, _ in spanning)], at_frame)
+
+        def fn(edits):
+            pieces = place(edits[track_id], at_frame, duration_frames, 0, item, "insert")[1]
+            for tid, cid in spanning:  # linked sound splits and moves with the picture
+                pieces.append(edits[tid].split(edits[tid].slot(cid), at_frame))
+                edits[tid].ripple(at_frame, duration_frames)
+            for tid, frame in sync.items():
+                edits[tid].ripple(frame, duration_frames)
+            relink_pieces(pieces)
+            return (meta.item_id(item),)
+
+        return self._apply("animate_frame", [track_id, *(tid for tid, _ in spanning), *sync], fn)
 
     # ---- results ---------------------------------------------------------------------------------------
 

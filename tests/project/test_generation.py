@@ -134,6 +134,15 @@ def test_animate_a_still_starts_on_the_still(project, controller, qtbot, media):
     assert read_frame_index(render(project, [48])[0]) == 7
 
 
+def test_animate_a_frame_of_a_video_clip_starts_on_that_frame(project, controller, qtbot):
+    shot = project.document.info().track(video_track(project)).clips[0]
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.animate_image(shot.id, frame=10, duration_frames=12)
+    info = project.document.info().clip(item)
+    assert (info.start_frame, info.duration_frames, info.generative.status) == (10, 12, "baked")
+    assert [read_frame_index(f) for f in render(project, [9, 10, 22])] == [9, 10, 10]
+
+
 def test_cancel_mid_run_leaves_the_placeholder_exactly_as_it_was(project, controller, qtbot):
     engine = GatedMorph()
     controller.engines.put("morph", {}, engine)

@@ -89,6 +89,7 @@ EDITS = {
     "overlap transition": lambda p, i: p.add_generative_transition(i["A"], 8, "overlap"),
     "extension": lambda p, i: p.add_extension(i["B"], 16, {"seed": 3}),
     "animate still": lambda p, i: p.animate_still(i["S.png"]),
+    "animate a video frame": lambda p, i: p.animate_frame(i["B"], 30, 12, {"prompt": "wind"}),
     "attach generated media": lambda p, i: p.attach_generated_media(_generative_id(p), _baked(p)),
     "select take": lambda p, i: p.select_take(_generative_id(p), "generator"),
     "detach generated media": lambda p, i: p.detach_generated_media(_generative_id(p)),

@@ -136,3 +136,33 @@ def test_bad_params_are_refused_by_name(cut):
         doc.add_generative_transition(first, 8, "blend")
     with pytest.raises(PlacementError, match="generative parameter 'seed' has value 'x'"):
         doc.add_generative_transition(first, 8, params={"seed": "x"})
+
+
+def test_animate_a_frame_of_a_video_inserts_there_and_splits_the_linked_sound(doc):
+    v, a = tracks(doc)
+    shot = doc.insert_clip(video("/m/a.mp4"), v, 0, duration_frames=20, source_start_frame=10).id
+    before = doc.to_json()
+    edit = doc.animate_frame(shot, 6, 12, {"prompt": "breeze"})
+    assert layout(doc, v) == [("a.mp4", 0, 6, 10), ("Animation: breeze", 6, 12, 0), ("a.mp4", 18, 14, 16)]
+    assert layout(doc, a) == [("a.mp4", 0, 6, 10), ("a.mp4", 18, 14, 16)]
+    assert [dict(s) for s in doc.info().clip(edit.id).generative.sources] == [
+        {"role": "still", "clip_id": shot, "media_path": "/m/a.mp4", "frame": 16}]
+    right_picture, right_sound = doc.info().track(v).clips[2], doc.info().track(a).clips[1]
+    assert right_picture.linked_ids == (right_sound.id,)
+    after = doc.to_json()
+    redo = doc.restore(edit.undo)
+    assert doc.to_json() == before
+    doc.restore(redo)
+    assert doc.to_json() == after
+
+
+def test_animate_a_frame_refuses_stills_and_frames_the_clip_does_not_show(doc):
+    v, _ = tracks(doc)
+    shot = doc.insert_clip(video(audio=False), v, 0, duration_frames=10).id
+    picture = doc.insert_clip(still("/m/p.png"), v, 10, duration_frames=5).id
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match=r"frame 10 is outside clip 'a.mp4' \(frames 0..9\)"):
+        doc.animate_frame(shot, 10, 8)
+    with pytest.raises(PlacementError, match="clip 'p.png' is image; a frame can be animated from a video clip"):
+        doc.animate_frame(picture, 11, 8)
+    assert doc.to_json() == before
