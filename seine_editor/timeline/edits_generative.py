@@ -99,8 +99,9 @@ class GenerativeEditsMixin:
                                  f"{clip.end_frame - 1}); choose a frame the clip shows")
         sources = [self._boundary("still", clip_id, at_frame - clip.start_frame)]
         item = generated.make_placeholder(generated.ANIMATE, duration_frames, self.rate, params, sources)
+        info = self.info()
         spanning = [(tid, cid) for tid, cid in self._link_group(clip_id)
-                    if cid != clip_id and self.info().clip(cid).start_frame < at_frame < self.info().clip(cid).end_frame]
+                    if cid != clip_id and info.clip(cid).start_frame < at_frame < info.clip(cid).end_frame]
         track_id = clip.track_id
         sync = self._sync_frames([track_id, *(tid for tid, _ in spanning)], at_frame)
 
