@@ -1,6 +1,7 @@
 """The inspector: what is selected. A plain clip shows its facts; a generative item shows its request
 (prompt, negative prompt, seed with a dice button, preset/steps, guidance, duration, mode, engine), its takes
-and the Generate / Regenerate / Cancel buttons. It emits requests; the main window passes them on."""
+and the Generate / Regenerate / Cancel buttons; a selected dissolve shows its length either side of the cut.
+It emits requests; the main window passes them on."""
 from __future__ import annotations
 
 import random
@@ -9,7 +10,7 @@ from typing import Optional
 from PySide6 import QtCore, QtWidgets
 
 from seine_editor.widgets.resources import icon
-from seine_editor.timeline.snapshot import ClipInfo
+from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
 
 PRESETS = ("draft", "preview", "final")
@@ -23,6 +24,7 @@ class GenerativeForm(QtWidgets.QWidget):
     generate_requested = QtCore.Signal(str, dict)  # clip id, params
     cancel_requested = QtCore.Signal(str)
     take_chosen = QtCore.Signal(str, str)  # clip id, take key
+    reshape_requested = QtCore.Signal(str, int, str)  # clip id, duration in frames, mode ("" for extensions)
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -52,6 +54,9 @@ class GenerativeForm(QtWidgets.QWidget):
         self.generate.clicked.connect(lambda: self.clip_id and self.generate_requested.emit(self.clip_id, self.params()))
         self.cancel = QtWidgets.QPushButton(icon("cancel"), "Cancel")
         self.cancel.clicked.connect(lambda: self.clip_id and self.cancel_requested.emit(self.clip_id))
+        self._shown = (0, "")
+        self.duration.editingFinished.connect(self._on_shape_edited)
+        self.mode.activated.connect(lambda _i: self._on_shape_edited())
         form = QtWidgets.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Seed", seed_row),
@@ -76,9 +81,11 @@ class GenerativeForm(QtWidgets.QWidget):
         self.steps.setValue(int(params.get("steps") or 0))
         self.guidance.setValue(float(params.get("guidance") or 0.0))
         self.duration.setValue(clip.duration_frames)
-        self.mode.setCurrentText(str(gen.mode or params.get("mode", "bridge")))
-        self.mode.setEnabled(False)  # the geometry is chosen when the item is placed
-        self.duration.setEnabled(False)
+        mode = str(gen.mode or params.get("mode", "bridge")) if gen.kind == "seine.transition" else ""
+        self.mode.setCurrentText(mode or MODES[0])
+        self.mode.setEnabled(bool(mode))  # only a transition has a mode
+        self.duration.setEnabled(gen.kind != "seine.animate")  # an animation lasts as long as its still
+        self._shown = (clip.duration_frames, mode)
         self.engine.setCurrentText(str(params.get("engine", "seine")))
         self.takes.clear()
         for number, key in enumerate(gen.takes, 1):
@@ -89,11 +96,48 @@ class GenerativeForm(QtWidgets.QWidget):
         self.state.setText("Sources changed since this was generated: regenerate to update." if gen.stale else
                            "Generated." if baked else "Not generated yet: the viewer shows a morph preview.")
 
+    def _on_shape_edited(self) -> None:
+        mode = self.mode.currentText() if self.mode.isEnabled() else ""
+        if self.clip_id and (self.duration.value(), mode) != self._shown:
+            self._shown = (self.duration.value(), mode)
+            self.reshape_requested.emit(self.clip_id, self.duration.value(), mode)
+
     def params(self) -> dict:
         return {"prompt": self.prompt.toPlainText().strip(), "negative_prompt": self.negative.text().strip(),
                 "seed": self.seed.value(), "preset": self.preset.currentText(),
                 "steps": self.steps.value() or None, "guidance": self.guidance.value() or None,
                 "engine": self.engine.currentText()}
+
+
+class DissolveForm(QtWidgets.QWidget):
+    """A dissolve's frames before and after its cut."""
+
+    changed = QtCore.Signal(str, int, int)  # transition id, frames before the cut, frames after
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.transition_id: Optional[str] = None
+        self._shown = (0, 0)
+        self.before = QtWidgets.QSpinBox(minimum=0, maximum=100000, suffix=" frames")
+        self.after = QtWidgets.QSpinBox(minimum=0, maximum=100000, suffix=" frames")
+        form = QtWidgets.QFormLayout(self)
+        form.setContentsMargins(0, 0, 0, 0)
+        form.addRow("Before cut", self.before)
+        form.addRow("After cut", self.after)
+        for box in (self.before, self.after):
+            box.editingFinished.connect(self._on_edited)
+
+    def show_transition(self, transition: TransitionInfo) -> None:
+        self.transition_id = transition.id
+        self._shown = (transition.in_offset_frames, transition.out_offset_frames)
+        self.before.setValue(transition.in_offset_frames)
+        self.after.setValue(transition.out_offset_frames)
+
+    def _on_edited(self) -> None:
+        values = (self.before.value(), self.after.value())
+        if self.transition_id and values != self._shown:
+            self._shown = values
+            self.changed.emit(self.transition_id, *values)
 
 
 class InspectorPanel(QtWidgets.QWidget):
@@ -103,16 +147,28 @@ class InspectorPanel(QtWidgets.QWidget):
         self.facts = QtWidgets.QLabel(objectName="hint", wordWrap=True,
                                       textInteractionFlags=QtCore.Qt.TextSelectableByMouse)
         self.form = GenerativeForm(self)
+        self.dissolve = DissolveForm(self)
         layout = QtWidgets.QVBoxLayout(self)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
         layout.addWidget(self.form)
+        layout.addWidget(self.dissolve)
         layout.addStretch(1)
         self.form.hide()
+        self.dissolve.hide()
+
+    def show_transition(self, transition: TransitionInfo, rate) -> None:
+        self.form.hide()
+        self.title.setText(transition.name or "Dissolve")
+        total = transition.in_offset_frames + transition.out_offset_frames
+        self.facts.setText(f"Cut at {timecode(transition.cut_frame, rate)}   Length: {total} frames")
+        self.dissolve.show_transition(transition)
+        self.dissolve.show()
 
     def show_clips(self, clips: list[ClipInfo], rate) -> None:
         self.form.hide()
+        self.dissolve.hide()
         if not clips:
             self.title.setText("Nothing selected")
             self.facts.setText("Select a clip to see its details, or drop a transition from the palette on a cut.")

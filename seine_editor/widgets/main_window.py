@@ -104,6 +104,11 @@ class MainWindow(QtWidgets.QMainWindow):
         form.generate_requested.connect(
             lambda item, params: self.run_edit(lambda p: p.generation.regenerate(item, **params)))
         form.cancel_requested.connect(lambda item: self.project.generation.cancel(item))
+        form.reshape_requested.connect(
+            lambda item, frames, mode: self.run_edit(edit_bridge.reshape_generative, item, frames, mode))
+        self.inspector.dissolve.changed.connect(
+            lambda transition, before, after: self.run_edit(lambda p: p.set_dissolve(transition, before, after)))
+        view.transition_selected.connect(self._on_view_transition_selected)
         form.take_chosen.connect(lambda item, key: self.run_edit(lambda p: p.generation.select_take(item, key)))
         self.bin.add_to_timeline_requested.connect(
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
@@ -146,6 +151,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._refresh_viewer()
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
         self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
+        self._on_view_transition_selected(self.timeline.view.selected_transition())
 
     def _refresh_viewer(self) -> None:
         """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
@@ -192,6 +198,10 @@ class MainWindow(QtWidgets.QMainWindow):
         info = self.project.document.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
         self.inspector.show_clips(clips, info.rate if info else None)
+
+    def _on_view_transition_selected(self, transition) -> None:
+        if transition is not None:
+            self.inspector.show_transition(transition, self.project.document.info().rate)
 
     # files ------------------------------------------------------------------------------------------------
     def open_project(self, path: str, recovery_choice: str = "ask") -> bool:

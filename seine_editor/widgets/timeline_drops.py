@@ -55,6 +55,12 @@ class TimelineDropsMixin:
         track_id = self.geometry_.track_at(self.mapToScene(pos).y())
         self.media_dropped.emit(paths, track_id, self._snapped(self.frame_at(pos.x())))
 
+    def _snapped(self, frame: int) -> int:
+        if not self.snapping:
+            return frame
+        target = self.snap_index().snap(frame, self.geometry_.px_per_frame)
+        return frame if target is None else target
+
 
 def dropped_paths(mime: QtCore.QMimeData) -> list[str]:
     """Local file paths carried by a drag: our own media list, or file-manager URLs."""

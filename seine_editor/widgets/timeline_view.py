@@ -68,6 +68,7 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
     def set_timeline(self, info: Optional[TimelineInfo]) -> None:
         """Show this timeline; selection and per-item job states survive by id."""
         selected = set(self.selected_clip_ids())
+        selected |= {i.transition.id for i in self.scene().selectedItems() if isinstance(i, TransitionItem)}
         self._gesture = None
         self._marker_drag = None
         self.info = info
@@ -87,7 +88,9 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
                     scene.addItem(item)
                     self.clip_items[clip.id] = item
                 for transition in track.transitions:
-                    scene.addItem(TransitionItem(transition, self.geometry_))
+                    item = TransitionItem(transition, self.geometry_)
+                    item.setSelected(transition.id in selected)
+                    scene.addItem(item)
             for marker in info.markers:
                 scene.addItem(MarkerItem(marker, self.geometry_))
         scene.blockSignals(False)
@@ -242,6 +245,11 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
             self._press_ruler(pos)
             return
         self.select_markers([])
+        transition = next((i for i in self.items(pos) if isinstance(i, TransitionItem)), None)
+        if transition is not None:  # a dissolve is picked on its own: the inspector edits its length
+            self.scene().clearSelection()
+            transition.setSelected(True)
+            return
         self._gesture = self._start_gesture(event, pos)
         if self._gesture is None:
             self.setDragMode(QtWidgets.QGraphicsView.RubberBandDrag)
@@ -353,12 +361,6 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         if self._fit_on_resize:
             self.zoom_to_fit()
         self._update_scene_rect()
-
-    def _snapped(self, frame: int) -> int:
-        if not self.snapping:
-            return frame
-        target = self.snap_index().snap(frame, self.geometry_.px_per_frame)
-        return frame if target is None else target
 
     # painting ---------------------------------------------------------------------------------------------
     def drawBackground(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:

@@ -1,0 +1,101 @@
+"""The inspector edits what is selected: a dissolve's frames either side of the cut, a generative item's
+duration and mode; each change is one undo step on the document."""
+import pytest
+from PySide6 import QtCore
+from PySide6.QtTest import QTest
+
+L = QtCore.Qt.LeftButton
+
+
+@pytest.fixture
+def cut(window, infos):
+    """Shot A (40 frames, 8 of handle after) meets shot B (from its frame 8) at frame 40, 4 px per frame."""
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=40)
+    window.project.add_clip(infos["b"], v1, 40, source_start_frame=8)
+    view = window.timeline.view
+    view.set_zoom(4.0, 0)
+    view.horizontalScrollBar().setValue(0)
+    return window, v1
+
+
+def click_frame(window, track_id, frame, height_fraction=0.7):
+    view = window.timeline.view
+    top, height = view.geometry_.rows[track_id]
+    at = view.mapFromScene(QtCore.QPointF(view.geometry_.x(frame), top + height * height_fraction))
+    QTest.mouseClick(view.viewport(), L, QtCore.Qt.NoModifier, at)
+
+
+def type_into(box, value):
+    box.setFocus()
+    box.selectAll()
+    QTest.keyClicks(box, str(value))
+    QTest.keyClick(box, QtCore.Qt.Key_Return)
+
+
+def layout(window, track_id):
+    track = window.project.document.info().track(track_id)
+    return [(c.start_frame, c.duration_frames, c.generative.mode if c.generative else c.name) for c in track.clips]
+
+
+def test_a_clicked_dissolve_shows_its_length_and_editing_it_changes_the_document(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    click_frame(window, v1, 41)
+    form = window.inspector.dissolve
+    assert form.isVisible() and (form.before.value(), form.after.value()) == (6, 6)
+    type_into(form.before, 4)
+    (dissolve,) = window.project.document.info().track(v1).transitions
+    assert (dissolve.in_offset_frames, dissolve.out_offset_frames) == (4, 6)
+    assert form.isVisible() and form.before.value() == 4  # still selected after the edit
+    window.actions_by_key["undo"].trigger()
+    (dissolve,) = window.project.document.info().track(v1).transitions
+    assert (dissolve.in_offset_frames, dissolve.out_offset_frames) == (6, 6)
+
+
+def test_a_dissolve_longer_than_the_handles_is_refused_with_the_reason(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    click_frame(window, v1, 41)
+    type_into(window.inspector.dissolve.after, 30)
+    (dissolve,) = window.project.document.info().track(v1).transitions
+    assert dissolve.out_offset_frames == 6
+    assert window.statusBar().currentMessage().startswith("⚠")
+
+
+@pytest.fixture
+def bridged(cut):
+    window, v1 = cut
+    window.project.generation.add_generative_transition(v1, 40, params={"engine": "morph"}, duration_frames=16)
+    click_frame(window, v1, 48)
+    assert window.inspector.form.isVisible()
+    return window, v1
+
+
+def test_a_bridge_made_longer_pushes_the_next_shot_along_in_one_undo_step(bridged):
+    window, v1 = bridged
+    before = layout(window, v1)
+    type_into(window.inspector.form.duration, 24)
+    assert layout(window, v1) == [(0, 40, "shot_a.mp4"), (40, 24, "bridge"), (64, 28, "shot_b.mp4")]
+    window.actions_by_key["undo"].trigger()
+    assert layout(window, v1) == before
+
+
+def test_a_bridge_switched_to_overlap_takes_its_frames_from_both_shots(bridged):
+    window, v1 = bridged
+    form = window.inspector.form
+    form.mode.setCurrentText("overlap")
+    form.mode.activated.emit(form.mode.currentIndex())
+    assert layout(window, v1) == [(0, 32, "shot_a.mp4"), (32, 16, "overlap"), (48, 20, "shot_b.mp4")]
+
+
+def test_an_overlap_item_cannot_be_reshaped_here_and_says_how(bridged):
+    window, v1 = bridged
+    form = window.inspector.form
+    form.mode.setCurrentText("overlap")
+    form.mode.activated.emit(form.mode.currentIndex())
+    click_frame(window, v1, 36)
+    before = layout(window, v1)
+    type_into(form.duration, 10)
+    assert layout(window, v1) == before
+    assert "delete it and drop a new one" in window.statusBar().currentMessage()
