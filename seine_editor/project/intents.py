@@ -35,21 +35,17 @@ class IntentsMixin:
 
     def move_clips(self, clip_ids: Iterable[str], delta_frames: int, track_id: Optional[str] = None,
                    mode: str = "overwrite") -> None:
-        """Move several clips by the same offset as one undo step. Linked partners move with their clip, so a
-        selection holding both moves each group once; the leading clip moves first so none lands on another."""
+        """Move several clips by the same offset as one edit (one undo step). Linked partners move with their
+        clip, so a selection holding both moves each group once; dissolves between clips that stay together
+        are kept."""
         info = self.document.info()
-        chosen, seen = [], set()
-        for clip in sorted((info.clip(i) for i in dict.fromkeys(clip_ids)), key=lambda k: k.start_frame,
-                           reverse=delta_frames > 0):
-            if clip.id not in seen:
-                chosen.append(clip)
-                seen.update((clip.id, *clip.linked_ids))
-        if not chosen:
+        ids = list(dict.fromkeys(clip_ids))
+        if not ids:
             raise PlacementError("no clips to move")
-        text = f"Move {len(chosen)} clips" if len(chosen) > 1 else None
-        with self.macro(text or f"Move '{chosen[0].name}'"):
-            for clip in chosen:
-                self.push(c.MoveClipCommand(self.document, clip.id, clip.start_frame + delta_frames, track_id, mode))
+        groups = {info.clip(i).link_group or i for i in ids}
+        text = f"Move {len(groups)} clips" if len(groups) > 1 else f"Move '{info.clip(ids[0]).name}'"
+        self.push(c.CallCommand(self.document, text, "move_clips", clip_ids=tuple(ids), delta_frames=delta_frames,
+                                track_id=track_id, mode=mode))
 
     def split_at(self, clip_id: str, frame: int) -> tuple[str, ...]:
         return self.push(c.SplitCommand(self.document, clip_id, frame))

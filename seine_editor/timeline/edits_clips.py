@@ -140,6 +140,36 @@ class ClipEditsMixin:
 
         return self._apply("move_clip", [t for t, _, _ in destinations] + [d for _, _, d in destinations], fn)
 
+    def move_clips(self, clip_ids, delta_frames: int, track_id: str | None = None, mode: str = "overwrite"):
+        """Move several clips (and their linked clips) by `delta_frames` in one edit, the chosen ones onto
+        `track_id` if given. Insert opens room for the whole selection at once (the gaps inside it kept).
+        Clips that meet before and after keep the dissolve between them, whichever track they land on."""
+        if mode not in MODES:
+            raise PlacementError(f"placement mode {mode!r} is not one of {', '.join(MODES)}")
+        moves: dict[str, tuple[str, str]] = {}  # clip id -> (source track, destination track)
+        for clip_id in dict.fromkeys(clip_ids):
+            if clip_id in moves:
+                continue  # a linked partner of a clip chosen earlier: it moves with that one, on its own track
+            for tid, cid in self._link_group(clip_id):
+                moves[cid] = (tid, (track_id or tid) if cid == clip_id else tid)
+        if not moves:
+            raise PlacementError("no clips to move")
+        for cid, (src, dest) in moves.items():
+            kinds = snapshot.track_kind(self._track(src)), snapshot.track_kind(self._track(dest))
+            if kinds[0] != kinds[1]:
+                raise PlacementError(f"{rules.clip_label(self._item(cid))} is on a {kinds[0]} track and cannot "
+                                     f"move to {kinds[1]} {rules.track_label(self._track(dest))}")
+
+        def fn(edits):
+            lifted = {cid: edits[src].slot(cid) for cid, (src, _) in moves.items()}
+            for cid, (src, _) in moves.items():
+                edits[src].remove(lifted[cid])
+            _carry_dissolves(edits, moves)
+            relink_pieces(_place_block(edits, moves, lifted, delta_frames, mode))
+            return ()
+
+        return self._apply("move_clips", [t for pair in moves.values() for t in pair], fn)
+
     def split_clip(self, clip_id: str, at_frame: int):
         """Cut the clip (and linked clips that span the frame) in two; Edit.ids are the new right pieces."""
         group = self._link_group(clip_id)
@@ -298,3 +328,35 @@ def _relink_clip(clip: otio.schema.Clip, old_path: str, new_path: str) -> None:
     clip.set_media_references(references, clip.active_media_reference_key)
     if generated.is_generative(clip):
         generated.map_paths(clip, lambda path: new_path if _names_media(path, old_path) else path)
+
+
+def _carry_dissolves(edits: dict[str, TrackEdit], moves: dict[str, tuple[str, str]]) -> None:
+    """A dissolve whose two clips both move to another track goes with them."""
+    for source in {src for src, _ in moves.values()}:
+        for left, right, transition in list(edits[source].transitions):
+            if left in moves and right in moves and moves[left][1] == moves[right][1] != source:
+                edits[source].remove_transition(meta.item_id(transition))
+                edits[moves[left][1]].transitions.append((left, right, transition))
+
+
+def _place_block(edits: dict[str, TrackEdit], moves, lifted: dict[str, Slot], delta: int, mode: str) -> list[Slot]:
+    """Put the lifted slots back `delta` frames later on their destinations; returns split-off right pieces."""
+    by_destination: dict[str, list[Slot]] = {}
+    for cid, (_, dest) in moves.items():
+        by_destination.setdefault(dest, []).append(lifted[cid])
+    pieces = []
+    for dest, slots in by_destination.items():
+        slots.sort(key=lambda s: s.start)
+        first, edit = slots[0].start + delta, edits[dest]
+        if first < 0:
+            raise PlacementError(f"{rules.clip_label(slots[0].item)} would start at frame {first}")
+        if mode == "insert":
+            covering = edit.slot_at(first)
+            if covering is not None and covering.start < first:
+                pieces.append(edit.split(covering, first))
+            edit.ripple(first, max(s.end for s in slots) + delta - first)
+        for slot in slots:
+            if mode == "overwrite":
+                pieces += [right for _, right in edit.clear(slot.start + delta, slot.end + delta)]
+            edit.add(slot.start + delta, slot.duration, slot.source_start, slot.item.clone())
+    return pieces

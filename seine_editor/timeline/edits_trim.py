@@ -46,6 +46,7 @@ class TrimEditsMixin:
         def fn(edits):
             for tid, cid in group:
                 trim_slot(edits[tid], edits[tid].slot(cid), edge, delta_frames, ripple)
+                edits[tid].check_dissolves_kept(f"trimming the {edge} of {rules.clip_label(edits[tid].slot(cid).item)}")
             for tid, frame in sync.items():
                 edits[tid].ripple(frame, shift)
             return ()

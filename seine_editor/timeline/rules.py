@@ -79,25 +79,30 @@ def tail_handle(clip: otio.core.Item, duration: int, rate: Fraction) -> Optional
     return available[1] - layout.source_offset(clip, rate) - duration
 
 
+def dissolve_label(transition: otio.schema.Transition, cut: int, track: otio.schema.Track) -> str:
+    return f"dissolve '{transition.name or 'Cross Dissolve'}' at frame {cut} on {track_label(track)}"
+
+
 def check_transitions(track: otio.schema.Track, rate: Fraction) -> None:
     """Every dissolve sits between two items and fits inside their handles and durations."""
     placed, transitions = layout.read_track(track, rate)
     for pt in transitions:
+        label = dissolve_label(pt.transition, pt.cut, track)
         if pt.left is None or pt.right is None:
-            raise PlacementError(f"dissolve '{pt.transition.name}' on {track_label(track)} at frame {pt.cut} "
-                                 f"needs an item on each side")
-        _check_side(pt.left, pt.out_offset, tail_handle(pt.left.item, pt.left.duration, rate), pt)
-        _check_side(pt.right, pt.in_offset, head_handle(pt.right.item, rate), pt)
+            raise PlacementError(f"{label} needs an item on each side")
+        _check_side(pt.left, pt.out_offset, tail_handle(pt.left.item, pt.left.duration, rate), label)
+        _check_side(pt.right, pt.in_offset, head_handle(pt.right.item, rate), label)
         if pt.in_offset > pt.left.duration or pt.out_offset > pt.right.duration:
-            raise PlacementError(f"dissolve at frame {pt.cut} on {track_label(track)} spans {pt.in_offset}+"
-                                 f"{pt.out_offset} frames, longer than {clip_label(pt.left.item)} "
-                                 f"({pt.left.duration}) or {clip_label(pt.right.item)} ({pt.right.duration})")
+            raise PlacementError(f"{label} spans {pt.in_offset}+{pt.out_offset} frames, longer than "
+                                 f"{clip_label(pt.left.item)} ({pt.left.duration}) or {clip_label(pt.right.item)} "
+                                 f"({pt.right.duration}); shorten or delete the dissolve first")
     _check_no_overlapping_transitions(transitions, track)
 
 
-def _check_side(placed: layout.Placed, needed: int, handle: Optional[int], pt: layout.PlacedTransition) -> None:
+def _check_side(placed: layout.Placed, needed: int, handle: Optional[int], label: str) -> None:
     if handle is not None and handle < needed:
-        raise PlacementError(f"{clip_label(placed.item)} has {handle} frames of handle, the dissolve needs {needed}")
+        raise PlacementError(f"{label}: {clip_label(placed.item)} has {handle} frames of handle, the dissolve needs "
+                             f"{needed}; shorten or delete the dissolve first")
 
 
 def _check_no_overlapping_transitions(transitions: list[layout.PlacedTransition], track) -> None:

@@ -43,6 +43,7 @@ class TrackEdit:
                       for p in placed if not isinstance(p.item, otio.schema.Gap)]
         self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
         self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
+        self._cuts = {meta.item_id(t.transition): t.cut for t in transitions}  # where each dissolve was
 
     @property
     def id(self) -> str:
@@ -190,6 +191,18 @@ class TrackEdit:
             if left_id == left.id and right_id == right.id:
                 return transition
         return None
+
+    def check_dissolves_kept(self, what: str) -> None:
+        """Refuse (naming the dissolve) an edit that would separate two clips joined by a dissolve, which would
+        otherwise drop it silently; `what` says what the edit was."""
+        for left_id, right_id, transition in self.transitions:
+            left, right = self.find(left_id), self.find(right_id)
+            if left is not None and right is not None and left.end < right.start:
+                cut = self._cuts.get(meta.item_id(transition), left.end)
+                raise PlacementError(
+                    f"{what} would separate {rules.clip_label(left.item)} and {rules.clip_label(right.item)} and "
+                    f"drop the {rules.dissolve_label(transition, cut, self.track)}; delete the dissolve first, "
+                    f"or use a ripple trim or a roll")
 
     def add_transition(self, left: Slot, right: Slot, transition: otio.schema.Transition) -> None:
         self.transitions = [t for t in self.transitions if not (t[0] == left.id and t[1] == right.id)]

@@ -357,3 +357,14 @@ def test_relink_to_a_missing_file_is_refused(project, tmp_path):
     with pytest.raises(PlacementError, match=r"cannot relink to .*nowhere\.mp4: no such file$"):
         project.relink(str(tmp_path / "A.mp4"), tmp_path / "nowhere.mp4")
     assert project.undo_stack.count() == 0
+
+
+def test_moving_two_clips_joined_by_a_dissolve_keeps_it_in_one_undo_step(project):
+    ids = _ids(project)
+    transition = project.add_dissolve(ids["A"], 6, 6)
+    before = project.document.to_json()
+    project.move_clips([ids["A"], ids["B"]], 30)
+    assert [t.id for t in project.document.info().tracks[0].transitions] == [transition]
+    assert project.undo_stack.text(project.undo_stack.index() - 1) == "Move 2 clips"
+    project.undo_stack.undo()
+    assert project.document.to_json() == before

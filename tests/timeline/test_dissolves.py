@@ -79,3 +79,71 @@ def test_render_snapshot_gives_both_clips_inside_the_dissolve(cut):
     inside = track.items_at(22)
     assert [i.name for i in inside] == ["a.mp4", "B"]
     assert [i.media_frame_at(22) for i in inside] == [32, 5]
+
+
+def test_a_trim_that_would_separate_the_clips_is_refused_naming_the_dissolve(cut):
+    doc, v, first = cut
+    doc.add_dissolve(first, 3, 6)
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match=r"trimming the tail of clip 'a.mp4' would separate clip 'a.mp4' and "
+                                             r"clip 'B' and drop the dissolve 'Cross Dissolve' at frame 20 on "
+                                             r"track 'V1'; delete the dissolve first"):
+        doc.trim_clip(first, "tail", -2)
+    assert doc.to_json() == before
+
+
+def test_a_trim_that_eats_the_handle_names_the_dissolve(cut):
+    doc, v, first = cut
+    second = doc.info().track(v).clips[1].id
+    doc.add_dissolve(first, 3, 6)
+    with pytest.raises(PlacementError, match=r"dissolve 'Cross Dissolve' at frame 20 on track 'V1': clip 'B' has 1 "
+                                             r"frames of handle, the dissolve needs 3"):
+        doc.trim_clip(second, "head", -2, ripple=True)
+
+
+def test_after_deleting_the_dissolve_the_trim_goes_through(cut):
+    doc, v, first = cut
+    transition = doc.add_dissolve(first, 3, 6).id
+    doc.remove_transition(transition)
+    doc.trim_clip(first, "tail", -2)
+    assert children(doc, v) == [("Clip", 18), ("Gap", 2), ("Clip", 20)]
+
+
+def test_a_ripple_trim_keeps_the_clips_together_and_the_dissolve(cut):
+    doc, v, first = cut
+    doc.add_dissolve(first, 3, 6)
+    doc.trim_clip(first, "tail", -2, ripple=True)
+    assert children(doc, v) == [("Clip", 18), ("Transition", 3, 6), ("Clip", 20)]
+
+
+def test_moving_both_clips_keeps_their_dissolve_exactly(cut):
+    doc, v, first = cut
+    second = doc.info().track(v).clips[1].id
+    transition = doc.add_dissolve(first, 3, 6).id
+    before = doc.to_json()
+    edit = doc.move_clips([second, first], 10)
+    assert children(doc, v) == [("Gap", 10), ("Clip", 20), ("Transition", 3, 6), ("Clip", 20)]
+    assert doc.info().track(v).transitions[0].id == transition
+    after = doc.to_json()
+    redo = doc.restore(edit.undo)
+    assert doc.to_json() == before
+    doc.restore(redo)
+    assert doc.to_json() == after
+
+
+def test_moving_both_clips_to_another_track_takes_the_dissolve_along(cut):
+    doc, v, first = cut
+    second = doc.info().track(v).clips[1].id
+    doc.add_dissolve(first, 3, 6)
+    upper = doc.add_track("video").id
+    doc.move_clips([first, second], 4, track_id=upper)
+    assert children(doc, v) == []
+    assert children(doc, upper) == [("Gap", 4), ("Clip", 20), ("Transition", 3, 6), ("Clip", 20)]
+
+
+def test_moving_one_clip_away_drops_the_dissolve_it_no_longer_meets(cut):
+    doc, v, first = cut
+    second = doc.info().track(v).clips[1].id
+    doc.add_dissolve(first, 3, 6)
+    doc.move_clips([second], 10)
+    assert children(doc, v) == [("Clip", 20), ("Gap", 10), ("Clip", 20)]
