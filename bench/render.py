@@ -1,11 +1,13 @@
-"""Render speed against ffmpeg's CLI doing the same edit in the same run.
+"""Render speed and memory against ffmpeg's CLI doing the same edit in the same run.
 
-A 1080p30 timeline of 6 H.264 clips joined by 5 one-second dissolves is rendered by `seine-editor render`
+A 1080p30 timeline of H.264 clips joined by one-second dissolves is rendered by `seine-editor render`
 (H.264 veryfast CRF 20 + AAC) and by ffmpeg (xfade + acrossfade, same encoder, preset and CRF). Prints
-both wall times, the ratio (target <= 1.1) and our peak RSS.
+both wall and CPU times, the ratio (target <= 1.1), our peak RSS (target <= 1 GiB) and our RSS sampled
+through the render, with its growth per timeline minute after the first quarter (flat means bounded).
 
-    python bench/render.py               # 10 s clips (55 s timeline)
-    python bench/render.py --seconds 30  # longer
+    python bench/render.py                # 6 clips of 10 s (55 s timeline)
+    python bench/render.py --seconds 30   # 6 longer clips
+    python bench/render.py --minutes 10   # a 10-minute timeline: clips of --seconds cycling over 6 sources
 """
 from __future__ import annotations
 
@@ -21,13 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-CLIPS, FPS, DISSOLVE_FRAMES, WIDTH, HEIGHT = 6, 30, 30, 1920, 1080
+SOURCES, FPS, DISSOLVE_FRAMES, WIDTH, HEIGHT = 6, 30, 30, 1920, 1080
+RSS_TARGET_MIB, RATIO_TARGET = 1024, 1.10
 
 
-def make_clips(folder: Path, seconds: int, ffmpeg: str) -> list[Path]:
+def make_sources(folder: Path, seconds: int, ffmpeg: str) -> list[Path]:
     paths = []
-    for k in range(CLIPS):
-        path = folder / f"clip{k}.mp4"
+    for k in range(SOURCES):
+        path = folder / f"source{k}.mp4"
         subprocess.run([ffmpeg, "-v", "error", "-y", "-f", "lavfi", "-i",
                         f"testsrc2=size={WIDTH}x{HEIGHT}:rate={FPS}:duration={seconds}",
                         "-f", "lavfi", "-i", f"sine=frequency={300 + 80 * k}:sample_rate=48000:duration={seconds}",
@@ -48,7 +51,7 @@ def make_project(folder: Path, clips: list[Path], seconds: int) -> Path:
     track = otio.schema.Track(name="V1")
     for k, path in enumerate(clips):
         start = 0 if k == 0 else half
-        end = total if k == CLIPS - 1 else total - half
+        end = total if k == len(clips) - 1 else total - half
         if k:
             track.append(otio.schema.Transition(transition_type="SMPTE_Dissolve",
                                                 in_offset=to_range(0, half, FPS).duration,
@@ -68,7 +71,7 @@ def ffmpeg_command(ffmpeg: str, clips: list[Path], seconds: int, out: Path) -> l
     inputs = [arg for path in clips for arg in ("-i", str(path))]
     duration = DISSOLVE_FRAMES / FPS
     video, audio, last_v, last_a = [], [], "[0:v]", "[0:a]"
-    for k in range(1, CLIPS):
+    for k in range(1, len(clips)):
         offset = k * (seconds - duration)
         video.append(f"{last_v}[{k}:v]xfade=transition=fade:duration={duration}:offset={offset}[v{k}]")
         audio.append(f"{last_a}[{k}:a]acrossfade=d={duration}[a{k}]")
@@ -79,33 +82,88 @@ def ffmpeg_command(ffmpeg: str, clips: list[Path], seconds: int, out: Path) -> l
             str(out)]
 
 
-def timed(command: list[str]) -> float:
-    started = time.perf_counter()
-    subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - started
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _memory_mib(pid: int) -> tuple[float, float] | None:
+    """(current RSS, peak RSS so far) of a running process, from /proc (Linux)."""
+    try:
+        fields = dict(line.split(":", 1) for line in Path(f"/proc/{pid}/status").read_text().splitlines()
+                      if ":" in line)
+        return int(fields["VmRSS"].split()[0]) / 1024, int(fields["VmHWM"].split()[0]) / 1024
+    except (OSError, KeyError, ValueError):
+        return None  # not started yet, already gone, or not Linux
+
+
+def run_measured(command: list[str], sample_s: float = 0.5) -> tuple[float, float, list[tuple[float, float]], float]:
+    """(wall seconds, CPU seconds, [(seconds since start, RSS MiB), ...], peak RSS MiB) of one command."""
+    cpu, started = _children_cpu(), time.perf_counter()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    samples, peak = [], 0.0
+    while process.poll() is None:
+        memory = _memory_mib(process.pid)
+        if memory is not None:
+            samples.append((time.perf_counter() - started, memory[0]))
+            peak = max(peak, memory[1])
+        time.sleep(sample_s)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - started, _children_cpu() - cpu, samples, peak
+
+
+def rss_growth_mib_per_minute(samples: list[tuple[float, float]], wall: float, timeline_s: float) -> float:
+    """Least-squares slope of RSS after the first quarter of the run, per minute of timeline rendered."""
+    tail = [(t, rss) for t, rss in samples if t >= wall / 4]
+    if len(tail) < 2:
+        return 0.0
+    mean_t = sum(t for t, _ in tail) / len(tail)
+    mean_r = sum(r for _, r in tail) / len(tail)
+    slope = sum((t - mean_t) * (r - mean_r) for t, r in tail) / max(1e-9, sum((t - mean_t) ** 2 for t, _ in tail))
+    return slope * wall / (timeline_s / 60)  # MiB per wall second -> MiB per timeline minute
+
+
+def report(frames: int, ours: tuple, theirs: tuple, timeline_s: float, target_min: float) -> None:
+    (wall, cpu, samples, peak_mib), (their_wall, their_cpu, _, their_peak) = ours, theirs
+    print(f"seine-editor render: {wall:7.1f} s  ({frames / wall:5.1f} fps)  CPU {cpu:7.1f} s  "
+          f"peak RSS {peak_mib:.0f} MiB")
+    print(f"ffmpeg xfade:        {their_wall:7.1f} s  ({frames / their_wall:5.1f} fps)  CPU {their_cpu:7.1f} s  "
+          f"peak RSS {their_peak:.0f} MiB")
+    print(f"ratio (ours / ffmpeg): wall {wall / their_wall:.2f}  CPU {cpu / their_cpu:.2f}  (target <= {RATIO_TARGET})")
+    marks = [samples[min(len(samples) - 1, int(len(samples) * q))] for q in (0.1, 0.25, 0.5, 0.75)] + samples[-1:]
+    print("our RSS through the render: " + "  ".join(f"{100 * t / wall:3.0f}%: {rss:.0f} MiB" for t, rss in marks))
+    growth = rss_growth_mib_per_minute(samples, wall, timeline_s)
+    projected = peak_mib + max(0.0, growth) * max(0.0, target_min - timeline_s / 60)
+    print(f"RSS growth after the first quarter: {growth:+.1f} MiB per timeline minute; projected peak for a "
+          f"{target_min:.0f}-minute timeline: {projected:.0f} MiB (target <= {RSS_TARGET_MIB} MiB)")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=10, help="length of each clip (default 10)")
+    parser.add_argument("--minutes", type=float, help="timeline length; clips cycle over 6 sources")
     args = parser.parse_args()
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         print("ffmpeg is not installed: there is no peer to compare with", file=sys.stderr)
         return 1
+    dissolve_s = DISSOLVE_FRAMES / FPS
+    count = SOURCES if args.minutes is None else max(2, round((args.minutes * 60 - dissolve_s) /
+                                                               (args.seconds - dissolve_s)))
     with tempfile.TemporaryDirectory(prefix="seine-bench-") as temp:
         folder = Path(temp)
-        clips = make_clips(folder, args.seconds, ffmpeg)
+        sources = make_sources(folder, args.seconds, ffmpeg)
+        clips = [sources[k % SOURCES] for k in range(count)]
         project = make_project(folder, clips, args.seconds)
-        ours = timed([sys.executable, "-m", "seine_editor", "render", str(project), "-o", str(folder / "ours.mp4"),
-                      "--preset", "standard", "--crf", "20"])
-        our_rss_mib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024  # only our run so far
-        theirs = timed(ffmpeg_command(ffmpeg, clips, args.seconds, folder / "ffmpeg.mp4"))
-        frames = CLIPS * args.seconds * FPS - (CLIPS - 1) * DISSOLVE_FRAMES
-    print(f"timeline: {CLIPS} clips x {args.seconds} s, {CLIPS - 1} dissolves, {frames} frames 1080p30")
-    print(f"seine-editor render: {ours:7.2f} s  ({frames / ours:5.1f} fps)  peak RSS {our_rss_mib:.0f} MiB")
-    print(f"ffmpeg xfade:        {theirs:7.2f} s  ({frames / theirs:5.1f} fps)")
-    print(f"ratio (ours / ffmpeg): {ours / theirs:.2f}  (target <= 1.10)")
+        ours = run_measured([sys.executable, "-m", "seine_editor", "render", str(project), "-o",
+                             str(folder / "ours.mp4"), "--preset", "standard", "--crf", "20"])
+        theirs = run_measured(ffmpeg_command(ffmpeg, clips, args.seconds, folder / "ffmpeg.mp4"))
+    frames = count * args.seconds * FPS - (count - 1) * DISSOLVE_FRAMES
+    timeline_s = frames / FPS
+    print(f"timeline: {count} clips x {args.seconds} s ({SOURCES} sources), {count - 1} dissolves, {frames} frames "
+          f"({timeline_s / 60:.1f} min) 1080p30")
+    report(frames, ours, theirs, timeline_s, max(10.0, args.minutes or 0))
     return 0
 
 

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Optional, Protocol
 
 from seine_editor.errors import ExportError, MediaError, OfflineMediaError
+from seine_editor.media.reader import FrameCache
 from seine_editor.render.audio import AudioMixer
 from seine_editor.render.compositor import Compositor, PlaceholderProvider
 from seine_editor.render.plan import RenderPlan, plan_of
@@ -24,6 +25,9 @@ FORMATS = {"mp4": "h264", "mov": "prores", "png": "png"}
 PRESETS = ("draft", "standard", "high")
 AUDIO_BLOCK_FRAMES = 24  # sound is mixed a second or so at a time, in exact frame spans
 QUEUE_FRAMES = 6
+# Export reads every source frame once, in order: a small cache of its own (dissolve sides, boundary frames
+# of placeholders) keeps a render's memory low and leaves the viewer's shared cache alone.
+EXPORT_CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_SIZE = (1920, 1080)
 
 
@@ -96,7 +100,8 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     size = spec.size or project_size(plan)
     started = time.monotonic()
     writer = _open_writer(spec, fmt, plan, size)
-    compositor = Compositor(plan, size=size, placeholder=spec.placeholder)
+    compositor = Compositor(plan, size=size, placeholder=spec.placeholder,
+                            frame_cache=FrameCache(EXPORT_CACHE_BYTES))
     mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
     try:
         done = _stream(writer, compositor, mixer, first, end, ctx)
