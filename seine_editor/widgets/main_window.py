@@ -296,7 +296,7 @@ class MainWindow(QtWidgets.QMainWindow):
         app = QtWidgets.QApplication.instance()
         deadline = QtCore.QDeadlineTimer(8000)
         waiting = lambda: (self.viewer.duration > 0 and self.viewer.canvas.image() is None) or \
-            not self.tasks.wait_idle(0)
+            not self.tasks.wait_idle(0) or not self.proxies.wait_idle(0)
         while not deadline.hasExpired() and waiting():
             app.processEvents(QtCore.QEventLoop.AllEvents, 50)
             self.viewer.source.wait_idle(50)
