@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import Any, Optional
 
 from seine_editor.errors import SettingsError
-from seine_editor.timeline import meta, otio_io
+from seine_editor.timeline import meta
+from seine_editor.timeline import settings as timeline_settings
 from seine_editor.timeline.changes import DocumentChange, Edit
 
 ENGINE_KEYS: dict[str, tuple[type, ...]] = {
@@ -37,11 +38,11 @@ class SettingsEditsMixin:
                      audio_rate: Optional[int] = None, engine: Optional[dict[str, Any]] = None) -> Edit:
         """Change the output frame size / audio rate and/or the engine settings (`{}` forgets them). The frame
         rate is the document's own and cannot change here. Refused values raise SettingsError, changing nothing."""
-        current = otio_io.read_settings(self._timeline)
+        current = timeline_settings.read_settings(self._timeline)
         changes = {k: v for k, v in (("width", width), ("height", height), ("audio_rate", audio_rate))
                    if v is not None}
-        settings = otio_io.TimelineSettings(**{**current.to_fields(), **changes})
-        otio_io.check_settings(settings)
+        settings = timeline_settings.TimelineSettings(**{**current.to_fields(), **changes})
+        timeline_settings.check_settings(settings)
         stored = dict(meta.get(self._timeline, "settings") or {})
         stored.update(settings.to_json())
         if engine is not None:

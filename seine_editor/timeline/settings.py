@@ -1,0 +1,75 @@
+"""The output format of a timeline (frame size, rate, audio rate), kept in `timeline.metadata["seine"]["settings"]`
+beside the engine settings (its "engine" key, see `edits_settings`)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import opentimelineio as otio
+
+from seine_editor.errors import SettingsError
+from seine_editor.timeline.time import exact_rate
+
+@dataclass(frozen=True)
+class TimelineSettings:
+    """Output format of a timeline, kept in `timeline.metadata["seine"]["settings"]`."""
+    width: int = 1920
+    height: int = 1080
+    fps: Fraction = Fraction(24)
+    audio_rate: int = 48000
+
+    def to_json(self) -> dict:
+        return {"width": self.width, "height": self.height, "fps": str(self.fps), "audio_rate": self.audio_rate}
+
+    def to_fields(self) -> dict:
+        return {"width": self.width, "height": self.height, "fps": self.fps, "audio_rate": self.audio_rate}
+
+
+AUDIO_RATES = (32000, 44100, 48000, 88200, 96000)
+
+
+def check_settings(settings: TimelineSettings) -> None:
+    """SettingsError naming the value and what is allowed for a frame size, rate or audio rate that is not."""
+    width, height = settings.width, settings.height
+    if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height, settings.audio_rate)):
+        raise SettingsError(f"frame size {width}x{height} and audio rate {settings.audio_rate} must be whole numbers")
+    if width <= 0 or height <= 0 or width % 2 or height % 2:
+        raise SettingsError(f"frame size {width}x{height} is not allowed: use even sizes above 0")
+    if settings.fps <= 0:
+        raise SettingsError(f"frame rate {settings.fps} is not allowed: it must be above 0")
+    if settings.audio_rate not in AUDIO_RATES:
+        raise SettingsError(f"audio rate {settings.audio_rate} Hz is not allowed: use "
+                            f"{', '.join(map(str, AUDIO_RATES[:-1]))} or {AUDIO_RATES[-1]}")
+
+
+def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
+    """The stored settings, or ones derived from the timeline's own rate for files from other tools."""
+    seine = timeline.metadata.get("seine", {})
+    stored = seine.get("settings")
+    if stored is None:
+        return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))  # ValueError for a rate <= 0
+    if "rate" in seine:  # the document's rate is the authority once it has adopted the timeline
+        stored = {**dict(stored), "fps": seine["rate"]}
+    try:
+        settings = TimelineSettings(int(stored["width"]), int(stored["height"]), Fraction(str(stored["fps"])),
+                                    int(stored["audio_rate"]))
+    except (KeyError, TypeError, ValueError, ZeroDivisionError) as exc:
+        raise ValueError(f"timeline settings are malformed ({type(exc).__name__}: {exc})") from None
+    if min(settings.width, settings.height, settings.audio_rate) <= 0 or settings.fps <= 0:
+        raise ValueError(f"timeline settings must be positive, got {settings.to_json()}")
+    return settings
+
+
+def write_settings(timeline: otio.schema.Timeline, settings: TimelineSettings) -> None:
+    """Store the output format; other keys of the settings (the engine settings) are kept."""
+    seine = timeline.metadata.setdefault("seine", {})
+    seine["settings"] = {**dict(seine.get("settings", {})), **settings.to_json()}
+
+
+def _timeline_rate(timeline: otio.schema.Timeline) -> float:
+    if timeline.global_start_time is not None:
+        return timeline.global_start_time.rate
+    for item in timeline.find_children(descended_from_type=otio.core.Item):
+        if item.source_range is not None:
+            return item.source_range.duration.rate
+    return 24.0
