@@ -92,6 +92,7 @@ class FrameReader:
         self._container = None
         self._decoder: Optional[Iterator[av.VideoFrame]] = None
         self._last_pts: Optional[int] = None
+        self._last_decoded: Optional[tuple[int, av.VideoFrame]] = None  # (packet, picture)
         if self.info.kind == "audio":
             raise MediaError(self.path, "holds only audio; there are no pictures to read")
         # which file's pictures these are, in a cache shared with other readers (a changed file is another)
@@ -120,13 +121,20 @@ class FrameReader:
         key = (self._cache_tag, packet, width, height)
         array = self._frames.get(key)
         if array is None:
-            decoded = self._decode(packet, index)
-            array = to_upright_array(decoded, width, height, self._rotation, self.alpha, self._reformatter)
+            array = to_upright_array(self._decoded(packet, index), width, height, self._rotation, self.alpha,
+                                     self._reformatter)
             array.setflags(write=False)
             self._frames.put(key, array)
         return array
 
     __getitem__ = frame
+
+    def decoded_frame(self, index: int) -> av.VideoFrame:
+        """Frame ``index`` as libav decoded it (coded size, pixel format and orientation, nothing converted),
+        for writers that can take it as it is. The same exact frame `frame` would convert."""
+        if self.info.kind == "image":
+            raise MediaError(self.path, "is a still image; decoded frames are read from video files only")
+        return self._decoded(self._packet_for(index), index)
 
     def frame_at_time(self, seconds: float, size: Optional[tuple[int, int]] = None) -> np.ndarray:
         """The frame showing at ``seconds`` from the first frame: the last frame whose timestamp is <= it."""
@@ -160,6 +168,7 @@ class FrameReader:
             self._container.close()
             self._container = None
         self._decoder = None
+        self._last_decoded = None
         if self._owns_cache:
             self._frames.clear()
 
@@ -216,6 +225,14 @@ class FrameReader:
         source = self._source_index
         slot_pts = source.pts[0] + index * self._ticks_per_frame
         return int(np.searchsorted(source.pts, slot_pts + self._ticks_per_frame / 2, side="right")) - 1
+
+    def _decoded(self, packet: int, index: int) -> av.VideoFrame:
+        """The picture at ``packet``; the last one decoded is kept, so asking again does not decode again."""
+        if self._last_decoded is not None and self._last_decoded[0] == packet:
+            return self._last_decoded[1]
+        frame = self._decode(packet, index)
+        self._last_decoded = (packet, frame)
+        return frame
 
     def _decode(self, packet: int, index: int) -> av.VideoFrame:
         target_pts = int(self._index.pts[packet])

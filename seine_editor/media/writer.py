@@ -42,6 +42,7 @@ CONTAINERS = {"h264": (".mp4", ".mov", ".mkv"), "prores": (".mov", ".mkv"), "mjp
 AUDIO_CODECS = ("aac", "pcm_s16le")
 BT709, BT601, LIMITED_RANGE = 1, 6, 1  # AVCOL_SPC_BT709 / AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG
 HD_HEIGHT = 720
+UNSPECIFIED_COLORSPACE, BT470BG = 2, 5  # AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_BT470BG (BT.601 625 lines)
 
 
 @dataclass(frozen=True)
@@ -187,6 +188,28 @@ class MediaWriter:
             frame = self._reformatter.reformat(frame, format=self.settings.pix_fmt,
                                                dst_colorspace=self._colorspace, dst_color_range=ColorRange.MPEG)
         frame.pts = self.frames_written
+        self._encode(self._video, frame)
+        self.frames_written += 1
+
+    def accepts_decoded(self, frame: av.VideoFrame) -> bool:
+        """Whether a decoded picture can be encoded as it is, with no conversion: the size, pixel format,
+        colour matrix and (limited) range this file is written in. Anything else goes through `write_frame`."""
+        if self._colorspace is None or (frame.width, frame.height) != (self.width, self.height) \
+                or frame.format.name != self.settings.pix_fmt or frame.color_range == ColorRange.JPEG:
+            return False
+        if frame.colorspace == UNSPECIFIED_COLORSPACE:
+            return True  # read by its height, as this file is written: the same size, so the same matrix
+        return frame.colorspace in ((BT709,) if self.height >= HD_HEIGHT else (BT470BG, BT601))
+
+    def write_decoded(self, frame: av.VideoFrame) -> None:
+        """Append a decoded picture that `accepts_decoded`; the writer takes it (it sets its timestamp)."""
+        self._check_open()
+        if not self.accepts_decoded(frame):
+            raise MediaError(self.path, f"frame {self.frames_written} is {frame.format.name} {frame.width}x"
+                             f"{frame.height}; this file takes {self.settings.pix_fmt} {self.width}x{self.height}"
+                             " in its colours as it is (use write_frame to convert)")
+        frame.pts, frame.time_base = self.frames_written, 1 / self.fps  # the encoder's time base
+        frame.pict_type = av.video.frame.PictureType.NONE  # the encoder chooses frame types, not the source's GOP
         self._encode(self._video, frame)
         self.frames_written += 1
 

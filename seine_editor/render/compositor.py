@@ -118,6 +118,27 @@ class Compositor:
             canvas, owned = self._paint(canvas, owned, part)
         return self._blank() if canvas is None else canvas
 
+    def decoded_frame(self, n: int):
+        """The source picture as libav decoded it (an `av.VideoFrame`) when timeline frame ``n`` is exactly one
+        source frame at the project size (a plain cut: no dissolve, nothing above it, nothing to scale, turn
+        or make transparent), so export can encode it without a round trip through RGB; None otherwise."""
+        if not 0 <= n < self.duration_frames:
+            return None
+        top = next((t for t in reversed(self.plan.video) if t.visible and self._occupied(t, n)), None)
+        item = None if top is None or any(d.start_frame <= n < d.end_frame for d in top.dissolves) \
+            else self._item_at(top, n)
+        if item is None or item.path is None or (item.generative is not None and not item.baked):
+            return None
+        reader = self._sources.get(item.path)
+        info = getattr(reader, "info", None)
+        if info is None or info.kind != "video" or (info.width, info.height) != self.size or info.rotation \
+                or info.sample_aspect != 1 or info.has_alpha or not hasattr(reader, "decoded_frame"):
+            return None
+        return reader.decoded_frame(self._source_frame(reader, item, n))
+
+    def _occupied(self, track: TrackPlan, n: int) -> bool:
+        return self._item_at(track, n) is not None or any(d.start_frame <= n < d.end_frame for d in track.dissolves)
+
     def item_frame(self, video_track_index: int, start_frame: int, n: int) -> np.ndarray:
         """Timeline frame ``n`` of just the item starting at ``start_frame`` on a video track, over black
         (for baking a generative item into its own file)."""
@@ -149,15 +170,16 @@ class Compositor:
         reader = self._sources.get(item.path) if item.path else None
         if reader is None:
             return self._full(offline_slate(self.size, item.path or item.name))
-        info = reader.info
-        if info.kind == "image":
+        if reader.info.kind == "image":
             return self._still_layer(item, reader)
-        seconds = item.source_seconds(n, self.rate)
+        return self._placed(reader, self._source_frame(reader, item, n), item.fit_mode)
+
+    def _source_frame(self, reader, item: PlanItem, n: int) -> int:
+        """Index of the source frame ``item`` shows at timeline frame ``n``."""
+        info, seconds = reader.info, item.source_seconds(n, self.rate)
         if info.variable_frame_rate or not info.fps:
-            index = reader.index_at_time(float(min(max(Fraction(0), seconds), Fraction(info.duration_s))))
-        else:
-            index = _source_index(seconds, info.fps, info.frame_count)
-        return self._placed(reader, index, item.fit_mode)
+            return reader.index_at_time(float(min(max(Fraction(0), seconds), Fraction(info.duration_s))))
+        return _source_index(seconds, info.fps, info.frame_count)
 
     def _still_layer(self, item: PlanItem, reader) -> _Layer:
         key = (item.path, item.fit_mode)

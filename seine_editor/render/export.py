@@ -3,7 +3,9 @@ writer with progress and cancellation. The output appears under its final name o
 
 Formats: "mp4" (H.264 + AAC; presets draft/standard/high = x264 ultrafast/veryfast/medium, CRF),
 "mov" (ProRes 422 HQ + PCM), "png" (a folder of frame_000000.png, ...). Pictures are composited on a
-second thread while the encoder works, through a short queue, so memory stays bounded.
+second thread while the encoder works, through a short queue, so memory stays bounded. A plain cut of a
+source already in the output's size and pixel format goes to the encoder as decoded, without the round
+trip through RGB (two colour conversions per frame saved, and no rounding on the way).
 """
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional, Protocol
+from typing import Callable, Optional, Protocol
+
+import numpy as np
 
 from seine_editor.errors import ExportError, MediaError, OfflineMediaError
 from seine_editor.media.reader import FrameCache
@@ -156,7 +160,7 @@ def _stream(writer, compositor: Compositor, mixer: Optional[AudioMixer], first: 
     """Write frames [first, end) and their sound; returns how many frames were written (fewer: cancelled)."""
     frames: queue.Queue = queue.Queue(maxsize=QUEUE_FRAMES)
     stop = threading.Event()
-    producer = threading.Thread(target=_produce, args=(compositor, first, end, frames, stop),
+    producer = threading.Thread(target=_produce, args=(compositor, writer.accepts_decoded, first, end, frames, stop),
                                 name="export-compositor", daemon=True)
     producer.start()
     total, done = end - first, 0
@@ -169,7 +173,10 @@ def _stream(writer, compositor: Compositor, mixer: Optional[AudioMixer], first: 
                 raise item
             if mixer is not None and done % AUDIO_BLOCK_FRAMES == 0:
                 writer.write_audio(mixer.mix_frames(first + done, min(end, first + done + AUDIO_BLOCK_FRAMES)))
-            writer.write_frame(item)
+            if isinstance(item, np.ndarray):
+                writer.write_frame(item)
+            else:
+                writer.write_decoded(item)
             done += 1
             ctx.progress(done, total)
     finally:
@@ -182,11 +189,15 @@ def _stream(writer, compositor: Compositor, mixer: Optional[AudioMixer], first: 
     return done
 
 
-def _produce(compositor: Compositor, first: int, end: int, frames: queue.Queue, stop: threading.Event) -> None:
+def _produce(compositor: Compositor, accepts_decoded: Callable, first: int, end: int, frames: queue.Queue,
+             stop: threading.Event) -> None:
+    """Pictures for frames [first, end) in order: a plain cut's decoded source picture when the encoder takes
+    it as it is (no RGB round trip: two colour conversions saved), else the composited RGB frame."""
     try:
         for n in range(first, end):
             if stop.is_set():
                 return
-            frames.put(compositor.frame(n))
+            decoded = compositor.decoded_frame(n)
+            frames.put(decoded if decoded is not None and accepts_decoded(decoded) else compositor.frame(n))
     except Exception as error:  # handed to the writing thread, which raises it there
         frames.put(error)

@@ -128,3 +128,30 @@ def test_closing_without_frames_saves_nothing(tmp_path):
     with pytest.raises(MediaError, match="no frames were written; nothing was saved"):
         writer.close()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_decoded_frames_of_the_same_size_and_format_are_encoded_as_they_are(tmp_path):
+    source = write_clip(tmp_path / "source.mp4", preset="high")
+    with FrameReader(source) as reader, MediaWriter(tmp_path / "copy.mp4", width=W, height=H, fps=24) as writer:
+        for index in range(12):
+            decoded = reader.decoded_frame(index)
+            assert writer.accepts_decoded(decoded)
+            writer.write_decoded(decoded)
+    with FrameReader(tmp_path / "copy.mp4") as copy, FrameReader(source) as original:
+        for index in range(12):
+            assert read_frame_index(copy.frame(index)) == index
+            assert np.abs(copy.frame(index).astype(int) - original.frame(index).astype(int)).mean() < 1.5
+
+
+def test_decoded_frames_of_another_size_or_format_are_refused_by_name(tmp_path):
+    source = write_clip(tmp_path / "source.mov", codec="prores")  # yuv422p10le
+    with FrameReader(source) as reader, MediaWriter(tmp_path / "out.mp4", width=W, height=H, fps=24) as writer, \
+            MediaWriter(tmp_path / "big.mp4", width=W * 2, height=H, fps=24) as wide:
+        decoded = reader.decoded_frame(0)
+        assert not writer.accepts_decoded(decoded)
+        with pytest.raises(MediaError, match=r"out\.mp4: frame 0 is yuv422p10le 128x72; this file takes yuv420p"):
+            writer.write_decoded(decoded)
+        writer.write_frame(reader.frame(0))  # the RGB path converts it
+        wide.write_frame(np.zeros((H, W * 2, 3), np.uint8))
+        with FrameReader(write_clip(tmp_path / "h264.mp4")) as h264:
+            assert not wide.accepts_decoded(h264.decoded_frame(0))

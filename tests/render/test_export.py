@@ -121,3 +121,28 @@ def test_unknown_output_format_is_refused(tmp_path, media, tools):
 def test_empty_timeline_is_refused(tmp_path, tools):
     with pytest.raises(ExportError, match="the timeline is empty"):
         export(ExportSpec(tools.timeline([]), tmp_path / "out.mp4", size=SIZE), Recorder())
+
+
+def test_plain_cuts_go_to_the_encoder_as_decoded_and_dissolves_as_composited(tmp_path, media, tools, monkeypatch):
+    """Frames 0..15 and 24..39 are single source frames at the output size: no RGB round trip for them."""
+    from seine_editor.media.writer import MediaWriter
+
+    paths = []
+    for name in ("write_frame", "write_decoded"):
+        original = getattr(MediaWriter, name)
+        monkeypatch.setattr(MediaWriter, name, lambda self, frame, _n=name, _o=original:
+                            paths.append(_n) or _o(self, frame))
+    export(ExportSpec(_cut(tools, media), tmp_path / "cut.mp4", size=SIZE), Recorder())
+    assert paths == ["write_decoded"] * 16 + ["write_frame"] * 8 + ["write_decoded"] * 16
+    indexes, *_ = _decoded(tmp_path / "cut.mp4")
+    assert indexes[:16] == list(range(10, 26)) and indexes[24:] == list(range(1012, 1028))
+
+
+def test_a_picture_that_must_be_scaled_is_composited(tmp_path, media, tools, monkeypatch):
+    from seine_editor.media.writer import MediaWriter
+
+    monkeypatch.setattr(MediaWriter, "write_decoded", lambda self, frame: pytest.fail("a 320x240 source in 640x480"))
+    export(ExportSpec(_cut(tools, media), tmp_path / "big.mp4", size=(640, 480), in_frame=0, out_frame=6),
+           Recorder())
+    indexes, *_ = _decoded(tmp_path / "big.mp4")
+    assert indexes == list(range(10, 16))
