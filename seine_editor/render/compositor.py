@@ -88,6 +88,11 @@ class Compositor:
         """Files found missing or unreadable so far: path -> reason."""
         return dict(self._sources.offline)
 
+    @property
+    def open_media(self) -> list[str]:
+        """Files with a reader open now, least recently used first."""
+        return self._sources.open_paths
+
     def close(self) -> None:
         self._sources.close()
         self._stills.clear()
@@ -103,6 +108,7 @@ class Compositor:
         """The picture at timeline frame ``n`` (0 <= n < duration_frames), H×W×3 uint8."""
         if not 0 <= n < max(1, self.duration_frames):
             raise IndexError(f"frame {n} is outside the timeline (0 to {self.duration_frames - 1})")
+        self._sources.next_frame(n)
         parts: list[_Part] = []
         for track in reversed(self.plan.video):  # top first: stop at the first part that covers all
             if not track.visible:
@@ -124,6 +130,7 @@ class Compositor:
         or make transparent), so export can encode it without a round trip through RGB; None otherwise."""
         if not 0 <= n < self.duration_frames:
             return None
+        self._sources.next_frame(n)
         top = next((t for t in reversed(self.plan.video) if t.visible and self._occupied(t, n)), None)
         item = None if top is None or any(d.start_frame <= n < d.end_frame for d in top.dissolves) \
             else self._item_at(top, n)

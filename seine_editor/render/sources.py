@@ -70,14 +70,37 @@ def proxy_factory(cache_dir, frame_cache=None) -> SourceFactory:
     return open_for_preview
 
 
-class SourcePool:
-    """Readers by path. A file that fails to open is remembered as offline and not retried per frame."""
+IDLE_FRAMES = 48  # a reader no frame has asked for in this many frames is closed (its decoder holds ~70 MiB)
 
-    def __init__(self, factory: Optional[SourceFactory] = None, max_open: int = 6):
+
+class SourcePool:
+    """Readers by path. A file that fails to open is remembered as offline and not retried per frame.
+
+    At most ``max_open`` readers stay open, and one unused for ``idle_frames`` frames (`next_frame` counts
+    them) is closed: a render passing clip after clip holds only the decoders of the clips under it."""
+
+    def __init__(self, factory: Optional[SourceFactory] = None, max_open: int = 6, idle_frames: int = IDLE_FRAMES):
         self._factory = factory or original_factory()
-        self._max_open = max_open
+        self._max_open, self._idle_frames = max_open, idle_frames
         self._open: OrderedDict[str, FrameSource] = OrderedDict()
+        self._last_used: dict[str, int] = {}
+        self._clock, self._frame = 0, None
         self.offline: dict[str, str] = {}  # path -> reason
+
+    @property
+    def open_paths(self) -> list[str]:
+        return list(self._open)
+
+    def next_frame(self, n: int) -> None:
+        """Frame ``n`` is being made: when it is another frame than the last, close the readers idle for
+        longer than ``idle_frames`` frames."""
+        if n == self._frame:
+            return
+        self._frame = n
+        self._clock += 1
+        for path in [p for p in self._open if self._clock - self._last_used[p] > self._idle_frames]:
+            self._last_used.pop(path)
+            self._open.pop(path).close()
 
     def get(self, path: str) -> Optional[FrameSource]:
         """The reader for ``path``, or None when the file is missing or unreadable."""
@@ -86,6 +109,7 @@ class SourcePool:
         reader = self._open.get(path)
         if reader is not None:
             self._open.move_to_end(path)
+            self._last_used[path] = self._clock
             return reader
         if not os.path.isfile(path):
             self.offline[path] = "file not found"
@@ -95,13 +119,15 @@ class SourcePool:
         except MediaError as error:
             self.offline[path] = error.reason
             return None
-        self._open[path] = reader
+        self._open[path], self._last_used[path] = reader, self._clock
         while len(self._open) > self._max_open:
-            _, oldest = self._open.popitem(last=False)
-            oldest.close()
+            oldest, reader_out = self._open.popitem(last=False)
+            self._last_used.pop(oldest)
+            reader_out.close()
         return reader
 
     def close(self) -> None:
+        self._last_used.clear()
         while self._open:
             _, reader = self._open.popitem()
             reader.close()

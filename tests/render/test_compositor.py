@@ -270,3 +270,19 @@ def test_compositors_share_one_frame_budget_and_reuse_each_others_frames(media, 
         after = [second.frame(n) for n in range(4, 12)]
     assert len(decoded) == 8  # nothing decoded again
     assert all(np.array_equal(a, b) for a, b in zip(before, after))
+
+
+def test_a_reader_no_frame_needs_any_more_is_closed(media, tools):
+    """Rendering clip after clip keeps only the decoders under the current frame (and the recent ones)."""
+    from seine_editor.render.sources import IDLE_FRAMES
+
+    assert IDLE_FRAMES == 48
+    timeline = tools.timeline([tools.clip("A", media["a"], 0, 8), tools.clip("B", media["b"], 0, 48),
+                               _gap(tools, 10), tools.clip("A again", media["a"], 8, 8)])
+    with Compositor(timeline, size=SIZE) as compositor:
+        for n in range(56):
+            compositor.frame(n)
+        assert compositor.open_media == [str(media["a"]), str(media["b"])]  # A: last used 48 frames ago
+        compositor.frame(60)
+        assert compositor.open_media == [str(media["b"])]
+        assert read_frame_index(compositor.frame(66)) == 8  # A is opened again when it is needed again
