@@ -33,11 +33,15 @@ class AudioReader:
             raise MediaError(self.path, f"audio rate {rate} Hz is not valid; it must be positive")
         self.rate, self.channels = rate, channels
         self._container = open_container(self.path)
-        streams = self._container.streams
-        if stream_index is not None:
-            self._stream = streams[stream_index]
+        audio = list(self._container.streams.audio)
+        if stream_index is None:
+            self._stream = audio[0] if audio else None
         else:
-            self._stream = streams.audio[0] if streams.audio else None
+            self._stream = next((s for s in audio if s.index == stream_index), None)
+            if self._stream is None:
+                self._container.close()
+                raise MediaError(self.path, f"stream {stream_index} is not an audio stream; the audio streams are "
+                                 f"{', '.join(str(s.index) for s in audio) or 'none'}")
         self._origin_s = _media_origin(self._container, self._stream)
         self._chunks: list[np.ndarray] = []
         self._chunks_start = 0  # output sample at the start of self._chunks[0]

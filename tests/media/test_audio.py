@@ -121,3 +121,9 @@ def test_pool_gives_none_for_missing_files_and_files_without_sound(tmp_path, bfr
     assert pool(str(tmp_path / "gone.wav"), 0, 100, 48000, 2) is None
     assert pool(str(bframes_long_gop), 0, 100, 48000, 2) is None
     pool.close()
+
+
+def test_a_stream_that_is_not_audio_is_named(bframes_short_gop):
+    with pytest.raises(MediaError, match=r"bframes_gop12\.mp4: stream 0 is not an audio stream; the audio streams "
+                                         r"are 1"):
+        read_audio(bframes_short_gop, 0, 0.1, rate=48000, stream_index=0)
