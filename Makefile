@@ -9,7 +9,7 @@ APT_PACKAGES := ffmpeg libpulse0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxk
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench demo clean-venv
+.PHONY: install run test bench clean-venv
 
 install: $(STAMP)
 
@@ -37,7 +37,9 @@ test: install
 bench: install
 	$(PY) bench/decode.py
 	$(PY) bench/render.py
+	$(PY) bench/classic.py
 	$(PY) bench/engine.py
+	QT_QPA_PLATFORM=offscreen $(PY) bench/ui.py
 
 clean-venv:
 	rm -rf $(VENV)
