@@ -33,3 +33,13 @@ def export_interchange(spec: InterchangeSpec, ctx: JobContext):
                              media_folder=spec.media_folder)
     ctx.report(Progress(1.0, f"wrote {Path(result.path).name}"))
     return result
+
+
+def installed_suffixes() -> tuple[str, ...]:
+    """The file suffixes an installed OTIO adapter can write here (".otio", ".edl", ...)."""
+    import opentimelineio as otio
+
+    from seine_editor.timeline.interchange import ADAPTERS
+
+    installed = set(otio.adapters.available_adapter_names())
+    return tuple(suffix for suffix, adapter in ADAPTERS.items() if adapter in installed)

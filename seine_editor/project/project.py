@@ -201,6 +201,10 @@ class Project(IntentsMixin, QObject):
     def settings(self) -> otio_io.TimelineSettings:
         return otio_io.read_settings(self.document.timeline)
 
+    def info(self):
+        """The frozen `TimelineInfo` of the timeline now: what views read."""
+        return self.document.info()
+
     def render_snapshot(self):
         """The frozen `RenderSnapshot` of the timeline now, for the viewer, render and export (any thread)."""
         return self.document.render_snapshot()

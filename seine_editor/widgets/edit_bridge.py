@@ -36,7 +36,7 @@ def first_track(info: TimelineInfo, kind: str) -> Optional[str]:
 def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int, infos: dict) -> list[str]:
     """Place files one after another from `frame` (one undo step). Audio-only files go to an audio track,
     pictures to a video track, whichever track was under the drop."""
-    info = project.document.info()
+    info = project.info()
     created: list[str] = []
     paths = list(paths)
     with project.macro(f"Add {len(paths)} clips" if len(paths) > 1 else f"Add '{paths[0].rsplit('/', 1)[-1]}'"):
@@ -47,7 +47,7 @@ def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int
             target = target or first_track(info, kind) or project.add_track(kind)
             ids = project.add_clip(media, target, frame, "insert")
             created += list(ids)
-            frame = project.document.info().clip(ids[0]).end_frame
+            frame = project.info().clip(ids[0]).end_frame
     return created
 
 
@@ -68,7 +68,7 @@ def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[st
 def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES) -> str:
     """A palette item dropped on the cut between two clips: a dissolve, or a generative item (SEINE, or the
     classic morph) whose job is queued at once."""
-    info = project.document.info()
+    info = project.info()
     left = info.clip(left_id)
     if kind == "dissolve":
         half = frames // 2
@@ -79,7 +79,7 @@ def add_transition(project, kind: str, left_id: str, right_id: str, frames: int 
 
 def extend_or_animate(project, clip_id: str) -> str:
     """"Extend clip…" on a video clip (two seconds more), "Animate image…" on a still."""
-    clip = project.document.info().clip(clip_id)
+    clip = project.info().clip(clip_id)
     if clip.kind == "image":
         return project.generation.animate_image(clip_id)
     return project.generation.extend_clip(clip_id, max(2, round(project.settings.fps * 2)))
@@ -94,7 +94,7 @@ def remove_markers(project, marker_ids: list[str]) -> None:
 def rename_marker(project, marker_id: str, name: str) -> str:
     """Name a marker (one undo step). The Project has no rename intent yet, so the marker is replaced by an
     identical one with the new name; returns its id."""
-    info = project.document.info()
+    info = project.info()
     markers = list(info.markers) + [m for c in info.clips() for m in c.markers]
     marker = next((m for m in markers if m.id == marker_id), None)
     if marker is None:
@@ -109,7 +109,7 @@ def reshape_generative(project, item_id: str, duration_frames: int, mode: str) -
     """A new length (and, for a transition, mode) for a generative item, as one undo step: the item is taken
     out the way it went in and placed again with its request, and its job queued. Returns the new item's id.
     An overlap transition took frames from both shots, which only the Project can give back: refused."""
-    clip = project.document.info().clip(item_id)
+    clip = project.info().clip(item_id)
     gen = clip.generative
     if gen is None:
         raise PlacementError(f"clip '{clip.name}' is not a generative item")
@@ -130,7 +130,7 @@ def reshape_generative(project, item_id: str, duration_frames: int, mode: str) -
 
 
 def _clip_ending_at(project, track_id: str, frame: int, name: str):
-    clip = next((c for c in project.document.info().track(track_id).clips if c.end_frame == frame), None)
+    clip = next((c for c in project.info().track(track_id).clips if c.end_frame == frame), None)
     if clip is None:
         raise PlacementError(f"'{name}' no longer follows a clip at frame {frame}")
     return clip

@@ -139,15 +139,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_project_changed()
         self.timeline.view.fit_until_zoomed()
         self._refresh_title()
-        for media in sorted({c.media_path for c in project.document.info().clips() if c.media_path}):
+        for media in sorted({c.media_path for c in project.info().clips() if c.media_path}):
             if Path(media).exists():
                 self.bin.import_paths([media])
         self.project_changed.emit(project)
 
     def _on_project_changed(self) -> None:
-        document = self.project.document
-        info = document.info()
-        self.timeline.set_timeline(info)
+        self.timeline.set_timeline(self.project.info())
         self._refresh_viewer()
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
         self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
@@ -155,10 +153,9 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _refresh_viewer(self) -> None:
         """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
-        document = self.project.document
-        info = document.info()
+        info = self.project.info()
         settings = self.project.settings
-        snapshot, cache = document.render_snapshot(), self.project.cache_dir
+        snapshot, cache = self.project.render_snapshot(), self.project.cache_dir
         size = preview_size(settings.width, settings.height)
         self.viewer.set_timeline(lambda: _compositor_frame(snapshot, size, cache), duration=info.duration_frames,
                                  rate=info.rate, size=(settings.width, settings.height),
@@ -195,13 +192,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run_edit(edit_bridge.add_media, [str(Path(p).resolve()) for p in paths], track_id, frame, infos)
 
     def _on_view_selection_changed(self, clip_ids: list) -> None:
-        info = self.project.document.info() if self.project else None
+        info = self.project.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
         self.inspector.show_clips(clips, info.rate if info else None)
 
     def _on_view_transition_selected(self, transition) -> None:
         if transition is not None:
-            self.inspector.show_transition(transition, self.project.document.info().rate)
+            self.inspector.show_transition(transition, self.project.info().rate)
 
     # files ------------------------------------------------------------------------------------------------
     def open_project(self, path: str, recovery_choice: str = "ask") -> bool:

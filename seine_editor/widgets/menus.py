@@ -87,7 +87,7 @@ def _edit_menu(window, menu) -> None:
     _action(window, menu, "&Delete", lambda: _delete(window, ripple=False), ["Delete", "Backspace"], key="delete")
     _action(window, menu, "R&ipple delete", lambda: _delete(window, ripple=True), ["Shift+Delete"], key="ripple_delete")
     _action(window, menu, "&Split at playhead", lambda: window.run_edit(
-        edit_bridge.split_at_playhead, window.project.document.info(), window.viewer.position, _selected(window)),
+        edit_bridge.split_at_playhead, window.project.info(), window.viewer.position, _selected(window)),
         ["S", "Ctrl+K"], "split", key="split")
 
 
@@ -177,7 +177,7 @@ def refresh_recent(window) -> None:
 
 
 def copy_clips(window) -> None:
-    info = window.project.document.info()
+    info = window.project.info()
     window.clipboard = [info.clip(i) for i in _selected(window)]
 
 
@@ -210,7 +210,7 @@ def clip_context_menu(window, clip_id, cut, global_pos) -> None:
                        lambda: window.run_edit(edit_bridge.add_transition, "dissolve", *cut))
         menu.addSeparator()
     if clip_id is not None:
-        clip = window.project.document.info().clip(clip_id)
+        clip = window.project.info().clip(clip_id)
         text = "Animate image…" if clip.kind == "image" else "Extend clip…"
         menu.addAction(icon("generate"), text, lambda: window.run_edit(edit_bridge.extend_or_animate, clip_id))
         menu.addSeparator()

@@ -14,8 +14,6 @@ def open_dialog(window, name: str) -> None:
     elif name == "settings":
         from seine_editor.widgets.dialogs.settings_dialog import SettingsDialog
 
-        dialog = SettingsDialog(window.settings, window)
-        dialog.applied.connect(lambda engine: window.run_edit(lambda p: p.generation.set_engine_settings(engine)))
-        dialog.open()
+        SettingsDialog(window.project, window).open()
     else:
         raise ValueError(f"unknown dialog {name!r}")

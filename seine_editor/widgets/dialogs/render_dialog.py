@@ -98,7 +98,7 @@ def submit_render(window, choice: dict, allow_offline: bool) -> Optional[str]:
 
     project, viewer = window.project, window.viewer
     marks = choice["use_marks"] and viewer.mark_in is not None
-    spec = ExportSpec(snapshot=project.document.render_snapshot(), output=choice["output"], format=choice["format"],
+    spec = ExportSpec(snapshot=project.render_snapshot(), output=choice["output"], format=choice["format"],
                       preset=choice["preset"], crf=choice["crf"], allow_offline=allow_offline,
                       in_frame=viewer.mark_in if marks else None,
                       out_frame=(viewer.mark_out + 1) if marks and viewer.mark_out is not None else None,
