@@ -119,6 +119,11 @@ class IntentsMixin:
     def move_marker(self, marker_id: str, frame: int) -> None:
         self.push(c.MoveMarkerCommand(self.document, marker_id, frame))
 
+    def rename_marker(self, marker_id: str, name: str) -> None:
+        """Name a marker (one undo step); it keeps its id."""
+        self.push(c.CallCommand(self.document, f"Name marker '{name}'", "rename_marker", marker_id=marker_id,
+                                name=name))
+
     def remove_marker(self, marker_id: str) -> None:
         self.push(c.RemoveMarkerCommand(self.document, marker_id))
 

@@ -45,6 +45,28 @@ class MarkerEditsMixin:
                     slot.item.markers[index] = _in_clip(marker.clone(), slot, frame, edit)
         return self._edit_clip_markers("move_marker", owner, move, ())
 
+    def rename_marker(self, marker_id: str, name: str):
+        """Give a marker a new name (empty clears it); it keeps its id, frame, colour and comment."""
+        if not isinstance(name, str):
+            raise PlacementError(f"a marker name must be text, got {name!r}")
+        return self._change_marker("rename_marker", marker_id, lambda marker: setattr(marker, "name", name))
+
+    def _change_marker(self, action: str, marker_id: str, change):
+        """Apply `change` to a clone of the marker, on the timeline or inside its clip."""
+        owner = self._marker_owner(marker_id)
+        if owner is None:
+            markers = [m.clone() for m in self._timeline.tracks.markers]
+            for marker in markers:
+                if meta.item_id(marker) == marker_id:
+                    change(marker)
+            return self._set_timeline_markers(markers)
+
+        def edit_in_clip(slot, _edit):
+            for marker in slot.item.markers:
+                if meta.item_id(marker) == marker_id:
+                    change(marker)
+        return self._edit_clip_markers(action, owner, edit_in_clip, ())
+
     def remove_marker(self, marker_id: str):
         owner = self._marker_owner(marker_id)
         if owner is None:

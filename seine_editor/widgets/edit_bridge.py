@@ -91,20 +91,6 @@ def remove_markers(project, marker_ids: list[str]) -> None:
             project.remove_marker(marker_id)
 
 
-def rename_marker(project, marker_id: str, name: str) -> str:
-    """Name a marker (one undo step). The Project has no rename intent yet, so the marker is replaced by an
-    identical one with the new name; returns its id."""
-    info = project.info()
-    markers = list(info.markers) + [m for c in info.clips() for m in c.markers]
-    marker = next((m for m in markers if m.id == marker_id), None)
-    if marker is None:
-        raise PlacementError(f"marker {marker_id!r} is not on the timeline")
-    with project.macro(f"Name marker '{name}'"):
-        project.remove_marker(marker_id)
-        return project.add_marker(marker.frame, name, marker.clip_id, color=marker.color,
-                                  duration_frames=marker.duration_frames, comment=marker.comment)
-
-
 def reshape_generative(project, item_id: str, duration_frames: int, mode: str) -> str:
     """A new length (and, for a transition, mode) for a generative item, as one undo step: the item is taken
     out the way it went in and placed again with its request, and its job queued. Returns the new item's id.

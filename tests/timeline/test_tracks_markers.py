@@ -64,6 +64,34 @@ def test_clip_markers_travel_with_the_clip(doc):
     assert doc.info().clip(clip).markers == ()
 
 
+def test_renaming_a_marker_keeps_its_id_frame_and_everything_else(doc):
+    marker = doc.add_marker(12, "cue", color="GREEN", duration_frames=3, comment="music").id
+    doc.rename_marker(marker, "Sunrise")
+    (info,) = doc.info().markers
+    assert (info.id, info.name, info.frame, info.duration_frames, info.color, info.comment) == \
+        (marker, "Sunrise", 12, 3, "GREEN", "music")
+
+
+def test_renaming_a_clip_marker_changes_only_its_name(doc):
+    v, _ = tracks(doc)
+    clip = doc.insert_clip(video("/m/a.mp4"), v, 10, duration_frames=20).id
+    marker = doc.add_marker(14, "blink", clip_id=clip).id
+    other = doc.add_marker(20, "keep", clip_id=clip).id
+    doc.rename_marker(marker, "wink")
+    assert [(m.id, m.name, m.frame) for m in doc.info().clip(clip).markers] == [(marker, "wink", 14),
+                                                                               (other, "keep", 20)]
+
+
+def test_renaming_refusals_name_the_marker_or_the_value(doc):
+    marker = doc.add_marker(5).id
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match="no marker with id 'nope'"):
+        doc.rename_marker("nope", "x")
+    with pytest.raises(PlacementError, match="a marker name must be text, got 7"):
+        doc.rename_marker(marker, 7)
+    assert doc.to_json() == before
+
+
 def test_marker_refusals(doc):
     v, _ = tracks(doc)
     clip = doc.insert_clip(video(audio=False), v, 10, duration_frames=20).id

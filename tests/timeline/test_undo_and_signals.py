@@ -21,7 +21,8 @@ def _edits(doc):
     yield lambda: doc.add_generative_transition(first, 6, "overlap")
     yield lambda: doc.ripple_trim(first, "head", 2)
     yield lambda: doc.move_clip(first, 80)
-    yield lambda: doc.add_marker(3, "m")
+    yield lambda: made.append(doc.add_marker(3, "m")) or made[-1]
+    yield lambda: doc.rename_marker(made[-1].id, "cue")
     yield lambda: doc.add_track("video", index=0)
     yield lambda: doc.set_track_flags(a, muted=True)
     yield lambda: doc.ripple_delete([first])

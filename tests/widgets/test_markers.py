@@ -74,8 +74,11 @@ def test_double_clicking_a_flag_names_the_marker_in_one_undo_step(marked, qtbot)
     editor = view.marker_editor
     qtbot.waitUntil(editor.isVisible)
     QTest.keyClicks(editor, "Sunrise")
+    before = marked.project.info().markers[0].id
     QTest.keyClick(editor, QtCore.Qt.Key_Return)
     assert markers(marked) == [("Sunrise", 10)]
+    assert marked.project.info().markers[0].id == before  # the same marker, renamed
+    assert marked.project.undo_stack.text(marked.project.undo_stack.index() - 1) == "Name marker 'Sunrise'"
     undo(marked)
     assert markers(marked) == [("", 10)]
 
