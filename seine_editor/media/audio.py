@@ -39,9 +39,10 @@ class AudioReader:
         else:
             self._stream = next((s for s in audio if s.index == stream_index), None)
             if self._stream is None:
+                indexes = ", ".join(str(s.index) for s in audio) or "none"  # read before the streams are freed
                 self._container.close()
                 raise MediaError(self.path, f"stream {stream_index} is not an audio stream; the audio streams are "
-                                 f"{', '.join(str(s.index) for s in audio) or 'none'}")
+                                 f"{indexes}")
         self._origin_s = _media_origin(self._container, self._stream)
         self._chunks: list[np.ndarray] = []
         self._chunks_start = 0  # output sample at the start of self._chunks[0]
