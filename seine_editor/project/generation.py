@@ -317,8 +317,13 @@ class GenerationController(QObject):
 
     def _on_runner_job_finished(self, job_id: str, result: GenerateResult) -> None:
         request = self._requests.pop(job_id, None)
-        if request is not None:
+        if request is not None and not self._superseded(request.item_id, job_id):
             self.attach_result(result, request.fingerprint, job_id)
+
+    def _superseded(self, item_id: str, job_id: str) -> bool:
+        """A newer job was queued for the item (reshaped meanwhile): this job's file stays in the cache only."""
+        current = self._states.get(item_id)
+        return current is not None and current.job_id not in (None, job_id)
 
     def requested_fingerprint(self, item_id: str) -> str:
         return self._generative(item_id).fingerprint

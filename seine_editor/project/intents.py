@@ -146,6 +146,20 @@ class IntentsMixin:
         return self.push(c.CallCommand(self.document, text, "animate_frame", clip_id=clip_id, at_frame=at_frame,
                                        duration_frames=duration_frames, params=params))[0]
 
+    def set_generative_geometry(self, item_id: str, duration_frames: int, mode: Optional[str] = None) -> None:
+        """A new length (and, for a transition, mode "bridge" or "overlap") for a generative item, as one undo step
+        that keeps the item, its request and its takes. A job making the old shape is queued again for the new
+        one; a baked item shows as stale until it is regenerated. Nothing to change pushes nothing."""
+        clip = next((found for found in self.document.info().clips() if found.id == item_id), None)
+        gen = clip.generative if clip is not None else None
+        if gen is not None and (duration_frames, mode or gen.mode) == (clip.duration_frames, gen.mode):
+            return
+        text = f"Change '{clip.name if clip else item_id}' to {duration_frames} frames" + (f", {mode}" if mode else "")
+        self.push(c.CallCommand(self.document, text, "set_generative_geometry", item_id=item_id,
+                                duration_frames=duration_frames, mode=mode or None))
+        if self._generation is not None and self._generation.item_state(item_id).state in ("queued", "running"):
+            self._generation.generate_item(item_id)
+
     def attach_generated_media(self, item_id: str, path: os.PathLike | str,
                                fingerprint: Optional[str] = None) -> str:
         """Attaching a finished job's file is the undo step (generating is not)."""

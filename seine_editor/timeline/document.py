@@ -28,6 +28,7 @@ from seine_editor.timeline import generated, media_folders, meta, rules, snapsho
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
+from seine_editor.timeline.edits_geometry import GeometryEditsMixin
 from seine_editor.timeline.edits_markers import MarkerEditsMixin
 from seine_editor.timeline.edits_properties import ClipPropertyEditsMixin
 from seine_editor.timeline.edits_settings import SettingsEditsMixin
@@ -38,7 +39,7 @@ from seine_editor.timeline.track_edit import TrackEdit
 DEFAULT_RATE = Fraction(24)
 
 
-class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, MarkerEditsMixin,
+class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, GeometryEditsMixin, MarkerEditsMixin,
                        ClipPropertyEditsMixin, SettingsEditsMixin):
     changed = Signal(object)
     tracks_changed = Signal()

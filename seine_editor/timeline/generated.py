@@ -32,7 +32,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import layout, meta
-from seine_editor.timeline.time import to_range
+from seine_editor.timeline.time import to_frames, to_range
 
 TRANSITION = "seine.transition"
 EXTEND = "seine.extend"
@@ -169,6 +169,20 @@ def active_take_path(clip: otio.schema.Clip) -> str | None:
         return None
     reference = clip.media_reference
     return reference.target_url if isinstance(reference, otio.schema.ExternalReference) else None
+
+
+def take_length(clip: otio.schema.Clip, key: str | None, rate: Fraction) -> int | None:
+    """How many timeline frames the baked take `key` holds; None for the generator or an unknown key."""
+    reference = clip.media_references().get(key) if key and key != GENERATOR_KEY else None
+    if not isinstance(reference, otio.schema.ExternalReference) or reference.available_range is None:
+        return None
+    return to_frames(reference.available_range.duration, rate)
+
+
+def latest_take_fits(clip: otio.schema.Clip, duration_frames: int, rate: Fraction) -> bool:
+    """False when the item's newest take was made for another length (the item was reshaped since)."""
+    takes = meta.get(clip, "takes", [])
+    return not takes or take_length(clip, takes[-1].get("key"), rate) in (None, duration_frames)
 
 
 def boundary_sources(kind: str, left: layout.Placed | None, right: layout.Placed | None,

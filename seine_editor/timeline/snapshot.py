@@ -274,8 +274,9 @@ def _generative_info(clip, neighbours, placed, rate) -> Optional[GenerativeInfo]
     data = meta.seine(clip)
     current = generated.current_fingerprint(clip, neighbours, placed, rate)
     active = clip.active_media_reference_key
-    return GenerativeInfo(data["kind"], data.get("params", {}).get("mode"), data.get("status", "pending"),
-                          current != data.get("fingerprint"), MappingProxyType(dict(data.get("params", {}))),
+    stale = current != data.get("fingerprint") or not generated.latest_take_fits(clip, placed.duration, rate)
+    return GenerativeInfo(data["kind"], data.get("params", {}).get("mode"), data.get("status", "pending"), stale,
+                          MappingProxyType(dict(data.get("params", {}))),
                           tuple(MappingProxyType(s) for s in data.get("sources", [])), data.get("fingerprint", ""),
                           current, generated.active_take_path(clip),
                           tuple(t["key"] for t in data.get("takes", [])),

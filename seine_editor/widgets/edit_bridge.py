@@ -91,37 +91,6 @@ def remove_markers(project, marker_ids: list[str]) -> None:
             project.remove_marker(marker_id)
 
 
-def reshape_generative(project, item_id: str, duration_frames: int, mode: str) -> str:
-    """A new length (and, for a transition, mode) for a generative item, as one undo step: the item is taken
-    out the way it went in and placed again with its request, and its job queued. Returns the new item's id.
-    An overlap transition took frames from both shots, which only the Project can give back: refused."""
-    clip = project.info().clip(item_id)
-    gen = clip.generative
-    if gen is None:
-        raise PlacementError(f"clip '{clip.name}' is not a generative item")
-    params = {k: v for k, v in gen.params.items() if k != "mode"}
-    if gen.kind == "seine.extend":
-        left = _clip_ending_at(project, clip.track_id, clip.start_frame, clip.name)
-        with project.macro(f"Change '{clip.name}' to {duration_frames} frames"):
-            project.ripple_delete([item_id])
-            return project.generation.extend_clip(left.id, duration_frames, params)
-    if gen.kind != "seine.transition":
-        raise PlacementError(f"'{clip.name}' is an animation: it lasts as long as its still image")
-    if gen.mode == "overlap":
-        raise PlacementError(f"'{clip.name}' overlaps its shots; to change it, delete it and drop a new one")
-    with project.macro(f"Change '{clip.name}' to {duration_frames} frames, {mode}"):
-        project.ripple_delete([item_id])
-        return project.generation.add_generative_transition(clip.track_id, clip.start_frame, params, mode=mode,
-                                                            duration_frames=duration_frames)
-
-
-def _clip_ending_at(project, track_id: str, frame: int, name: str):
-    clip = next((c for c in project.info().track(track_id).clips if c.end_frame == frame), None)
-    if clip is None:
-        raise PlacementError(f"'{name}' no longer follows a clip at frame {frame}")
-    return clip
-
-
 JOB_BADGES = {"queued": "queued", "running": "generating", "failed": "failed"}
 
 

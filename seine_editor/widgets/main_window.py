@@ -105,7 +105,7 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda item, params: self.run_edit(lambda p: p.generation.regenerate(item, **params)))
         form.cancel_requested.connect(lambda item: self.project.generation.cancel(item))
         form.reshape_requested.connect(
-            lambda item, frames, mode: self.run_edit(edit_bridge.reshape_generative, item, frames, mode))
+            lambda item, frames, mode: self.run_edit(lambda p: p.set_generative_geometry(item, frames, mode or None)))
         self.inspector.dissolve.changed.connect(
             lambda transition, before, after: self.run_edit(lambda p: p.set_dissolve(transition, before, after)))
         view.transition_selected.connect(self._on_view_transition_selected)

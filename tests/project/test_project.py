@@ -95,6 +95,7 @@ EDITS = {
     "select take": lambda p, i: p.select_take(_generative_id(p), "generator"),
     "detach generated media": lambda p, i: p.detach_generated_media(_generative_id(p)),
     "refresh generative request": lambda p, i: p.refresh_generative_request(_generative_id(p), {"seed": 9}),
+    "reshape generative item": lambda p, i: p.set_generative_geometry(_generative_id(p), 8, "overlap"),
     "add track": lambda p, i: p.add_track("video", "V2"),
     "remove track": lambda p, i: p.remove_track(i["A1"]),
     "move track": lambda p, i: p.move_track(i["A1"], 0),
@@ -119,6 +120,8 @@ SETUP = {
     "detach generated media": lambda p, i: p.attach_generated_media(p.add_generative_transition(i["A"], 16),
                                                                     _baked(p)),
     "refresh generative request": lambda p, i: p.add_generative_transition(i["A"], 16),
+    "reshape generative item": lambda p, i: p.attach_generated_media(p.add_generative_transition(i["A"], 16),
+                                                                     _baked(p)),
 }
 
 

@@ -89,13 +89,41 @@ def test_a_bridge_switched_to_overlap_takes_its_frames_from_both_shots(bridged):
     assert layout(window, v1) == [(0, 32, "shot_a.mp4"), (32, 16, "overlap"), (48, 20, "shot_b.mp4")]
 
 
-def test_an_overlap_item_cannot_be_reshaped_here_and_says_how(bridged):
+def item_ids(window, v1):
+    return [c.id for c in window.project.info().track(v1).clips]
+
+
+def test_a_bridge_switched_to_overlap_keeps_the_item_and_undoes_in_one_step(bridged):
+    window, v1 = bridged
+    before, ids = layout(window, v1), item_ids(window, v1)
+    form = window.inspector.form
+    form.mode.setCurrentText("overlap")
+    form.mode.activated.emit(form.mode.currentIndex())
+    assert item_ids(window, v1) == ids  # the same item: its request and takes stay with it
+    assert window.project.undo_stack.text(window.project.undo_stack.index() - 1) == \
+        "Change 'Transition' to 16 frames, overlap"
+    window.actions_by_key["undo"].trigger()
+    assert layout(window, v1) == before
+
+
+def test_a_longer_overlap_takes_more_from_both_shots(bridged):
+    window, v1 = bridged
+    form = window.inspector.form
+    form.mode.setCurrentText("overlap")
+    form.mode.activated.emit(form.mode.currentIndex())
+    click_frame(window, v1, 36)
+    type_into(form.duration, 20)
+    assert layout(window, v1) == [(0, 30, "shot_a.mp4"), (30, 20, "overlap"), (50, 18, "shot_b.mp4")]
+
+
+def test_an_overlap_longer_than_a_shot_can_give_is_refused_naming_it(bridged):
     window, v1 = bridged
     form = window.inspector.form
     form.mode.setCurrentText("overlap")
     form.mode.activated.emit(form.mode.currentIndex())
     click_frame(window, v1, 36)
     before = layout(window, v1)
-    type_into(form.duration, 10)
+    type_into(form.duration, 60)
     assert layout(window, v1) == before
-    assert "delete it and drop a new one" in window.statusBar().currentMessage()
+    assert "'Transition' cannot overlap 60 frames: clip 'shot_b.mp4' shows 28 frames (frames 40..67) and would " \
+           "give 30 of them" in window.statusBar().currentMessage()
