@@ -1,7 +1,8 @@
 """Decoded picture -> upright RGB(A) uint8 array at display aspect, scaled by libav's swscale.
 
-Pass the same `VideoReformatter` for every frame of a stream: it keeps its swscale context, which costs
-more to set up than converting one HD frame (reusing it made sequential 1080p reads about 2.5x faster)."""
+Pass the same `VideoReformatter` for every frame of a stream: it keeps its swscale context (and its worker
+threads), which costs more to set up than converting one HD frame: 3.4 ms against 1.3 ms per 1080p frame
+measured alone, and sequential reads up to 2.5x slower on a machine whose cores are busy."""
 from __future__ import annotations
 
 from typing import Optional
