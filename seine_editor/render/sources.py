@@ -1,5 +1,5 @@
-"""Open media readers for the compositor: one per file, reused while frames are read in order, and the
-least recently used closed once more than a few are open, so memory stays bounded on long timelines.
+"""Open media readers for the compositor: one per file, reused while frames are read in order, closed once
+no frame has needed them for a while or more than a few are open, so memory stays bounded on long timelines.
 
 Decoded frames are kept in one process-wide `FrameCache` of FRAME_BUDGET_BYTES that every reader of every
 compositor shares (the viewer makes a compositor per timeline state, export one more), so the memory held
@@ -48,6 +48,10 @@ def shared_frame_cache():
         return _shared["frames"]
 
 
+def _or_shared(frame_cache):
+    return shared_frame_cache() if frame_cache is None else frame_cache
+
+
 def original_factory(frame_cache=None) -> SourceFactory:
     """Readers of the original files (never a proxy), RGBA when the source has alpha."""
     def open_original(path: str) -> FrameSource:
@@ -55,7 +59,7 @@ def original_factory(frame_cache=None) -> SourceFactory:
         from seine_editor.media.reader import FrameReader
 
         info = probe(path)
-        return FrameReader(info, alpha=info.has_alpha, frame_cache=frame_cache or shared_frame_cache())
+        return FrameReader(info, alpha=info.has_alpha, frame_cache=_or_shared(frame_cache))
     return open_original
 
 
@@ -66,7 +70,7 @@ def proxy_factory(cache_dir, frame_cache=None) -> SourceFactory:
         from seine_editor.media.reader import open_reader
 
         return open_reader(path, cache_dir, alpha=probe(path).has_alpha,
-                           frame_cache=frame_cache or shared_frame_cache())
+                           frame_cache=_or_shared(frame_cache))
     return open_for_preview
 
 
