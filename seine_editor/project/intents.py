@@ -194,9 +194,9 @@ class IntentsMixin:
 
     def relink_folder(self, folder: os.PathLike | str) -> dict[str, str]:
         """Relink every offline file found by name under `folder`, as one undo step; returns old -> new."""
-        from seine_editor.timeline import otio_io
+        from seine_editor.timeline.media_paths import relink_plan
 
-        plan = otio_io.relink_plan(self.document.timeline, folder)
+        plan = relink_plan(self.document.timeline, folder)
         if plan:
             with self.macro(f"Relink {len(plan)} files from '{Path(folder).name}'"):
                 for old, new in plan.items():

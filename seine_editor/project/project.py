@@ -22,7 +22,7 @@ from seine_editor.errors import ProjectFileError
 from seine_editor.project import recovery
 from seine_editor.project.commands import EditCommand, MacroCommand, undo_history
 from seine_editor.project.intents import IntentsMixin
-from seine_editor.timeline import media_folders, otio_io
+from seine_editor.timeline import media_folders, media_paths, otio_io
 from seine_editor.timeline.document import TimelineDocument
 
 AUTOSAVE_INTERVAL_MS = 60_000
@@ -234,8 +234,8 @@ class Project(IntentsMixin, QObject):
             return export_interchange(spec, HeadlessContext())
         return self.generation.runner.submit(export_interchange, spec, lane="cpu", title=f"Export {spec.path.name}").id
 
-    def offline_media(self) -> list[otio_io.OfflineMedia]:
-        return otio_io.offline_media(self.document.timeline)
+    def offline_media(self) -> list[media_paths.OfflineMedia]:
+        return media_paths.offline_media(self.document.timeline)
 
     # ---- pushing edits -------------------------------------------------------------------------------------
 

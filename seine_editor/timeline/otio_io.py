@@ -4,9 +4,9 @@ Every failure to read becomes `ProjectFileError(path, reason)` in plain words; O
 raise anything, so their calls are wrapped. `.otio` files are checked before OTIO parses them, because
 OTIO's own messages do not name the schema or the place of a JSON error.
 
-Media paths: on save, files under the project's folder are written relative to it (with the absolute path
-kept as a fallback hint); on open, relative paths are resolved back to absolute ones. Missing media stays
-in the timeline as offline clips that `relink` / `relink_folder` repair.
+Media paths (`media_paths.py`, its names re-exported here): on save, files under the project's folder are
+written relative to it (with the absolute path kept as a fallback hint); on open, relative paths are resolved
+back to absolute ones. Missing media stays in the timeline as offline clips that `relink` / `relink_folder` repair.
 """
 from __future__ import annotations
 
@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Iterator, Optional
-from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
 from seine_editor.timeline import generated
+from seine_editor.timeline.media_paths import (OfflineMedia, external_references, media_path,  # noqa: F401
+                                               offline_media, relativise_media_paths, relink, relink_folder,
+                                               relink_plan, resolve_media_paths)
 from seine_editor.timeline.settings import (AUDIO_RATES, TimelineSettings, check_settings,  # noqa: F401 (re-exported)
                                              read_settings, write_settings)
 
@@ -38,7 +40,6 @@ _EXTRA_SCHEMAS = {"RationalTime": 1, "TimeRange": 1, "TimeTransform": 1, "V2d": 
                   "Sequence": 1, "Filler": 1, "SerializeableCollection": 1}
 # Keys whose values may hold schemas of other tools: OTIO keeps them as UnknownSchema, and so do we.
 _OPAQUE_KEYS = {"metadata", "effects"}
-_HINT_KEY = "absolute_path"
 
 
 @dataclass(frozen=True)
@@ -48,13 +49,6 @@ class OpenedTimeline:
     path: Path
     format: str  # adapter name: "otio_json", "otioz", "cmx_3600", "fcp_xml", "fcpx_xml"
     notes: tuple[str, ...] = ()
-
-
-@dataclass(frozen=True)
-class OfflineMedia:
-    """A media file the timeline uses that is not on disk, and the clips that use it."""
-    target_url: str
-    clip_names: tuple[str, ...]
 
 
 # ---------------------------------------------------------------------------------------------- open
@@ -81,7 +75,7 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
     except ValueError as exc:
         raise ProjectFileError(path, str(exc)) from None
     base = Path(extract_dir) if fmt == "otioz" and extract_dir else path.parent
-    _resolve_media_paths(timeline, base.resolve())
+    resolve_media_paths(timeline, base.resolve())
     return OpenedTimeline(timeline, path, fmt, tuple(notes))
 
 
@@ -238,144 +232,12 @@ def _rate_text(rate: Fraction) -> str:
     return str(rate.numerator) if rate.denominator == 1 else f"{float(rate):.3f}"
 
 
-# ---------------------------------------------------------------------------------------------- media paths
-
-def media_path(target_url: str) -> Optional[Path]:
-    """The local file a reference's URL names, or None for remote URLs and empty ones."""
-    if not target_url:
-        return None
-    parsed = urlparse(target_url)
-    if parsed.scheme == "file":
-        return Path(unquote(parsed.path))
-    if parsed.scheme and len(parsed.scheme) > 1:  # "C:\..." parses as scheme "c"
-        return None
-    return Path(target_url)
-
-
-def external_references(timeline: otio.schema.Timeline) -> Iterator[tuple[otio.schema.Clip, str,
-                                                                        otio.schema.ExternalReference]]:
-    """(clip, key, reference) for every ExternalReference of every clip, active or not."""
-    for clip in timeline.find_clips():
-        for key, reference in clip.media_references().items():
-            if isinstance(reference, otio.schema.ExternalReference):
-                yield clip, key, reference
-
-
-def _resolve_media_paths(timeline: otio.schema.Timeline, base: Path) -> None:
-    for _clip, _key, reference in external_references(timeline):
-        url = reference.target_url or ""
-        hint = _pop_hint(reference)
-        local = media_path(url)
-        if local is None or local.is_absolute() or urlparse(url).scheme == "file":
-            continue
-        resolved = base / local
-        if not resolved.exists() and hint and Path(hint).exists():
-            resolved = Path(hint)
-        reference.target_url = str(resolved)
-    for clip in _generative_clips(timeline):
-        generated.map_paths(clip, lambda path: _resolved(path, base))
-
-
-def _generative_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
-    return [clip for clip in timeline.find_clips() if generated.is_generative(clip)]
-
-
-def _resolved(path: str, base: Path) -> str:
-    local = media_path(path)
-    if local is None or local.is_absolute() or urlparse(path).scheme == "file":
-        return path
-    return str(base / local)
-
-
-def _relative_to(path: str, folder: Path) -> str:
-    """`path` relative to `folder` (POSIX separators) when it lies inside it; otherwise unchanged."""
-    local = media_path(path)
-    if local is None or not local.is_absolute():
-        return path
-    try:
-        return local.relative_to(folder).as_posix()
-    except ValueError:
-        return path
-
-
-def _pop_hint(reference) -> Optional[str]:
-    seine = reference.metadata.get("seine")
-    if seine is None or _HINT_KEY not in seine:
-        return None
-    hint = str(seine[_HINT_KEY])
-    del seine[_HINT_KEY]
-    if not len(seine):
-        del reference.metadata["seine"]
-    return hint
-
-
-def _relativise_media_paths(timeline: otio.schema.Timeline, folder: Path) -> None:
-    for _clip, _key, reference in external_references(timeline):
-        local = media_path(reference.target_url or "")
-        if local is None or not local.is_absolute():
-            continue
-        try:
-            relative = local.relative_to(folder)
-        except ValueError:
-            continue
-        reference.metadata.setdefault("seine", {})[_HINT_KEY] = str(local)
-        reference.target_url = relative.as_posix()
-    for clip in _generative_clips(timeline):  # the request's sources and takes move with the project too
-        generated.map_paths(clip, lambda path: _relative_to(path, folder))
-
-
-def offline_media(timeline: otio.schema.Timeline) -> list[OfflineMedia]:
-    """Local media files the timeline uses that are missing, in timeline order."""
-    users: dict[str, list[str]] = {}
-    for clip, _key, reference in external_references(timeline):
-        local = media_path(reference.target_url or "")
-        if local is None or not local.exists():
-            users.setdefault(reference.target_url or "", []).append(clip.name)
-    return [OfflineMedia(url, tuple(dict.fromkeys(names))) for url, names in users.items()]
-
-
-def relink(timeline: otio.schema.Timeline, old: str, new: os.PathLike | str) -> int:
-    """Point every reference to `old` at `new`; returns how many references changed."""
-    new_url = str(Path(new).resolve()) if media_path(str(new)) is not None else str(new)
-    changed = 0
-    for _clip, _key, reference in external_references(timeline):
-        if reference.target_url == old:
-            reference.target_url = new_url
-            changed += 1
-    return changed
-
-
-def relink_plan(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
-    """old URL -> found file for each offline file whose name exists somewhere under `folder`."""
-    wanted = {}
-    for item in offline_media(timeline):
-        local = media_path(item.target_url)
-        name = local.name if local is not None else Path(unquote(urlparse(item.target_url).path)).name
-        if name:
-            wanted.setdefault(name, []).append(item.target_url)
-    plan: dict[str, str] = {}
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            for old in wanted.pop(name, []):
-                plan[old] = str((Path(root) / name).resolve())
-    return plan
-
-
-def relink_folder(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
-    """Relink every offline file found by name under `folder`; returns old URL -> new path."""
-    plan = relink_plan(timeline, folder)
-    for old, new in plan.items():
-        relink(timeline, old, new)
-    return plan
-
-
 # ---------------------------------------------------------------------------------------------- save
 
 def timeline_to_json(timeline: otio.schema.Timeline, project_path: os.PathLike | str) -> str:
     """The file text of `timeline` saved at `project_path`: media under its folder made relative."""
     copy = timeline.deepcopy()
-    _relativise_media_paths(copy, Path(project_path).resolve().parent)
+    relativise_media_paths(copy, Path(project_path).resolve().parent)
     return otio.adapters.write_to_string(copy, "otio_json", indent=4) + "\n"
 
 

@@ -377,3 +377,11 @@ def test_otioz_without_content_is_refused(tmp_path):
         zf.writestr("other.txt", "x")
     with pytest.raises(ProjectFileError, match=r"empty\.otioz: the \.otioz bundle has no content\.otio$"):
         otio_io.read_timeline(bundle)
+
+
+def test_the_media_path_functions_live_in_media_paths_and_are_still_importable_from_otio_io():
+    from seine_editor.timeline import media_paths
+
+    names = ("OfflineMedia", "media_path", "external_references", "offline_media", "relink", "relink_plan",
+             "relink_folder")
+    assert all(getattr(otio_io, name) is getattr(media_paths, name) for name in names)
