@@ -28,6 +28,7 @@ from seine_editor.timeline.document import TimelineDocument
 AUTOSAVE_INTERVAL_MS = 60_000
 AUTOSAVE_EVERY_EDITS = 25
 CACHE_DIR = "cache"
+LEFT_BEHIND = ("proxies",)  # cache subfolders a saved project's Save As does not copy: remade on demand
 
 
 class Project(IntentsMixin, QObject):
@@ -99,13 +100,23 @@ class Project(IntentsMixin, QObject):
         self._write(self.path)
 
     def save_as(self, path: os.PathLike | str) -> None:
-        """Write the project to `path`. An untitled project's generated media (in a scratch folder that `close`
-        deletes) is copied to `<new folder>/cache/` first and the timeline points there from then on."""
+        """Write the project to `path`. Its generated media goes along: the cache of an untitled project (a scratch
+        folder that `close` deletes) or of the project's old folder is copied to `<new folder>/cache/` first (proxies
+        left behind: they are remade on demand) and the timeline and its undo history point there from then on."""
         path = Path(path).absolute()
         old_path = self.path
-        if old_path is None:
-            self._bring_scratch_cache(path)
-        self._write(path)
+        moved = None
+        if old_path is None and self._scratch is not None:
+            moved = self._bring_cache(Path(self._scratch.name) / CACHE_DIR, path)
+        elif old_path is not None and old_path.parent != path.parent:
+            moved = self._bring_cache(old_path.parent / CACHE_DIR, path, leave=LEFT_BEHIND)
+        try:
+            self._write(path)
+        except ProjectFileError:
+            if moved is not None:  # not saved there: keep using the cache the project came with
+                self.document.rebase_media(moved[1], moved[0], undo_history(self.undo_stack))
+                self._moved_caches.pop(moved[0], None)
+            raise
         if old_path != path:
             self.path = path
             self.path_changed.emit(str(path))
@@ -118,16 +129,20 @@ class Project(IntentsMixin, QObject):
         self._edits_since_autosave = 0
         self.undo_stack.setClean()
 
-    def _bring_scratch_cache(self, path: Path) -> None:
-        if self._scratch is None or not (Path(self._scratch.name) / CACHE_DIR).is_dir():
-            return
-        old, new = Path(self._scratch.name) / CACHE_DIR, path.parent / CACHE_DIR
+    def _bring_cache(self, old: Path, path: Path, leave: tuple[str, ...] = ()) -> Optional[tuple[Path, Path]]:
+        """Copy the cache folder `old` (but its `leave` subfolders) beside `path` and rebase the timeline onto it;
+        returns (old, new), or None when there is no cache to bring."""
+        if not old.is_dir():
+            return None
+        new = path.parent / CACHE_DIR
         try:
-            shutil.copytree(old, new, dirs_exist_ok=True)
+            shutil.copytree(old, new, dirs_exist_ok=True,
+                            ignore=lambda folder, names: set(names) & set(leave) if Path(folder) == old else set())
         except (OSError, shutil.Error) as exc:
             raise ProjectFileError(path, f"cannot copy the generated media to {new}: {exc}") from None
         self.document.rebase_media(old, new, undo_history(self.undo_stack))
         self._moved_caches[old] = new
+        return old, new
 
     def adopt_path(self, path: os.PathLike | str) -> str:
         """Where a file a job wrote belongs now: a file in a cache the project has left (an untitled project saved
