@@ -124,6 +124,7 @@ class MainWindow(QtWidgets.QMainWindow):
         if old is not None:
             old.changed.disconnect(self._on_project_changed)
             old.clean_changed.disconnect(self._refresh_title)
+            old.path_changed.disconnect(self._on_project_path_changed)
             old.generation.shutdown()
             self.undo_group.removeStack(old.undo_stack)
             old.close()
@@ -132,6 +133,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.undo_group.setActiveStack(project.undo_stack)
         project.changed.connect(self._on_project_changed)
         project.clean_changed.connect(self._refresh_title)
+        project.path_changed.connect(self._on_project_path_changed)
         project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
@@ -168,6 +170,12 @@ class MainWindow(QtWidgets.QMainWindow):
         reason = self.project.generation.item_state(item_id).reason
         if state == "failed" and reason:
             self.show_error(reason)
+
+    def _on_project_path_changed(self, _path: str) -> None:
+        """Saved into another folder: thumbnails, indexes and proxies go to its cache from now on."""
+        self.tasks.cache_dir = self.project.cache_dir
+        self._refresh_viewer()
+        self._refresh_title()
 
     def _refresh_title(self, *_args) -> None:
         name = self.project.path.name if self.project and self.project.path else "Untitled"

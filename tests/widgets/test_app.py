@@ -91,3 +91,13 @@ def test_the_window_layout_is_saved_and_restored(window, tmp_path, qtbot):
     again.show()
     assert again.docks["jobs"].isHidden() and not again.docks["timeline"].isHidden()
     again.shutdown()
+
+
+def test_save_as_into_another_folder_moves_the_windows_cache_there(window, tmp_path):
+    (tmp_path / "first").mkdir()
+    (tmp_path / "second").mkdir()
+    window.save_as(str(tmp_path / "first" / "story.otio"))
+    assert window.tasks.cache_dir == tmp_path / "first" / "cache"
+    window.save_as(str(tmp_path / "second" / "story.otio"))
+    assert window.tasks.cache_dir == tmp_path / "second" / "cache"
+    assert window.windowTitle() == "story.otio — Seine Editor"
