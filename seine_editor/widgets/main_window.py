@@ -92,7 +92,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda kind, left, right: self.run_edit(edit_bridge.add_transition, kind, left, right))
         view.selection_changed.connect(self._on_view_selection_changed)
         view.marker_move_requested.connect(lambda marker, frame: self.run_edit(lambda p: p.move_marker(marker, frame)))
-        view.marker_rename_requested.connect(lambda marker, name: self.run_edit(lambda p: p.rename_marker(marker, name)))
+        view.marker_rename_requested.connect(
+            lambda marker, name: self.run_edit(lambda p: p.rename_marker(marker, name)))
         view.context_menu_requested.connect(lambda clip, cut, pos: menus.clip_context_menu(self, clip, cut, pos))
         self.timeline.track_flag_toggled.connect(
             lambda track, flag, on: self.run_edit(lambda p: p.set_track_flags(track, **{flag: on})))
