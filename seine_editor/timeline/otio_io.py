@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import tempfile
 import zipfile
 from dataclasses import dataclass
@@ -22,6 +23,7 @@ from typing import Callable, Iterator, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.media.cache import default_file_mode
 from seine_editor.timeline import generated
 from seine_editor.timeline.media_paths import (OfflineMedia, external_references, media_path,  # noqa: F401
                                                offline_media, relativise_media_paths, relink, relink_folder,
@@ -256,7 +258,8 @@ def save_timeline(timeline: otio.schema.Timeline, path: os.PathLike | str, backu
 def write_atomically(path: Path, data: bytes, backups: int = BACKUP_COUNT,
                      write: Callable[[int, bytes], object] = os.write) -> None:
     """Temp file in the same folder, fsync, rotate backups, rename over, fsync the folder.
-    A failure at any point leaves the previous file and its backups as they were."""
+    A failure at any point leaves the previous file and its backups as they were. The file gets the mode
+    of the one it replaces, or a new file's usual mode (0666 less the umask), not mkstemp's private 0600."""
     folder = path.parent if str(path.parent) else Path(".")
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
@@ -264,6 +267,7 @@ def write_atomically(path: Path, data: bytes, backups: int = BACKUP_COUNT,
         raise ProjectFileError(path, f"cannot be written: {exc.strerror or exc}") from None
     try:
         try:
+            os.chmod(temp_name, _saved_file_mode(path))
             view = memoryview(data)
             while view:
                 view = view[write(fd, view):]
@@ -280,6 +284,13 @@ def write_atomically(path: Path, data: bytes, backups: int = BACKUP_COUNT,
     except BaseException:
         Path(temp_name).unlink(missing_ok=True)
         raise
+
+
+def _saved_file_mode(path: Path) -> int:
+    try:
+        return stat.S_IMODE(path.stat().st_mode)
+    except FileNotFoundError:
+        return default_file_mode()
 
 
 def backup_paths(path: Path, backups: int = BACKUP_COUNT) -> list[Path]:

@@ -2,8 +2,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import stat
 import zipfile
 from fractions import Fraction
 from pathlib import Path
@@ -315,6 +317,30 @@ def test_failed_write_leaves_the_previous_project_and_no_temp_file(tmp_path):
     assert info.value.reason == "cannot be written: No space left on device"
     assert path.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cut.otio"]
+
+
+@pytest.fixture
+def umask_027():
+    previous = os.umask(0o027)
+    yield
+    os.umask(previous)
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_a_new_project_file_gets_the_usual_mode_not_a_private_one(tmp_path, umask_027):
+    path = tmp_path / "cut.otio"
+    otio_io.save_timeline(otio.schema.Timeline("first"), path)
+    assert stat.S_IMODE(path.stat().st_mode) == 0o640  # 0666 less the umask 027
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file modes are POSIX")
+def test_saving_over_a_project_keeps_the_mode_its_owner_gave_it(tmp_path, umask_027):
+    path = tmp_path / "cut.otio"
+    otio_io.save_timeline(otio.schema.Timeline("first"), path)
+    path.chmod(0o664)  # shared with the group on purpose
+    otio_io.save_timeline(otio.schema.Timeline("second"), path)
+    assert otio.adapters.read_from_file(str(path)).name == "second"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o664
 
 
 def test_failed_serialisation_leaves_the_previous_project(tmp_path, monkeypatch):
