@@ -13,6 +13,7 @@ from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
+from seine_editor.timeline import sound
 from seine_editor.timeline.time import exact_rate, to_frames
 
 GENERATIVE_KINDS = ("seine.transition", "seine.extend", "seine.animate")
@@ -110,18 +111,19 @@ def media_path(reference) -> Optional[str]:
 
 def build_plan(timeline: otio.schema.Timeline, rate: Optional[Fraction] = None) -> RenderPlan:
     rate = rate or timeline_rate(timeline)
+    audio_groups = sound.audio_link_groups(timeline)
     video, audio = [], []
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track):
             continue
         bucket = video if track.kind == otio.schema.TrackKind.Video else audio
-        bucket.append(_plan_track(track, len(bucket), rate))
+        bucket.append(_plan_track(track, len(bucket), rate, audio_groups))
 
     duration = to_frames(timeline.tracks.duration(), rate) if timeline.tracks else 0
     return RenderPlan(rate, duration, video, audio, dict(timeline.metadata.get("seine", {}) or {}))
 
 
-def _plan_track(track: otio.schema.Track, index: int, rate: Fraction) -> TrackPlan:
+def _plan_track(track: otio.schema.Track, index: int, rate: Fraction, audio_groups: frozenset[str]) -> TrackPlan:
     seine = dict(track.metadata.get("seine", {}) or {})
     kind = "audio" if track.kind == otio.schema.TrackKind.Audio else "video"
     plan = TrackPlan(index, kind, track.enabled and not seine.get("hidden", False),
@@ -134,7 +136,8 @@ def _plan_track(track: otio.schema.Track, index: int, rate: Fraction) -> TrackPl
             pending = child
             continue
         duration = to_frames(child.trimmed_range().duration, rate)
-        item = _plan_item(child, plan.index, start, rate, f"{kind}{index}:{position}") \
+        item = _plan_item(child, plan.index, start, rate, f"{kind}{index}:{position}",
+                          sound.plays_own_sound(child, kind, audio_groups)) \
             if isinstance(child, otio.schema.Clip) and child.enabled else None
         if item is not None:
             plan.items.append(item)
@@ -149,7 +152,8 @@ def _plan_track(track: otio.schema.Track, index: int, rate: Fraction) -> TrackPl
     return plan
 
 
-def _plan_item(clip: otio.schema.Clip, track_index: int, start: int, rate: Fraction, uid: str) -> PlanItem:
+def _plan_item(clip: otio.schema.Clip, track_index: int, start: int, rate: Fraction, uid: str,
+               audio_enabled: bool) -> PlanItem:
     seine = dict(clip.metadata.get("seine", {}) or {})
     reference = clip.media_reference
     generative = seine if seine.get("kind") in GENERATIVE_KINDS or isinstance(
@@ -165,7 +169,7 @@ def _plan_item(clip: otio.schema.Clip, track_index: int, start: int, rate: Fract
         name=clip.name or (Path(path).name if path else ""), path=path, source_offset_s=offset,
         fit_mode=str(seine.get("fit", "fit")), gain_db=float(seine.get("gain_db", 0.0)),
         generative=generative, baked=path is not None or generative is None, uid=uid,
-        audio_enabled=not seine.get("mute_audio", False))
+        audio_enabled=audio_enabled)
 
 
 def _seconds(time: otio.opentime.RationalTime) -> Fraction:
@@ -203,7 +207,7 @@ def _snapshot_item(item, track_index: int, uid: str, rate: Fraction) -> PlanItem
         name=item.name, path=None if pending else item.media_path,
         source_offset_s=Fraction(item.source_start_frame) / rate,
         fit_mode=getattr(item, "fit_mode", "fit"), gain_db=float(getattr(item, "gain_db", 0.0)),
-        generative=generative, baked=not pending, uid=item.clip_id or uid)
+        generative=generative, baked=not pending, uid=item.clip_id or uid, audio_enabled=item.audio_enabled)
 
 
 def plan_of(snapshot, rate: Optional[Fraction] = None) -> RenderPlan:

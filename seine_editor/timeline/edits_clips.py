@@ -10,7 +10,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
-from seine_editor.timeline import clip_factory, generated, layout, meta, rules, snapshot
+from seine_editor.timeline import clip_factory, generated, layout, meta, rules, snapshot, sound
 from seine_editor.timeline.track_edit import Slot, TrackEdit
 
 MODES = ("insert", "overwrite")
@@ -62,6 +62,8 @@ class ClipEditsMixin:
         link = meta.new_id() if len(targets) > 1 else None
         clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link))
                  for tid, kind in targets]
+        if link is not None:  # the media's sound is the linked audio clip now, not the picture (sound.py)
+            meta.update(clips[0][1], **{sound.MUTE_AUDIO: True})
         sync = self._sync_frames([tid for tid, _ in clips], at_frame) if mode == "insert" else {}
 
         def fn(edits):
@@ -285,23 +287,27 @@ class ClipEditsMixin:
         return self._relink("link_clips", {cid: group for cid in clip_ids})
 
     def unlink_clip(self, clip_id: str):
-        """Take a clip out of its link group (a group left with one clip dissolves)."""
-        members = [cid for _, cid in self._link_group(clip_id)]
+        """Take a clip out of its link group (a group left with one clip dissolves). A picture taken away from
+        linked sound stays silent (`sound.MUTE_AUDIO`): unlinking changes nothing you hear."""
+        group = self._link_group(clip_id)
+        members = [cid for _, cid in group]
         if len(members) < 2:
             raise PlacementError(f"clip {clip_id!r} is not linked to another clip")
         remaining = [cid for cid in members if cid != clip_id]
         changes = {clip_id: None}
         if len(remaining) == 1:
             changes[remaining[0]] = None
-        return self._relink("unlink_clip", changes)
+        kinds = {cid: snapshot.track_kind(self._track(tid)) for tid, cid in group}
+        muted = {cid for cid in changes if kinds[cid] == "video"} if "audio" in kinds.values() else set()
+        return self._relink("unlink_clip", changes, muted)
 
-    def _relink(self, action: str, groups: dict[str, Optional[str]]):
+    def _relink(self, action: str, groups: dict[str, Optional[str]], muted: set[str] = frozenset()):
         tracks = {cid: meta.item_id(self._track_of(cid)) for cid in groups}
 
         def fn(edits):
             for cid, group in groups.items():
                 slot = edits[tracks[cid]].slot(cid)
-                meta.update(slot.item, link=group)
+                meta.update(slot.item, link=group, **({sound.MUTE_AUDIO: True} if cid in muted else {}))
             return ()
 
         return self._apply(action, list(tracks.values()), fn)

@@ -18,7 +18,7 @@ from typing import Any, Mapping, Optional
 
 import opentimelineio as otio
 
-from seine_editor.timeline import edits_properties, generated, layout, meta
+from seine_editor.timeline import edits_properties, generated, layout, meta, sound
 from seine_editor.timeline.time import convert_frames, to_frames
 
 
@@ -161,6 +161,7 @@ class RenderItem:
     generative: Optional[RenderGenerative]
     fit_mode: str = "fit"  # "fit": scale the whole picture inside the frame (bars); "fill": cover it (crop)
     gain_db: float = 0.0  # audio gain in decibels
+    audio_enabled: bool = True  # the mix hears this clip's media sound (`sound.plays_own_sound`)
 
     @property
     def end_frame(self) -> int:
@@ -303,22 +304,25 @@ def _marker_info(marker: otio.schema.Marker, rate: Fraction, shift: int, clip_id
 
 
 def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> RenderSnapshot:
-    tracks = tuple(_render_track(track, rate) for track in timeline.tracks)
+    audio_groups = sound.audio_link_groups(timeline)
+    tracks = tuple(_render_track(track, rate, audio_groups) for track in timeline.tracks)
     duration = max((i.end_frame for t in tracks for i in t.items), default=0)
     return RenderSnapshot(rate, duration, tracks)
 
 
-def _render_track(track: otio.schema.Track, rate: Fraction) -> RenderTrack:
+def _render_track(track: otio.schema.Track, rate: Fraction, audio_groups: frozenset[str]) -> RenderTrack:
     placed, transitions = layout.read_track(track, rate)
     render_transitions = tuple(
         RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type, _id_of(t.left),
                          _id_of(t.right), t.cut - t.in_offset, t.cut + t.out_offset, t.cut) for t in transitions)
-    items = tuple(_render_item(p, placed, rate, render_transitions) for p in layout.clips_of(placed))
-    return RenderTrack(meta.item_id(track) or "", track_kind(track), bool(meta.get(track, "muted", False)),
+    kind = track_kind(track)
+    items = tuple(_render_item(p, placed, rate, render_transitions, sound.plays_own_sound(p.item, kind, audio_groups))
+                  for p in layout.clips_of(placed))
+    return RenderTrack(meta.item_id(track) or "", kind, bool(meta.get(track, "muted", False)),
                        bool(meta.get(track, "hidden", False)), items, render_transitions)
 
 
-def _render_item(placed: layout.Placed, neighbours, rate: Fraction, transitions) -> RenderItem:
+def _render_item(placed: layout.Placed, neighbours, rate: Fraction, transitions, audio_enabled: bool) -> RenderItem:
     clip = placed.item
     clip_id = meta.item_id(clip) or ""
     transition_in = next((t for t in transitions if t.right_clip_id == clip_id), None)
@@ -332,4 +336,4 @@ def _render_item(placed: layout.Placed, neighbours, rate: Fraction, transitions)
     return RenderItem(clip_id, clip.name, placed.start, placed.duration, layout.media_path(clip), kind,
                       layout.source_offset(clip, rate), layout.media_rate(clip, rate), rate, transition_in,
                       transition_out, render_generative, edits_properties.fit_mode(clip),
-                      edits_properties.gain_db(clip))
+                      edits_properties.gain_db(clip), audio_enabled)

@@ -76,8 +76,6 @@ def test_the_feed_of_frames_6_to_18_is_their_samples_of_the_tone_in_phase(scored
     assert np.corrcoef(samples[inner, 0], expected[inner])[0, 1] > 0.99
 
 
-@pytest.mark.xfail(strict=True, reason="render.audio mixes a video clip's own sound and its linked A1 clip both "
-                                       "(twice as loud); the timeline/render owners fix it, then drop this mark")
 def test_a_clip_with_sound_is_heard_once_at_its_level(scored, qtbot):
     data = drain(AudioFeed(mixer_of(scored), 6, 18, channels=2), qtbot)
     samples = np.frombuffer(data, "<i2").reshape(-1, 2).astype(np.float64) / 32767
