@@ -101,7 +101,8 @@ def _envelope(segment: AudioSegment, lo: int, hi: int) -> np.ndarray:
 
 
 def segments_of(plan: RenderPlan, rate: int) -> list[AudioSegment]:
-    """Audio tracks' clips and video clips' own audio, with dissolve and cut fades applied."""
+    """Audio tracks' clips and the own sound of video clips no audio clip stands in for (`audio_enabled`, decided
+    by `timeline.sound`), with dissolve and cut fades applied."""
     segments = []
     for track in plan.audio + plan.video:
         if track.audible:
