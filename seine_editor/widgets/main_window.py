@@ -1,6 +1,7 @@
 """The editor window: docks, menus, toolbar and shortcuts wired to the Project. No editing logic lives here."""
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 from typing import Callable, Optional
 
@@ -56,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
     def _build_panels(self) -> None:
         self.bin = MediaBinPanel(self.tasks, self.proxies)
         self.viewer = ViewerPanel()
+        self.viewer_compositors = ViewerCompositors()
         self.timeline = TimelinePanel(self.tasks)
         self.jobs = JobPanel()
         from seine_editor.widgets.inspector import InspectorPanel
@@ -160,7 +162,7 @@ class MainWindow(QtWidgets.QMainWindow):
         settings = self.project.settings
         snapshot, cache = self.project.render_snapshot(), self.project.cache_dir
         size = preview_size(settings.width, settings.height)
-        self.viewer.set_timeline(lambda: _compositor_frame(snapshot, size, cache), duration=info.duration_frames,
+        self.viewer.set_timeline(self.viewer_compositors.factory(snapshot, size, cache), duration=info.duration_frames,
                                  rate=info.rate, size=(settings.width, settings.height),
                                  audio=lambda: _audio_mixer(snapshot, settings.audio_rate),
                                  audio_rate=settings.audio_rate)
@@ -322,6 +324,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def shutdown(self) -> None:
         self.viewer.shutdown()
+        self.viewer_compositors.close()  # the viewer's worker has stopped: nothing uses it any more
         self.proxies.shutdown()
         self.tasks.shutdown()
         if self.project is not None:
@@ -329,14 +332,38 @@ class MainWindow(QtWidgets.QMainWindow):
             self.project.close()
 
 
-def _compositor_frame(snapshot, size: tuple[int, int], cache_dir):
-    """Runs on the viewer's worker thread: the compositor for one timeline state, with the morph preview
-    standing in for generative items that have no frames yet."""
-    from seine_editor.jobs.preview import MorphPlaceholder
-    from seine_editor.render.compositor import Compositor
+class ViewerCompositors:
+    """The viewer's compositor, one timeline state at a time. Each is built on the viewer's worker thread, the
+    only thread that renders with them, which closes the one before first: its decoders do not stay open until
+    garbage collection finds it."""
 
-    return Compositor(snapshot, size=size, placeholder=MorphPlaceholder(), use_proxies=True,
-                      cache_dir=cache_dir).frame
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.current = None
+
+    def factory(self, snapshot, size: tuple[int, int], cache_dir) -> Callable:
+        """What the viewer calls on its worker when it first renders this state."""
+        return lambda: self._replace(snapshot, size, cache_dir)
+
+    def close(self) -> None:
+        """Close the current compositor: from the worker, or once the worker has stopped."""
+        with self._lock:
+            previous, self.current = self.current, None
+        if previous is not None:
+            previous.close()
+
+    def _replace(self, snapshot, size: tuple[int, int], cache_dir):
+        """Runs on the viewer's worker thread: the compositor for one timeline state, with the morph preview
+        standing in for generative items that have no frames yet."""
+        from seine_editor.jobs.preview import MorphPlaceholder
+        from seine_editor.render.compositor import Compositor
+
+        self.close()
+        compositor = Compositor(snapshot, size=size, placeholder=MorphPlaceholder(), use_proxies=True,
+                                cache_dir=cache_dir)
+        with self._lock:
+            self.current = compositor
+        return compositor.frame
 
 
 def _audio_mixer(snapshot, rate: int):
