@@ -55,6 +55,7 @@ class GenerativeForm(QtWidgets.QWidget):
         self.cancel = QtWidgets.QPushButton(icon("cancel"), "Cancel")
         self.cancel.clicked.connect(lambda: self.clip_id and self.cancel_requested.emit(self.clip_id))
         self._shown = (0, "")
+        self._loaded_params: dict = {}
         self.duration.editingFinished.connect(self._on_shape_edited)
         self.mode.activated.connect(lambda _i: self._on_shape_edited())
         form = QtWidgets.QFormLayout(self)
@@ -71,22 +72,21 @@ class GenerativeForm(QtWidgets.QWidget):
         form.addRow(self.state)
 
     def show_clip(self, clip: ClipInfo) -> None:
+        """Show the item. Re-shown after any edit: what the person is typing stays unless the document's request
+        (or the item) changed, so a job finishing mid-prompt does not wipe the prompt."""
         gen = clip.generative
         params = dict(gen.params)
+        same_item = clip.id == self.clip_id
         self.clip_id = clip.id
-        self.prompt.setPlainText(str(params.get("prompt", "")))
-        self.negative.setText(str(params.get("negative_prompt", "")))
-        self.seed.setValue(int(params.get("seed", 0) or 0))
-        self.preset.setCurrentText(str(params.get("preset", "draft")))
-        self.steps.setValue(int(params.get("steps") or 0))
-        self.guidance.setValue(float(params.get("guidance") or 0.0))
-        self.duration.setValue(clip.duration_frames)
+        if not same_item or params != self._loaded_params:
+            self._load_params(params)
         mode = str(gen.mode or params.get("mode", "bridge")) if gen.kind == "seine.transition" else ""
-        self.mode.setCurrentText(mode or MODES[0])
+        if not same_item or (clip.duration_frames, mode) != self._shown:
+            self.duration.setValue(clip.duration_frames)
+            self.mode.setCurrentText(mode or MODES[0])
+            self._shown = (clip.duration_frames, mode)
         self.mode.setEnabled(bool(mode))  # only a transition has a mode
         self.duration.setEnabled(gen.kind != "seine.animate")  # an animation lasts as long as its still
-        self._shown = (clip.duration_frames, mode)
-        self.engine.setCurrentText(str(params.get("engine", "seine")))
         self.takes.clear()
         for number, key in enumerate(gen.takes, 1):
             self.takes.addItem(f"Take {number}" + (" (active)" if key == gen.active_take else ""), key)
@@ -95,6 +95,16 @@ class GenerativeForm(QtWidgets.QWidget):
         self.generate.setText("Regenerate" if baked else "Generate")
         self.state.setText("Sources changed since this was generated: regenerate to update." if gen.stale else
                            "Generated." if baked else "Not generated yet: the viewer shows a morph preview.")
+
+    def _load_params(self, params: dict) -> None:
+        self._loaded_params = params
+        self.prompt.setPlainText(str(params.get("prompt", "")))
+        self.negative.setText(str(params.get("negative_prompt", "")))
+        self.seed.setValue(int(params.get("seed", 0) or 0))
+        self.preset.setCurrentText(str(params.get("preset", "draft")))
+        self.steps.setValue(int(params.get("steps") or 0))
+        self.guidance.setValue(float(params.get("guidance") or 0.0))
+        self.engine.setCurrentText(str(params.get("engine", "seine")))
 
     def _on_shape_edited(self) -> None:
         mode = self.mode.currentText() if self.mode.isEnabled() else ""
@@ -159,7 +169,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.hide()
 
     def show_transition(self, transition: TransitionInfo, rate) -> None:
-        self.form.hide()
+        self._hide_form()
         self.title.setText(transition.name or "Dissolve")
         total = transition.in_offset_frames + transition.out_offset_frames
         self.facts.setText(f"Cut at {timecode(transition.cut_frame, rate)}   Length: {total} frames")
@@ -167,8 +177,11 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.show()
 
     def show_clips(self, clips: list[ClipInfo], rate) -> None:
-        self.form.hide()
+        """Re-shown after every edit: the form of the same generative item stays up (never hidden and shown
+        again, which would take the keyboard focus away from the prompt being typed)."""
         self.dissolve.hide()
+        if len(clips) != 1 or clips[0].generative is None:
+            self._hide_form()
         if not clips:
             self.title.setText("Nothing selected")
             self.facts.setText("Select a clip to see its details, or drop a transition from the palette on a cut.")
@@ -188,3 +201,7 @@ class InspectorPanel(QtWidgets.QWidget):
         if clip.generative is not None:
             self.form.show_clip(clip)
             self.form.show()
+
+    def _hide_form(self) -> None:
+        self.form.hide()
+        self.form.clip_id = None  # shown again later, the item's request is loaded afresh
