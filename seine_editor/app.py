@@ -17,7 +17,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 from seine_editor.errors import SeineEditorError
 from seine_editor.widgets.resources import icon, resource_path
 
-ORGANIZATION = "Seine Editor"
+ORGANIZATION = "Seine"  # QStandardPaths and QSettings nest org/app: ~/.local/share/Seine/Seine Editor
 APPLICATION = "Seine Editor"
 
 
