@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PySide6 import QtGui
 
+from seine_editor.app import APPLICATION, ORGANIZATION
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -43,7 +45,7 @@ def demo_rendered(data_home, tmp_path_factory):
 
 def test_without_a_display_the_gui_names_the_demo_render_command_and_exits_2(demo_rendered, data_home):
     message, command, _, _ = demo_rendered
-    demo = data_home / "Seine Editor" / "Seine Editor" / "demo" / "demo.otio"
+    demo = data_home / ORGANIZATION / APPLICATION / "demo" / "demo.otio"
     assert "no display found" in message
     assert "make_demo.py" in command
     assert f"-m seine_editor render {shlex.quote(str(demo))} -o demo.mp4" in command
@@ -56,7 +58,7 @@ def test_the_printed_command_builds_the_demo_outside_the_repo_and_renders_it(dem
 
     rendered = probe(str(out_dir / "demo.mp4"))
     assert (rendered.width, rendered.height) == (640, 360) and rendered.frame_count > 200
-    assert (data_home / "Seine Editor" / "Seine Editor" / "demo" / "media" / "dawn.mp4").exists()
+    assert (data_home / ORGANIZATION / APPLICATION / "demo" / "media" / "dawn.mp4").exists()
 
 
 def test_once_the_demo_exists_the_advice_is_the_render_command_alone(demo_rendered, data_home):
@@ -90,4 +92,4 @@ def test_new_opens_an_empty_project_without_building_the_demo(tmp_path):
     out = tmp_path / "empty.png"
     result = _cli(["--new", "--screenshot", str(out)], _headless_env(tmp_path))
     assert result.returncode == 0, result.stderr
-    assert out.exists() and not (tmp_path / "Seine Editor").exists()
+    assert out.exists() and not (tmp_path / ORGANIZATION).exists()
