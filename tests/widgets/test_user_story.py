@@ -84,7 +84,7 @@ def prompt_and_generate(window, item_id: str) -> None:
     window.timeline.view.select_clips([item_id])
     form = window.inspector.form
     assert form.isVisibleTo(window.inspector) and form.clip_id == item_id
-    form.prompt.setFocus()
+    QTest.mouseClick(form.prompt.viewport(), QtCore.Qt.LeftButton)
     QTest.keyClicks(form.prompt, PROMPT)
     QTest.mouseClick(form.generate, QtCore.Qt.LeftButton)
 
@@ -120,11 +120,34 @@ def render_from_file_menu(window, qtbot, output: Path) -> None:
     window.actions_by_key["render"].trigger()
 
 
-def wait_jobs_finished(window, qtbot, count: int, timeout: int = 60000) -> None:
+def export_otio(window, qtbot, folder: Path, monkeypatch) -> Path:
+    from seine_editor.widgets.dialogs import export_dialog
+
+    otio_filter = next(text for text, suffix in export_dialog.available_formats() if suffix == ".otio")
+    monkeypatch.setattr(QtWidgets.QFileDialog, "getSaveFileName",
+                        lambda *args, **kwargs: (str(folder / "story"), otio_filter))  # typed without a suffix
+    window.actions_by_key["export"].trigger()
+    wait_jobs_finished(window, qtbot, 4)
+    return folder / "story.otio"
+
+
+def wait_jobs_finished(window, qtbot, count: int) -> None:
+    """`count` rows in the jobs panel, all ended; none failed."""
     qtbot.waitUntil(lambda: len(window.jobs.rows) == count and all(
-        r.state in ("finished", "failed", "cancelled") for r in window.jobs.rows.values()), timeout=timeout)
-    failed = {r.title.text(): r.status.text() for r in window.jobs.rows.values() if r.state == "failed"}
-    assert not failed
+        r.state in ("finished", "failed", "cancelled") for r in window.jobs.rows.values()), timeout=60000)
+    assert {r.title.text(): r.status.text() for r in window.jobs.rows.values() if r.state == "failed"} == {}
+
+
+def give_focus_back(window, qtbot) -> None:
+    """What the window manager does when a dialog closes (the offscreen platform has none): the main window is
+    active again, so its shortcuts reach it."""
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow, timeout=2000)
+
+
+def movie_frames(path) -> list:
+    with av.open(str(path)) as container:
+        return [frame.to_ndarray(format="rgb24").astype(int) for frame in container.decode(video=0)]
 
 
 def video_track(window):
@@ -135,6 +158,101 @@ def video_track(window):
 def layout(window):
     return [(c.start_frame, c.duration_frames, c.generative.kind if c.generative else c.name)
             for c in video_track(window).clips]
+
+
+# ---- the story ---------------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("engine", ["seine", "morph"])
+def test_two_shots_bridged_by_a_generated_transition_play_render_and_export(
+        engine, window, qtbot, ui, shots, tiny_weights, tmp_path, monkeypatch):
+    from seine_editor.project.generation import EngineSettings
+
+    a, b = shots
+    # a project kept at a 64×64 SEINE canvas (the dialog keeps the fields it does not show)
+    window.project.generation.set_engine_settings(EngineSettings(engine="morph", model_size=(64, 64)))
+    window.timeline.view.set_zoom(4.0, 0)
+    window.timeline.view.horizontalScrollBar().setValue(0)
+
+    # 1. the shots: dropped from the file manager onto the bin, then each dragged onto the timeline
+    ui.drop_urls(window.bin.list.viewport(), [a, b], QtCore.QPoint(20, 20))
+    qtbot.waitUntil(lambda: None not in (window.bin.info(a), window.bin.info(b)), timeout=10000)
+    drag_from_bin(window, ui, 0, 0)
+    drag_from_bin(window, ui, 1, A_FRAMES)
+    assert layout(window) == [(0, A_FRAMES, "red_room.mp4"), (CUT, B_FRAMES, "blue_sea.mp4")]
+    start = window.project.undo_stack.index()
+
+    # 2. the engine, from the settings dialog
+    choose_engine(window, engine, tiny_weights)
+    assert window.project.generation.settings == EngineSettings(
+        engine, weights=tiny_weights if engine == "seine" else None, device="cpu", model_size=(64, 64),
+        preset="preview")
+
+    # 3. a generative transition on the cut, a prompt, Generate; the job finishes and bakes the item
+    drop_generative_transition(window, ui)
+    assert layout(window) == [(0, A_FRAMES, "red_room.mp4"), (CUT, BRIDGE, "seine.transition"),
+                              (AFTER, B_FRAMES, "blue_sea.mp4")]
+    item_id = video_track(window).clips[1].id
+    prompt_and_generate(window, item_id)
+    generation = window.project.generation
+    qtbot.waitUntil(lambda: generation.item_state(item_id).state in ("done", "failed"), timeout=60000)
+    assert generation.item_state(item_id).state == "done", generation.item_state(item_id).reason
+    item = window.project.document.info().clip(item_id)
+    assert (item.generative.status, item.generative.params["prompt"], item.generative.params["engine"]) == \
+        ("baked", PROMPT, engine)
+    assert len(item.generative.takes) == 1
+    row = window.jobs.rows[generation.item_state(item_id).job_id]
+    assert (row.state, row.bar.value()) == ("finished", 1000)
+    assert window.timeline.view.clip_items[item_id].job_state is None
+
+    # 4. played across the bridge: A's last frames, A's last frame, ..., B's first frame, then B; the generated
+    #    frames in between, not the morph preview
+    give_focus_back(window, qtbot)
+    assert step_through(window, qtbot, ui, CUT - 2, 3) == [CUT - 2, CUT - 1, CUT - 1]
+    assert step_through(window, qtbot, ui, AFTER - 1, 3) == [B_FIRST, B_FIRST, B_FIRST + 1]
+    assert read_tint(shown(window, qtbot, ui, AFTER + 4))[2] > 150
+    middle = shown(window, qtbot, ui, CUT + BRIDGE // 2).astype(int)
+    assert abs(middle - movie_frames(item.media_path)[BRIDGE // 2]).mean() < 2
+
+    # 5. undo from the Edit menu: the take goes, then the prompt, then the item; redo brings each back
+    baked = window.project.document.to_json()
+    undo, redo = window.actions_by_key["undo"], window.actions_by_key["redo"]
+    undo.trigger()
+    gone = window.project.document.info().clip(item_id).generative
+    assert (gone.takes, gone.status, gone.params["prompt"]) == ((), "pending", PROMPT)
+    undo.trigger()
+    assert window.project.document.info().clip(item_id).generative.params["prompt"] == ""
+    undo.trigger()
+    assert layout(window) == [(0, A_FRAMES, "red_room.mp4"), (CUT, B_FRAMES, "blue_sea.mp4")]
+    assert window.project.undo_stack.index() == start + 1  # the settings dialog's step is next
+    for _ in range(3):
+        redo.trigger()
+    assert window.project.document.to_json() == baked
+
+    # 6. rendered from the File menu to an .mp4: every timeline frame, the cut frames exact
+    movie = tmp_path / "story.mp4"
+    render_from_file_menu(window, qtbot, movie)
+    wait_jobs_finished(window, qtbot, 3)
+    frames = movie_frames(movie)
+    assert len(frames) == AFTER + B_FRAMES == window.project.document.info().duration_frames
+    assert [read_frame_index(frames[i]) for i in (0, CUT - 1, CUT, AFTER - 1, AFTER, AFTER + B_FRAMES - 1)] == \
+        [0, CUT - 1, CUT - 1, B_FIRST, B_FIRST, B_FIRST + B_FRAMES - 1]
+
+    # 7. exported to .otio from the File menu: the bridge is an ordinary clip on a baked movie, provenance kept
+    otio_path = export_otio(window, qtbot, tmp_path, monkeypatch)
+    clips = json.loads(otio_path.read_text())["tracks"]["children"][0]["children"]
+    assert [c["name"] for c in clips] == ["red_room.mp4", "Transition", "blue_sea.mp4"]
+    bridge = clips[1]
+    provenance = bridge["metadata"]["seine"]["provenance"]
+    assert {k: provenance[k] for k in ("kind", "engine", "prompt", "seed", "status", "fingerprint")} == \
+        {"kind": "seine.transition", "engine": engine, "prompt": PROMPT, "seed": 0, "status": "baked",
+         "fingerprint": item.generative.fingerprint}
+    assert [(s["role"], Path(s["media_path"]).name, s["frame"]) for s in provenance["sources"]] == \
+        [("left", "red_room.mp4", CUT - 1), ("right", "blue_sea.mp4", 0)]
+    baked_movie = Path(bridge["media_references"]["DEFAULT_MEDIA"]["target_url"])
+    assert baked_movie.parent == tmp_path / "story_media" and bridge["source_range"]["duration"]["value"] == BRIDGE
+    baked_frames = movie_frames(baked_movie)
+    assert (len(baked_frames), read_frame_index(baked_frames[0]), read_frame_index(baked_frames[-1])) == \
+        (BRIDGE, CUT - 1, B_FIRST)
 
 
 # ---- what the story found -------------------------------------------------------------------------------------
