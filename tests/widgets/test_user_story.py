@@ -306,3 +306,16 @@ def test_an_unsent_prompt_is_dropped_when_the_item_is_selected_again(window, mor
     window.timeline.view.select_clips([video_track(window).clips[0].id])
     window.timeline.view.select_clips([morph_item])
     assert form.clip_id == morph_item and form.prompt.toPlainText() == ""
+
+
+def test_closed_render_and_settings_dialogs_do_not_stay_alive_in_the_window(window):
+    from seine_editor.widgets.dialogs.render_dialog import RenderDialog
+    from seine_editor.widgets.dialogs.settings_dialog import SettingsDialog
+
+    for _ in range(2):
+        window.actions_by_key["settings"].trigger()
+        window.findChildren(SettingsDialog)[-1].reject()
+        QtCore.QTimer.singleShot(0, lambda: next(d for d in window.findChildren(RenderDialog) if d.isVisible()).reject())
+        window.actions_by_key["render"].trigger()
+    QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
+    assert (window.findChildren(SettingsDialog), window.findChildren(RenderDialog)) == ([], [])

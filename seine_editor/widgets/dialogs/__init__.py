@@ -14,6 +14,10 @@ def open_dialog(window, name: str) -> None:
     elif name == "settings":
         from seine_editor.widgets.dialogs.settings_dialog import SettingsDialog
 
-        SettingsDialog(window.project, window).open()
+        from PySide6 import QtCore
+
+        dialog = SettingsDialog(window.project, window)
+        dialog.setAttribute(QtCore.Qt.WA_DeleteOnClose)  # a child of the window: else each opening lives until quit
+        dialog.open()
     else:
         raise ValueError(f"unknown dialog {name!r}")

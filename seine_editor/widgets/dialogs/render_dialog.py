@@ -112,10 +112,13 @@ def submit_render(window, choice: dict, allow_offline: bool) -> Optional[str]:
 def start_render(window) -> None:
     name = (window.project.path.stem if window.project.path else "untitled") + ".mp4"
     dialog = RenderDialog(window, window.viewer.mark_in is not None, str(Path.home() / name))
-    if dialog.exec() != QtWidgets.QDialog.Accepted:
+    accepted = dialog.exec() == QtWidgets.QDialog.Accepted
+    choice = dialog.choice()
+    dialog.deleteLater()  # a child of the window: else each opening lives until quit
+    if not accepted:
         return
     offline = [m.target_url for m in window.project.offline_media()]
     if not confirm_offline(window, offline, window.interactive):
         return
-    submit_render(window, dialog.choice(), allow_offline=bool(offline))
+    submit_render(window, choice, allow_offline=bool(offline))
     window.docks["jobs"].raise_()
