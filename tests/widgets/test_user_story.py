@@ -315,7 +315,8 @@ def test_closed_render_and_settings_dialogs_do_not_stay_alive_in_the_window(wind
     for _ in range(2):
         window.actions_by_key["settings"].trigger()
         window.findChildren(SettingsDialog)[-1].reject()
-        QtCore.QTimer.singleShot(0, lambda: next(d for d in window.findChildren(RenderDialog) if d.isVisible()).reject())
+        QtCore.QTimer.singleShot(
+            0, lambda: next(d for d in window.findChildren(RenderDialog) if d.isVisible()).reject())
         window.actions_by_key["render"].trigger()
     QtCore.QCoreApplication.sendPostedEvents(None, QtCore.QEvent.DeferredDelete)
     assert (window.findChildren(SettingsDialog), window.findChildren(RenderDialog)) == ([], [])
