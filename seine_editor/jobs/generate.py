@@ -9,7 +9,8 @@ The spec is plain data (no OTIO, no Qt); the result names the baked file. Steps:
 3. Place the sources on the engine's canvas (the SEINE model size for the source aspect; the timeline size for the
    classic engines) and run the engine with a step callback (progress, ETA) and the cancel flag.
 4. Conform to exactly ``duration_frames`` at the timeline rate and size; boundary frames are the true ones.
-5. Write an intra-frame movie (ProRes) named by the fingerprint, with provenance in its container tags.
+5. Write an intra-frame movie (ProRes) named by the fingerprint, with provenance in its container tags, among them
+   the parameters the engine resolved (preset, steps, scheduler, guidance), which a cache hit reads back.
 """
 from __future__ import annotations
 
@@ -83,6 +84,7 @@ class GenerateResult:
     engine_identity: str
     from_cache: bool
     info: Mapping[str, Any] = field(default_factory=dict)
+    resolved: Mapping[str, Any] = field(default_factory=dict)  # preset, steps, scheduler, guidance actually used
 
 
 def check_spec(spec: GenerateSpec) -> None:
@@ -139,7 +141,7 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineCache]
     if target.exists():
         ctx.report(Progress(1.0, "already generated: reused from the cache", 0.0))
         return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                              True, {"cached": True})
+                              True, {"cached": True}, _resolved_of_movie(target, spec))
     started = time.monotonic()
     generated = _run_engine(engine, spec, sources, ctx)
     _raise_if_cancelled(ctx, "after the engine run")
@@ -147,12 +149,36 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineCache]
     frames = _conform(generated, spec, sources)
     _raise_if_cancelled(ctx, "before writing")
     ctx.report(Progress(0.95, "writing the result"))
-    tags = _provenance(spec, engine.identity, key, generated)
-    write_movie(target, frames, spec.fps, tags, cancelled=ctx.cancelled)
+    resolved = resolved_params(spec, generated)
+    write_movie(target, frames, spec.fps, _provenance(spec, engine.identity, key, resolved),
+                cancelled=ctx.cancelled)
     ctx.report(Progress(1.0, "done", 0.0))
     info = {"cached": False, "seconds": round(time.monotonic() - started, 3), "engine_info": generated.info}
     return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                          False, info)
+                          False, info, resolved)
+
+
+def resolved_params(spec: GenerateSpec, generated: GeneratedFrames) -> dict[str, Any]:
+    """What the engine actually ran with. SEINE reports its preset's sampler, steps and guidance (explicit
+    params win over the preset); a classic engine makes one step per frame and has no scheduler or guidance."""
+    used = generated.info.get("params", {})
+    return {"preset": used.get("preset", spec.params.preset), "steps": used.get("num_inference_steps") or
+            len(generated.frames), "scheduler": used.get("sampler"), "guidance": used.get("guidance_scale")}
+
+
+def _resolved_of_movie(path: Path, spec: GenerateSpec) -> dict[str, Any]:
+    """The resolved parameters a cached movie was made with (its comment tag); the spec's own for a movie
+    written before they were recorded."""
+    import av
+
+    fallback = {"preset": spec.params.preset, "steps": spec.params.steps, "scheduler": spec.params.scheduler,
+                "guidance": spec.params.guidance}
+    try:
+        with av.open(str(path)) as container:
+            comment = container.metadata.get("comment", "{}")
+        return dict(json.loads(comment).get("resolved") or fallback)
+    except (av.FFmpegError, OSError, ValueError, AttributeError):  # unreadable or foreign tags: the request's own
+        return fallback
 
 
 def _raise_if_cancelled(ctx: JobContext, when: str) -> None:
@@ -220,13 +246,14 @@ def _conform(generated: GeneratedFrames, spec: GenerateSpec, sources: list[np.nd
                    num_frames=spec.duration_frames, size=size, fit=spec.fit, first=first, last=last)
 
 
-def _provenance(spec: GenerateSpec, identity: str, key: str, generated: GeneratedFrames) -> dict[str, str]:
+def _provenance(spec: GenerateSpec, identity: str, key: str, resolved: Mapping[str, Any]) -> dict[str, str]:
     """Container tags that say where the movie came from, readable by any player (`ffprobe`, `seine-editor probe`)."""
     sources = [{"role": s.role, "path": s.path, "frames": list(s.frames)} for s in spec.sources]
     return {
         "title": f"seine {spec.kind} {spec.item_id}",
         "comment": json.dumps({"engine": spec.engine, "identity": identity, "fingerprint": key,
-                               "params": asdict(spec.params), "sources": sources}, sort_keys=True),
+                               "params": asdict(spec.params), "resolved": dict(resolved), "sources": sources},
+                              sort_keys=True),
         "encoder": f"seine-editor ({spec.engine})",
         "seine_fingerprint": key,
         "seine_engine": identity,

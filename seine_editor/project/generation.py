@@ -339,7 +339,8 @@ class GenerationController(QObject):
         path = self.project.adopt_path(result.path)  # the job may have started before an untitled project was saved
         try:
             key = self._push(f"Attach generated frames to '{name}'", "attach_generated_media",
-                             item_id=result.item_id, path=path, fingerprint=requested_fingerprint)
+                             item_id=result.item_id, path=path, fingerprint=requested_fingerprint,
+                             provenance=take_provenance(result))
         except PlacementError as error:  # the item changed shape meanwhile: keep the file, say why
             self._set_state(result.item_id, ItemJobState("failed", job_id, None, str(error), "PlacementError"))
             return None
@@ -356,6 +357,12 @@ class GenerationController(QObject):
             self._states.pop(request.item_id, None)  # deleted: the result stays in the cache only
             return False
         return generative.fingerprint == request.fingerprint
+
+
+def take_provenance(result: GenerateResult) -> dict[str, Any]:
+    """What made a result, as its take records it: the engine, its weights identity and resolved parameters."""
+    resolved = {key: result.resolved.get(key) for key in ("preset", "steps", "scheduler", "guidance")}
+    return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved}
 
 
 def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:

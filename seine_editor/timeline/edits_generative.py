@@ -119,10 +119,12 @@ class GenerativeEditsMixin:
 
     # ---- results ---------------------------------------------------------------------------------------
 
-    def attach_generated_media(self, item_id: str, path: str, fingerprint: str | None = None) -> Edit:
-        """Add a baked file as a new take and play it. Edit.ids = (media-reference key,)."""
+    def attach_generated_media(self, item_id: str, path: str, fingerprint: str | None = None,
+                               provenance: dict | None = None) -> Edit:
+        """Add a baked file as a new take and play it; `provenance` is what made it (engine, weights identity,
+        resolved preset/steps/scheduler/guidance: `generated.TAKE_PROVENANCE`). Edit.ids = (media-reference key,)."""
         def change(slot, edit):
-            return (generated.attach_take(slot.item, path, slot.duration, self.rate, fingerprint),)
+            return (generated.attach_take(slot.item, path, slot.duration, self.rate, fingerprint, provenance),)
         return self._edit_generative("attach_generated_media", item_id, change)
 
     def select_take(self, item_id: str, key: str) -> Edit:

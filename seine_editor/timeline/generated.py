@@ -9,7 +9,8 @@
                 "mode" ("bridge" | "overlap", transitions only)},
      "sources": [{"role": "left" | "right" | "still", "clip_id", "media_path", "frame"}],
      "fingerprint": hex,              # of kind + params + sources when last requested
-     "takes": [{"key": "take1", "path": ..., "fingerprint": ...}],
+     "takes": [{"key": "take1", "path": ..., "fingerprint": ..., "engine": "seine", "engine_identity": ...,
+                "preset": ..., "steps": ..., "scheduler": ..., "guidance": ...}],  # as the engine resolved them
      "status": "pending" | "baked"}
 
 `frame` is the media frame index of the exact boundary frame (the last shown frame of the left clip, the
@@ -40,6 +41,7 @@ ANIMATE = "seine.animate"
 KINDS = (TRANSITION, EXTEND, ANIMATE)
 MODES = ("bridge", "overlap")
 GENERATOR_KEY = "generator"
+TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance")
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "prompt": "", "negative_prompt": "", "seed": 0, "preset": "draft", "steps": None,
@@ -139,8 +141,13 @@ def _default_name(kind: str, params: dict[str, Any]) -> str:
 
 
 def attach_take(clip: otio.schema.Clip, path: str, duration_frames: int, rate: Fraction,
-                fingerprint: str | None = None) -> str:
-    """Add a baked file as a new take and make it active; returns the new media-reference key."""
+                fingerprint: str | None = None, provenance: dict[str, Any] | None = None) -> str:
+    """Add a baked file as a new take and make it active; returns the new media-reference key. `provenance`
+    says what made it (keys of TAKE_PROVENANCE: the engine, its weights identity and resolved parameters)."""
+    unknown = sorted(set(provenance or {}) - set(TAKE_PROVENANCE))
+    if unknown:
+        raise PlacementError(f"take provenance {', '.join(map(repr, unknown))} is not known; "
+                             f"allowed: {', '.join(TAKE_PROVENANCE)}")
     references = dict(clip.media_references())
     takes = meta.get(clip, "takes", [])
     key = f"take{len(takes) + 1}"
@@ -149,7 +156,8 @@ def attach_take(clip: otio.schema.Clip, path: str, duration_frames: int, rate: F
     references[key] = otio.schema.ExternalReference(target_url=str(path),
                                                     available_range=to_range(0, duration_frames, rate))
     clip.set_media_references(references, key)
-    takes.append({"key": key, "path": str(path), "fingerprint": fingerprint or meta.get(clip, "fingerprint")})
+    takes.append({"key": key, "path": str(path), "fingerprint": fingerprint or meta.get(clip, "fingerprint"),
+                  **(provenance or {})})
     meta.update(clip, takes=takes, status="baked")
     return key
 
@@ -162,6 +170,12 @@ def select_take(clip: otio.schema.Clip, key: str) -> None:
     references = dict(clip.media_references())
     clip.set_media_references(references, key)
     meta.update(clip, status="pending" if key == GENERATOR_KEY else "baked")
+
+
+def active_take(clip: otio.schema.Clip) -> dict[str, Any] | None:
+    """The take record that plays, or None while the placeholder does."""
+    key = clip.active_media_reference_key
+    return next((dict(t) for t in meta.get(clip, "takes", []) if t.get("key") == key), None)
 
 
 def active_take_path(clip: otio.schema.Clip) -> str | None:

@@ -125,14 +125,24 @@ def _request(clip, clips, video_index: int, start: int, duration: int, rate: Fra
     label = {"transition": f"{_slug(before)}_to_{_slug(after)}", "extend": _slug(before)}.get(
         short, _slug(_still_name(seine) or clip.name))
     version = max(1, len(seine.get("takes", [])))
-    params = seine.get("params", {})
-    provenance = {"kind": kind, "engine": params.get("engine", ""),
-                  "weights": seine.get("engine_identity") or seine.get("weights") or "",
-                  "prompt": params.get("prompt", ""), "seed": params.get("seed", 0), "steps": params.get("steps"),
-                  "sources": seine.get("sources", []), "status": seine.get("status", "pending"),
-                  "fingerprint": seine.get("fingerprint", ""), "start_timecode": timecode(0, rate, False)}
     return BakeRequest(clip.name, kind, f"GEN_{short}_{label}_v{version}.mov", video_index, start, duration,
-                       rate, provenance)
+                       rate, provenance(clip, rate))
+
+
+def provenance(clip: otio.schema.Clip, rate: Fraction) -> dict:
+    """Where a generative item's frames come from. With a take playing: the engine, weights identity and the
+    preset, steps, scheduler and guidance it resolved (as the take recorded them); with the placeholder
+    playing (status "pending"): the request's own params and no weights."""
+    seine = meta.seine(clip)
+    params = seine.get("params", {})
+    take = generated.active_take(clip) or {}
+    made = {key: take.get(key, params.get(key)) for key in ("engine", "preset", "steps", "scheduler", "guidance")}
+    return {"kind": seine.get("kind", ""), **made, "engine": made["engine"] or "",
+            "weights": take.get("engine_identity") or "", "take": take.get("key"),
+            "prompt": params.get("prompt", ""), "negative_prompt": params.get("negative_prompt", ""),
+            "seed": params.get("seed", 0), "sources": seine.get("sources", []),
+            "status": seine.get("status", "pending"), "fingerprint": seine.get("fingerprint", ""),
+            "start_timecode": timecode(0, rate, False)}
 
 
 def _still_name(seine: dict) -> str:

@@ -155,3 +155,10 @@ def test_a_one_frame_transition_is_refused(coded_media, tmp_path):
 
 def _close(a, b, tolerance=12):
     return all(abs(x - y) <= tolerance for x, y in zip(a, b))
+
+
+def test_the_result_and_the_movie_say_what_the_engine_resolved_and_a_cache_hit_reads_it_back(coded_media, tmp_path):
+    made = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
+    reused = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
+    assert made.resolved == {"preset": "draft", "steps": 12, "scheduler": None, "guidance": None}  # a step a frame
+    assert (reused.from_cache, reused.resolved) == (True, made.resolved)

@@ -12,6 +12,7 @@ from seine_editor.media.synthetic import read_frame_index, read_tint, write_code
 from seine_editor.project.generation import NO_WEIGHTS_NOTE, EngineSettings, GenerationController
 from seine_editor.project.project import Project
 from seine_editor.render.compositor import Compositor
+from seine_editor.timeline import meta
 from seine_editor.timeline.otio_io import TimelineSettings
 
 W, H, FPS = 128, 96, Fraction(24)
@@ -260,3 +261,50 @@ def test_a_tiny_seine_transition_lands_on_the_timeline_with_its_true_boundary_fr
     generative = project.document.info().clip(item).generative
     assert (generative.status, generative.params["engine"]) == ("baked", "seine")
     assert [read_frame_index(f) for f in render(project, [24, 35])] == [23, 100]
+
+
+def exported_bridge(project, path):
+    """The baked bridge of an .otio export: its provenance and its movie's container tags."""
+    import json
+
+    import av
+
+    project.export_interchange(path, background=False)
+    clips = json.loads(path.read_text())["tracks"]["children"][0]["children"]
+    bridge = next(c for c in clips if "provenance" in c["metadata"]["seine"])
+    with av.open(bridge["media_references"]["DEFAULT_MEDIA"]["target_url"]) as container:
+        return bridge["metadata"]["seine"]["provenance"], dict(container.metadata)
+
+
+def test_export_provenance_names_the_morph_engine_its_identity_and_resolved_steps(project, controller, qtbot,
+                                                                                  tmp_path):
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        controller.add_generative_transition(video_track(project), 24, {"prompt": "dusk"}, duration_frames=12)
+    provenance, tags = exported_bridge(project, tmp_path / "cut.otio")
+    assert {k: provenance[k] for k in ("engine", "weights", "preset", "steps", "scheduler", "guidance", "take")} == \
+        {"engine": "morph", "weights": "morph/1", "preset": "draft", "steps": 12, "scheduler": None,
+         "guidance": None, "take": "take1"}
+    assert (tags["seine_weights"], tags["seine_steps"], tags["seine_preset"]) == ("morph/1", "12", "draft")
+
+
+def test_a_result_reused_from_the_cache_keeps_the_provenance_it_was_made_with(project, controller, qtbot):
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        item = controller.add_generative_transition(video_track(project), 24, {}, duration_frames=12)
+    with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
+        controller.regenerate(item)
+    assert controller.item_state(item).reason == "reused from the cache"
+    clip = next(c for c in project.document.timeline.find_clips() if meta.item_id(c) == item)
+    assert [{k: t[k] for k in ("engine_identity", "preset", "steps")} for t in meta.get(clip, "takes")] == \
+        [{"engine_identity": "morph/1", "preset": "draft", "steps": 12}] * 2
+
+
+@pytest.mark.skipif(not (TINY / "seine.pt").is_file(), reason="../shared/fixtures/seine_tiny is absent")
+def test_seine_provenance_has_the_weights_identity_and_the_presets_steps_scheduler_and_guidance(
+        project, controller, qtbot, tmp_path):
+    controller.set_engine_settings(EngineSettings("seine", weights=str(TINY), device="cpu", model_size=(48, 64)))
+    with qtbot.waitSignal(controller.result_attached, timeout=120000):
+        controller.add_generative_transition(video_track(project), 24, {"preset": "preview"}, duration_frames=12)
+    provenance, tags = exported_bridge(project, tmp_path / "cut.otio")
+    assert provenance["weights"].startswith("seine:") and tags["seine_weights"] == provenance["weights"]
+    assert {k: provenance[k] for k in ("engine", "preset", "steps", "scheduler", "guidance")} == \
+        {"engine": "seine", "preset": "preview", "steps": 10, "scheduler": "dpm++", "guidance": 8.0}

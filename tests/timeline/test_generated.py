@@ -166,3 +166,39 @@ def test_animate_a_frame_refuses_stills_and_frames_the_clip_does_not_show(doc):
     with pytest.raises(PlacementError, match="clip 'p.png' is image; a frame can be animated from a video clip"):
         doc.animate_frame(picture, 11, 8)
     assert doc.to_json() == before
+
+
+MORPH_TAKE = {"engine": "morph", "engine_identity": "morph/1", "preset": "draft", "steps": 8, "scheduler": None,
+              "guidance": None}
+
+
+def test_a_take_records_the_engine_and_the_parameters_it_resolved(cut):
+    doc, _, _, first, _ = cut
+    item = doc.add_generative_transition(first, 8).id
+    doc.attach_generated_media(item, "/cache/t1.mov", provenance=MORPH_TAKE)
+    clip = doc._item(item)
+    assert generated.active_take(clip) == {"key": "take1", "path": "/cache/t1.mov",
+                                           "fingerprint": doc.info().clip(item).generative.fingerprint, **MORPH_TAKE}
+    assert_round_trips(doc)
+
+
+def test_undoing_an_attach_with_provenance_restores_the_exact_document(cut):
+    doc, _, _, first, _ = cut
+    item = doc.add_generative_transition(first, 8).id
+    before = doc.to_json()
+    edit = doc.attach_generated_media(item, "/cache/t1.mov", provenance=MORPH_TAKE)
+    attached = doc.to_json()
+    redo = doc.restore(edit.undo)
+    assert doc.to_json() == before
+    doc.restore(redo)
+    assert doc.to_json() == attached
+
+
+def test_unknown_take_provenance_is_refused_by_name(cut):
+    doc, _, _, first, _ = cut
+    item = doc.add_generative_transition(first, 8).id
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match="take provenance 'colour' is not known; allowed: engine, "
+                                             "engine_identity, preset, steps, scheduler, guidance"):
+        doc.attach_generated_media(item, "/cache/t1.mov", provenance={"colour": 1})
+    assert doc.to_json() == before

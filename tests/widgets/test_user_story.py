@@ -248,6 +248,8 @@ def test_two_shots_bridged_by_a_generated_transition_play_render_and_export(
          "fingerprint": item.generative.fingerprint}
     assert [(s["role"], Path(s["media_path"]).name, s["frame"]) for s in provenance["sources"]] == \
         [("left", "red_room.mp4", CUT - 1), ("right", "blue_sea.mp4", 0)]
+    assert provenance["weights"].startswith("seine:") if engine == "seine" else provenance["weights"] == "morph/1"
+    assert provenance["preset"] == "preview" and provenance["steps"] == (10 if engine == "seine" else BRIDGE)
     baked_movie = Path(bridge["media_references"]["DEFAULT_MEDIA"]["target_url"])
     assert baked_movie.parent == tmp_path / "story_media" and bridge["source_range"]["duration"]["value"] == BRIDGE
     baked_frames = movie_frames(baked_movie)
