@@ -78,8 +78,8 @@ class QtJobRunner(QObject):
                title: str = "", job_id: Optional[str] = None) -> Job:
         return self._runner.submit(fn, spec, lane=lane, priority=priority, title=title, job_id=job_id)
 
-    def cancel(self, job_id: str) -> bool:
-        return self._runner.cancel(job_id)
+    def cancel(self, job_id: str, reason: str = "") -> bool:
+        return self._runner.cancel(job_id, reason)
 
     def retry(self, job_id: str) -> Job:
         return self._runner.retry(job_id)

@@ -25,6 +25,7 @@ log = logging.getLogger(__name__)
 
 LANES = ("gpu", "cpu")
 QUEUED, RUNNING, FINISHED, FAILED, CANCELLED = "queued", "running", "finished", "failed", "cancelled"
+REPLACED = "replaced"  # a cancel reason: a newer job for the same work took this one's place
 
 
 class JobCancelled(Exception):
@@ -46,6 +47,7 @@ class Job:
     progress: Optional[Progress] = None
     result: Any = None
     failure: Optional[JobFailure] = None
+    cancel_reason: str = ""  # why it was asked to stop: "" when a person cancelled, REPLACED, "shutdown"
     _cancel: threading.Event = field(default_factory=threading.Event, repr=False)
     _on_progress: Callable[["Job", Progress], None] = field(default=lambda job, p: None, repr=False)
 
@@ -122,13 +124,14 @@ class JobRunner:
         self._queues[lane].put((priority, next(self._order), job))
         return job
 
-    def cancel(self, job_id: str) -> bool:
-        """Cancel a queued job (it never starts) or a running one (it stops at its next step). False when the job
-        is unknown or already done."""
+    def cancel(self, job_id: str, reason: str = "") -> bool:
+        """Cancel a queued job (it never starts) or a running one (it stops at its next step); ``reason`` is kept
+        as ``job.cancel_reason`` ("" for a person's cancel, REPLACED). False when the job is unknown or done."""
         with self._lock:
             job = self._jobs.get(job_id)
             if job is None or job.state not in (QUEUED, RUNNING):
                 return False
+            job.cancel_reason = reason
             job._cancel.set()
             was_queued = job.state == QUEUED
             if was_queued:
@@ -189,6 +192,7 @@ class JobRunner:
     def _cancel_for_shutdown(self, job_id: str) -> None:
         with self._lock:
             job = self._jobs[job_id]
+            job.cancel_reason = "shutdown"
             job._cancel.set()
             was_queued = job.state == QUEUED
             if was_queued:

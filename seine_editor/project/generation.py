@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field, replace
+from pathlib import PurePath
 from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
@@ -20,6 +21,7 @@ from seine_editor.jobs.engines import EngineCache
 from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
 from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
+from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
 
 ENGINES = ("seine", "morph", "crossfade")
@@ -215,17 +217,36 @@ class GenerationController(QObject):
     def generate_item(self, item_id: str) -> str:
         """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id."""
         spec = self.spec_for(item_id)
-        self.cancel(item_id)
+        self._cancel_job(item_id, REPLACED)
         job = self.runner.submit(functools.partial(generate, engines=self.engines), spec,
-                                 title=f"{spec.kind} {self.document.info().clip(item_id).name}")
+                                 title=self.job_title(item_id))
         self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint, spec)
         _, _, note = self.settings.resolve()
         self._set_state(item_id, ItemJobState("queued", job.id, None, note))
         return job.id
 
     def cancel(self, item_id: str) -> bool:
+        """The person's cancel of the item's job (queued or running)."""
+        return self._cancel_job(item_id, "")
+
+    def _cancel_job(self, item_id: str, reason: str) -> bool:
         state = self._states.get(item_id)
-        return bool(state and state.job_id and self._runner and self._runner.cancel(state.job_id))
+        return bool(state and state.job_id and self._runner and self._runner.cancel(state.job_id, reason))
+
+    def job_title(self, item_id: str) -> str:
+        """What the job panel calls the item's job: "Transition: A → B", "Extend: A", "Animate: still.png"."""
+        generative = self._generative(item_id)
+        names = {c.id: c.name for c in self.document.info().clips()}
+
+        def name(role: str) -> str:
+            source = next((s for s in generative.sources if s.get("role") == role), {})
+            media = source.get("media_path")
+            return names.get(source.get("clip_id")) or (PurePath(media).name if media else "?")
+
+        kind = generative.kind.rsplit(".", 1)[-1]
+        if kind == "transition":
+            return f"Transition: {name('left')} → {name('right')}"
+        return f"Extend: {name('left')}" if kind == "extend" else f"Animate: {name('still')}"
 
     def pending_items(self) -> list[str]:
         """Ids of generative items with no frames yet, or whose sources changed since they were requested."""

@@ -6,10 +6,14 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
+from seine_editor.jobs.runner import REPLACED
 from seine_editor.widgets.resources import icon
 
 STATE_TEXT = {"queued": "Queued", "running": "Running", "finished": "Done", "failed": "Failed",
               "cancelled": "Cancelled"}
+# Why a job stopped early (`Job.cancel_reason`): a person's cancel, a newer request for the same item, quitting.
+CANCEL_TEXT = {"": "Cancelled", REPLACED: "Replaced", "shutdown": "Cancelled at quit"}
+REPLACED_TIP = "A newer request for the same item took this job's place; its frames are not used."
 
 
 def format_eta(seconds: Optional[float]) -> str:
@@ -91,11 +95,24 @@ class JobPanel(QtWidgets.QWidget):
         runner.job_queued.connect(self.on_job_queued)
         runner.job_started.connect(lambda job_id: self._row(job_id).set_state("running", "Starting…"))
         runner.job_progress.connect(lambda job_id, p: self._row(job_id).set_progress(p.fraction, p.message, p.eta_s))
-        runner.job_finished.connect(lambda job_id, _result: self._row(job_id).set_state("finished"))
+        runner.job_finished.connect(lambda job_id, _result: self._on_ended(runner, job_id, "finished"))
         runner.job_failed.connect(lambda job_id, failure: self._row(job_id).set_state(
             "failed", f"{failure.error_type}: {failure.reason}"))
-        runner.job_cancelled.connect(lambda job_id: self._row(job_id).set_state("cancelled"))
+        runner.job_cancelled.connect(lambda job_id: self._on_ended(runner, job_id, "cancelled"))
         self.cancel_requested.connect(runner.cancel)
+
+    def _on_ended(self, runner, job_id: str, state: str) -> None:
+        """A replaced job reads "Replaced" (never a person's cancel), even if it finished before it could stop:
+        its frames are not used."""
+        reason = _cancel_reason(runner, job_id)
+        row = self._row(job_id)
+        if reason == REPLACED:
+            row.set_state("cancelled", CANCEL_TEXT[REPLACED])
+            row.status.setToolTip(REPLACED_TIP)
+        elif state == "cancelled":
+            row.set_state("cancelled", CANCEL_TEXT.get(reason, STATE_TEXT["cancelled"]))
+        else:
+            row.set_state(state)
 
     def on_job_queued(self, job_id: str, title: str) -> None:
         row = JobRow(job_id, title, self)
@@ -115,3 +132,10 @@ class JobPanel(QtWidgets.QWidget):
                 row.deleteLater()
                 del self.rows[job_id]
         self.empty.setVisible(not self.rows)
+
+
+def _cancel_reason(runner, job_id: str) -> str:
+    try:
+        return runner.job(job_id).cancel_reason
+    except KeyError:  # a runner that no longer knows the job: an ordinary end
+        return ""

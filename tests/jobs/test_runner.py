@@ -170,3 +170,15 @@ def test_unknown_lane_is_refused_naming_the_lanes(runner):
 def test_progress_outside_zero_to_one_is_refused():
     with pytest.raises(ValueError, match=r"progress fraction must be within \[0, 1\], got 1.5"):
         Progress(1.5)
+
+
+def test_a_cancel_keeps_its_reason_on_the_job(runner, recorder):
+    from seine_editor.jobs.runner import REPLACED
+
+    gate, started = threading.Event(), threading.Event()
+    running = runner.submit(blocking_job(gate, started), "a", title="a")
+    queued = runner.submit(blocking_job(gate, threading.Event()), "b", title="b")
+    assert started.wait(TIMEOUT)
+    assert runner.cancel(queued.id) and runner.cancel(running.id, REPLACED)
+    recorder.wait_for(ended(2))
+    assert [(j.state, j.cancel_reason) for j in (running, queued)] == [(CANCELLED, REPLACED), (CANCELLED, "")]

@@ -308,3 +308,47 @@ def test_seine_provenance_has_the_weights_identity_and_the_presets_steps_schedul
     assert provenance["weights"].startswith("seine:") and tags["seine_weights"] == provenance["weights"]
     assert {k: provenance[k] for k in ("engine", "preset", "steps", "scheduler", "guidance")} == \
         {"engine": "seine", "preset": "preview", "steps": 10, "scheduler": "dpm++", "guidance": 8.0}
+
+
+def job_title(controller, item):
+    return controller.runner.job(controller.item_state(item).job_id).title
+
+
+def test_job_titles_name_the_kind_and_its_clips(project, controller, qtbot, media):
+    track = video_track(project)
+    a = project.document.info().track(track).clips[0]
+    transition = controller.add_generative_transition(track, 24, duration_frames=12)
+    extension = controller.extend_clip(a.id, 12)
+    still = project.add_clip(media["still"], track, project.document.info().duration_frames, duration_frames=12)[0]
+    animation = controller.animate_image(still)
+    assert [job_title(controller, i) for i in (transition, extension, animation)] == \
+        ["Transition: a.mp4 → b.mp4", "Extend: a.mp4", "Animate: still.png"]
+    qtbot.waitUntil(lambda: all(controller.item_state(i).state == "done"
+                                for i in (transition, extension, animation)), timeout=WAIT_MS)
+
+
+def test_a_job_superseded_by_a_new_request_is_replaced_not_cancelled_by_the_person(project, controller, qtbot):
+    from seine_editor.jobs.runner import REPLACED
+
+    engine = GatedMorph()
+    controller.engines.put("morph", {}, engine)
+    item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    first = controller.item_state(item).job_id
+    assert engine.waiting.wait(10)
+    with qtbot.waitSignal(controller.runner.job_cancelled, timeout=WAIT_MS):
+        second = controller.regenerate(item, prompt="night falls")
+    engine.gate.set()
+    qtbot.waitUntil(lambda: controller.item_state(item).state == "done", timeout=WAIT_MS)
+    assert (controller.runner.job(first).state, controller.runner.job(first).cancel_reason) == ("cancelled", REPLACED)
+    assert (controller.item_state(item).job_id, controller.runner.job(second).cancel_reason) == (second, "")
+
+
+def test_the_persons_cancel_has_no_reason(project, controller, qtbot):
+    engine = GatedMorph()
+    controller.engines.put("morph", {}, engine)
+    item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
+    job_id = controller.item_state(item).job_id
+    assert engine.waiting.wait(10)
+    with qtbot.waitSignal(controller.runner.job_cancelled, timeout=WAIT_MS):
+        controller.cancel(item)
+    assert (controller.runner.job(job_id).state, controller.runner.job(job_id).cancel_reason) == ("cancelled", "")

@@ -1,0 +1,106 @@
+"""The jobs panel: a row per job titled by what it makes; a job a newer request replaced reads "Replaced", not
+"Cancelled" (which is kept for the person's own cancel)."""
+import threading
+
+import pytest
+
+from engine.errors import GenerationCancelled
+from seine_editor.jobs.qt_worker import QtJobRunner
+from seine_editor.jobs.runner import REPLACED
+from seine_editor.widgets.job_panel import JobPanel
+
+
+@pytest.fixture
+def panel(qtbot):
+    runner = QtJobRunner(shutdown_on_quit=False)
+    panel = JobPanel()
+    qtbot.addWidget(panel)
+    panel.connect_runner(runner)
+    yield panel, runner
+    assert runner.shutdown(5)
+
+
+def waiting_job(started: threading.Event, gate: threading.Event):
+    def fn(spec, ctx):
+        started.set()
+        while not ctx.cancelled():
+            if gate.wait(0.01):
+                return spec
+        raise GenerationCancelled("stopped")
+    return fn
+
+
+def test_a_replaced_job_reads_replaced_and_a_cancelled_one_cancelled(panel, qtbot):
+    panel, runner = panel
+    started, gate = threading.Event(), threading.Event()
+    replaced = runner.submit(waiting_job(started, gate), 1, title="Transition: a.mp4 → b.mp4")
+    cancelled = runner.submit(waiting_job(threading.Event(), gate), 2, title="Extend: a.mp4")
+    assert started.wait(5)
+    with qtbot.waitSignal(runner.job_cancelled, timeout=5000):
+        runner.cancel(replaced.id, REPLACED)
+    with qtbot.waitSignal(runner.job_cancelled, timeout=5000):
+        runner.cancel(cancelled.id)
+    rows = [panel.rows[j.id] for j in (replaced, cancelled)]
+    assert [(r.title.text(), r.state, r.status.text()) for r in rows] == [
+        ("Transition: a.mp4 → b.mp4", "cancelled", "Replaced"), ("Extend: a.mp4", "cancelled", "Cancelled")]
+    assert "newer request" in rows[0].status.toolTip() and not rows[0].cancel.isEnabled()
+
+
+def test_a_replaced_job_that_finished_before_it_could_stop_still_reads_replaced(panel, qtbot):
+    panel, runner = panel
+    started, gate = threading.Event(), threading.Event()
+
+    def ignores_cancel(spec, ctx):
+        started.set()
+        gate.wait(5)
+        return spec
+    job = runner.submit(ignores_cancel, 1, title="Animate: still.png")
+    assert started.wait(5)
+    runner.cancel(job.id, REPLACED)
+    with qtbot.waitSignal(runner.job_finished, timeout=5000):
+        gate.set()
+    assert (panel.rows[job.id].state, panel.rows[job.id].status.text()) == ("cancelled", "Replaced")
+
+
+def test_clear_finished_removes_replaced_rows_too(panel, qtbot):
+    panel, runner = panel
+    started, gate = threading.Event(), threading.Event()
+    job = runner.submit(waiting_job(started, gate), 1, title="Extend: a.mp4")
+    assert started.wait(5)
+    with qtbot.waitSignal(runner.job_cancelled, timeout=5000):
+        runner.cancel(job.id, REPLACED)
+    panel.clear_finished()
+    assert panel.rows == {}
+
+
+def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_generate(window, infos, qtbot):
+    from engine.classic import MorphEngine
+    from seine_editor.project.generation import EngineSettings
+
+    class GatedMorph(MorphEngine):
+        def __init__(self):
+            super().__init__()
+            self.gate, self.waiting = threading.Event(), threading.Event()
+
+        def transition(self, first, last, request, *, on_step=None, cancelled=None):
+            self.waiting.set()
+            while not self.gate.wait(0.01) and not cancelled():
+                pass
+            return super().transition(first, last, request, on_step=on_step, cancelled=cancelled)
+
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=24)
+    window.project.add_clip(infos["b"], v1, 24)
+    generation = window.project.generation
+    generation.set_engine_settings(EngineSettings(engine="morph"))
+    engine = GatedMorph()
+    generation.engines.put("morph", {}, engine)
+    item = generation.add_generative_transition(v1, 24, duration_frames=12)
+    first = generation.item_state(item).job_id
+    assert engine.waiting.wait(10)
+    second = generation.regenerate(item, prompt="night falls")
+    engine.gate.set()
+    qtbot.waitUntil(lambda: second in window.jobs.rows and window.jobs.rows[second].state == "finished",
+                    timeout=20000)
+    assert [(r.title.text(), r.status.text()) for r in (window.jobs.rows[first], window.jobs.rows[second])] == [
+        ("Transition: shot_a.mp4 → shot_b.mp4", "Replaced"), ("Transition: shot_a.mp4 → shot_b.mp4", "Done")]
