@@ -5,6 +5,11 @@ The project is never touched: everything happens on a deep copy (the EDL writer 
 writing, each generative item is baked: the caller's `Baker` renders its frames into a real movie at the
 timeline's rate and size, and the clip becomes an ordinary clip on that file, its provenance kept in
 `metadata["seine"]["provenance"]`. Timeline resolution and rate go in the timeline's metadata.
+
+Only the take that plays leaves the project: `metadata["seine"]["takes"]` of a baked clip holds that one take,
+its path the baked movie beside the export (the same frames at the timeline's size and rate); the other takes
+live in the project's cache (for an untitled project, a scratch folder), so an export naming them would point
+at files another machine, or a later cleanup, does not have. A pending item exports no takes.
 """
 from __future__ import annotations
 
@@ -86,12 +91,14 @@ def bake_generative_items(timeline: otio.schema.Timeline, rate: Fraction, baker:
     for clip, request in jobs:
         request = _unique(request, used_names)
         movie = baker(request, folder)
+        take = generated.active_take(clip)  # before the references change: it follows the active key
         reference = otio.schema.ExternalReference(target_url=str(movie),
                                                   available_range=to_range(0, request.duration_frames, rate))
         key = otio.schema.Clip.DEFAULT_MEDIA_KEY
         clip.set_media_references({key: reference}, key)  # the generator reference means nothing elsewhere
         clip.source_range = to_range(0, request.duration_frames, rate)
-        meta.update(clip, provenance=request.provenance, baked_file=movie.name)
+        meta.update(clip, provenance=request.provenance, baked_file=movie.name,
+                    takes=[{**take, "path": str(movie)}] if take else [])
         baked.append(movie)
     return baked
 

@@ -352,3 +352,26 @@ def test_the_persons_cancel_has_no_reason(project, controller, qtbot):
     with qtbot.waitSignal(controller.runner.job_cancelled, timeout=WAIT_MS):
         controller.cancel(item)
     assert (controller.runner.job(job_id).state, controller.runner.job(job_id).cancel_reason) == ("cancelled", "")
+
+
+def test_an_untitled_projects_export_names_no_file_in_its_scratch_cache(qapp, media, qtbot, tmp_path):
+    import json
+
+    project = Project.new(TimelineSettings(width=W, height=H, fps=FPS))
+    try:
+        project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
+        track = video_track(project)
+        project.append_clip(media["a"], track)
+        project.append_clip(media["b"], track)
+        with qtbot.waitSignal(project.generation.result_attached, timeout=WAIT_MS):
+            item = project.generation.add_generative_transition(track, 24, duration_frames=12)
+        with qtbot.waitSignal(project.generation.result_attached, timeout=WAIT_MS):
+            project.generation.regenerate(item, seed=3)
+        result = project.export_interchange(tmp_path / "out" / "cut.otio", background=False)
+        clips = json.loads((tmp_path / "out" / "cut.otio").read_text())["tracks"]["children"][0]["children"]
+        takes = clips[1]["metadata"]["seine"]["takes"]
+        assert [(t["key"], t["path"]) for t in takes] == [("take2", str(result.baked[0]))]
+        exported = (tmp_path / "out" / "cut.otio").read_text()
+        assert Path(takes[0]["path"]).is_file() and str(project.cache_dir) not in exported
+    finally:
+        project.close(discard_recovery=True)

@@ -148,3 +148,24 @@ def test_generative_item_without_a_baker_is_refused(sources, tmp_path):
 def test_unknown_suffix_is_refused_naming_the_allowed_ones(sources, tmp_path):
     with pytest.raises(ExportError, match=r"cannot export to \.docx; allowed: \.otio, \.otioz"):
         export(story(sources), tmp_path / "s.docx")
+
+
+def test_only_the_take_that_plays_is_exported_and_it_points_at_the_baked_movie(sources, tmp_path):
+    timeline = story(sources)
+    bridge = next(c for c in timeline.find_clips() if c.name == "Bridge")
+    for take in sources:  # two takes made in a scratch cache; the first is chosen
+        generated.attach_take(bridge, str(take), 6, RATE, provenance={"engine": "morph", "engine_identity": "morph/1"})
+    generated.select_take(bridge, "take1")
+    result = export(timeline, tmp_path / "s.otio")
+    back = next(c for c in otio.adapters.read_from_file(str(result.path)).find_clips() if c.name == "Bridge")
+    assert meta.plain(back.metadata["seine"]["takes"]) == [
+        {"key": "take1", "path": str(result.baked[0]), "fingerprint": meta.get(bridge, "fingerprint"),
+         "engine": "morph", "engine_identity": "morph/1"}]
+    assert back.metadata["seine"]["provenance"]["take"] == "take1"
+    assert meta.get(bridge, "takes")[1]["path"] == str(sources[1])  # the project keeps every take
+
+
+def test_a_pending_item_exports_no_takes(sources, tmp_path):
+    back = otio.adapters.read_from_file(str(export(story(sources), tmp_path / "s.otio").path))
+    bridge = next(c for c in back.find_clips() if c.name == "Bridge")
+    assert (list(bridge.metadata["seine"]["takes"]), bridge.metadata["seine"]["provenance"]["take"]) == ([], None)
