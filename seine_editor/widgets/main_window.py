@@ -65,6 +65,7 @@ class MainWindow(QtWidgets.QMainWindow):
         from seine_editor.widgets.transitions_palette import TransitionsPalette
 
         self.inspector = InspectorPanel()
+        self._inspected_transition = None  # the dissolve the inspector's form holds, as it was loaded
         self.palette = TransitionsPalette()
         self.setCentralWidget(self.viewer)
         self.docks = {}
@@ -150,11 +151,11 @@ class MainWindow(QtWidgets.QMainWindow):
         self.project_changed.emit(project)
 
     def _on_project_changed(self) -> None:
+        """The timeline redrawn after an edit. `set_timeline` announces the kept selection again, which reloads
+        the inspector only where the selected item or its values changed (a form being typed in stays up)."""
         self.timeline.set_timeline(self.project.info())
         self._refresh_viewer()
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
-        self._on_view_selection_changed(self.timeline.view.selected_clip_ids())
-        self._on_view_transition_selected(self.timeline.view.selected_transition())
 
     def _refresh_viewer(self) -> None:
         """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
@@ -203,12 +204,16 @@ class MainWindow(QtWidgets.QMainWindow):
         self.run_edit(edit_bridge.add_media, [str(Path(p).resolve()) for p in paths], track_id, frame, infos)
 
     def _on_view_selection_changed(self, clip_ids: list) -> None:
+        if not clip_ids and self.timeline.view.selected_transition() is not None:
+            return  # a dissolve on its own: transition_selected shows it (hiding its form here took the focus)
+        self._inspected_transition = None
         info = self.project.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
         self.inspector.show_clips(clips, info.rate if info else None)
 
     def _on_view_transition_selected(self, transition) -> None:
-        if transition is not None:
+        if transition is not None and transition != self._inspected_transition:
+            self._inspected_transition = transition
             self.inspector.show_transition(transition, self.project.info().rate)
 
     # files ------------------------------------------------------------------------------------------------

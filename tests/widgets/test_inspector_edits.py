@@ -127,3 +127,51 @@ def test_an_overlap_longer_than_a_shot_can_give_is_refused_naming_it(bridged):
     assert layout(window, v1) == before
     assert "'Transition' cannot overlap 60 frames: clip 'shot_b.mp4' shows 28 frames (frames 40..67) and would " \
            "give 30 of them" in window.statusBar().currentMessage()
+
+
+class HideCounter(QtCore.QObject):
+    """Counts the Hide events a widget gets (a form hidden and shown again loses the keyboard focus)."""
+
+    def __init__(self, widget):
+        super().__init__(widget)
+        self.hides = 0
+        widget.installEventFilter(self)
+
+    def eventFilter(self, watched, event):
+        self.hides += event.type() == QtCore.QEvent.Hide
+        return False
+
+
+def test_editing_a_dissolve_keeps_its_form_up_and_the_focus_in_the_box(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    click_frame(window, v1, 41)
+    form = window.inspector.dissolve
+    counter = HideCounter(form)
+    type_into(form.before, 4)
+    type_into(form.before, 3)
+    (dissolve,) = window.project.document.info().track(v1).transitions
+    assert (dissolve.in_offset_frames, counter.hides) == (3, 0)
+    assert form.before.hasFocus()
+
+
+def test_an_unrelated_edit_keeps_what_is_being_typed_in_the_dissolve_form(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    click_frame(window, v1, 41)
+    form = window.inspector.dissolve
+    form.after.setFocus()
+    form.after.selectAll()
+    QTest.keyClicks(form.after, "5")  # typed, not yet committed
+    window.project.add_marker(10)
+    assert (form.isVisible(), form.after.text(), form.after.hasFocus()) == (True, "5 frames", True)
+
+
+def test_undo_reloads_the_dissolve_form_with_the_documents_values(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    click_frame(window, v1, 41)
+    form = window.inspector.dissolve
+    type_into(form.after, 2)
+    window.actions_by_key["undo"].trigger()
+    assert (form.isVisible(), form.before.value(), form.after.value()) == (True, 6, 6)
