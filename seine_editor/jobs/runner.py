@@ -168,7 +168,7 @@ class JobRunner:
             self._closed = True
             pending = [job.id for job in self._jobs.values() if job.state in (QUEUED, RUNNING)]
         for job_id in pending:
-            self._cancel_for_shutdown(job_id)
+            self.cancel(job_id, reason="shutdown")
         for lane in LANES:
             for thread in self._threads:
                 if thread.name.startswith(f"seine-{lane}-"):
@@ -189,17 +189,6 @@ class JobRunner:
         return [thread.name for thread in self._threads if thread.is_alive()]
 
     # -- workers ----------------------------------------------------------------------------------------------
-    def _cancel_for_shutdown(self, job_id: str) -> None:
-        with self._lock:
-            job = self._jobs[job_id]
-            job.cancel_reason = "shutdown"
-            job._cancel.set()
-            was_queued = job.state == QUEUED
-            if was_queued:
-                job.state = CANCELLED
-        if was_queued:
-            self._notify("job_cancelled", job)
-
     def _work(self, lane: str) -> None:
         while True:
             _, _, job = self._queues[lane].get()
