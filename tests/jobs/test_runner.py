@@ -3,9 +3,10 @@ import threading
 
 import pytest
 
-from engine.errors import GenerationCancelled, OutOfMemoryError
+from engine.errors import OutOfMemoryError
 from seine_editor.jobs.context import JobFailure, Progress
 from seine_editor.jobs.runner import CANCELLED, FAILED, FINISHED, JobRunner
+from support import gated_job
 
 TIMEOUT = 10
 
@@ -50,19 +51,9 @@ def runner(recorder):
     assert r.shutdown(TIMEOUT)
 
 
-def blocking_job(gate: threading.Event, started: threading.Event):
-    def fn(spec, ctx):
-        started.set()
-        while not ctx.cancelled():
-            if gate.wait(0.01):
-                return spec
-        raise GenerationCancelled("stopped")
-    return fn
-
-
 def test_gpu_jobs_run_one_at_a_time_in_priority_order(runner, recorder):
     gate, started = threading.Event(), threading.Event()
-    runner.submit(blocking_job(gate, started), "first", title="first")
+    runner.submit(gated_job(started, gate), "first", title="first")
     assert started.wait(TIMEOUT)
     runner.submit(lambda spec, ctx: spec, "low", priority=5, title="low")
     runner.submit(lambda spec, ctx: spec, "high", priority=1, title="high")
@@ -85,7 +76,7 @@ def test_progress_reported_by_the_job_reaches_the_listener(runner, recorder):
 
 def test_cancelling_a_queued_job_means_it_never_starts(runner, recorder):
     gate, started = threading.Event(), threading.Event()
-    runner.submit(blocking_job(gate, started), "a", title="a")
+    runner.submit(gated_job(started, gate), "a", title="a")
     assert started.wait(TIMEOUT)
     ran = []
     queued = runner.submit(lambda spec, ctx: ran.append(spec), "b", title="b")
@@ -98,7 +89,7 @@ def test_cancelling_a_queued_job_means_it_never_starts(runner, recorder):
 
 def test_cancelling_a_running_job_stops_it_at_its_next_step(runner, recorder):
     gate, started = threading.Event(), threading.Event()
-    job = runner.submit(blocking_job(gate, started), "a", title="a")
+    job = runner.submit(gated_job(started, gate), "a", title="a")
     assert started.wait(TIMEOUT)
     assert runner.cancel(job.id)
     recorder.wait_for(ended(1))
@@ -142,7 +133,7 @@ def test_retry_refuses_a_job_that_finished(runner, recorder):
 def test_shutdown_cancels_running_and_queued_jobs_and_joins_every_thread(recorder):
     runner = JobRunner(recorder, cpu_workers=2)
     gate, started = threading.Event(), threading.Event()
-    running = runner.submit(blocking_job(gate, started), "a", title="a")
+    running = runner.submit(gated_job(started, gate), "a", title="a")
     queued = runner.submit(lambda spec, ctx: spec, "b", title="b")
     assert started.wait(TIMEOUT)
     assert runner.shutdown(TIMEOUT)
@@ -154,7 +145,7 @@ def test_shutdown_cancels_running_and_queued_jobs_and_joins_every_thread(recorde
 
 def test_cpu_lane_runs_beside_a_busy_gpu_lane(runner, recorder):
     gate, started = threading.Event(), threading.Event()
-    runner.submit(blocking_job(gate, started), "gpu", title="gpu")
+    runner.submit(gated_job(started, gate), "gpu", title="gpu")
     assert started.wait(TIMEOUT)
     runner.submit(lambda spec, ctx: "baked", None, lane="cpu", title="bake")
     recorder.wait_for(lambda events: ("finished", "bake", "baked") in events)
@@ -176,8 +167,8 @@ def test_a_cancel_keeps_its_reason_on_the_job(runner, recorder):
     from seine_editor.jobs.runner import REPLACED
 
     gate, started = threading.Event(), threading.Event()
-    running = runner.submit(blocking_job(gate, started), "a", title="a")
-    queued = runner.submit(blocking_job(gate, threading.Event()), "b", title="b")
+    running = runner.submit(gated_job(started, gate), "a", title="a")
+    queued = runner.submit(gated_job(threading.Event(), gate), "b", title="b")
     assert started.wait(TIMEOUT)
     assert runner.cancel(queued.id) and runner.cancel(running.id, REPLACED)
     recorder.wait_for(ended(2))

@@ -1,5 +1,4 @@
 """The generative workflow through the real Project, job runner, engine, writer and compositor."""
-import threading
 from fractions import Fraction
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from seine_editor.project.project import Project
 from seine_editor.render.compositor import Compositor
 from seine_editor.timeline import meta
 from seine_editor.timeline.otio_io import TimelineSettings
+from support import GatedMorph
 
 W, H, FPS = 128, 96, Fraction(24)
 A_TINT, B_TINT = (200, 60, 40), (40, 80, 200)
@@ -27,26 +27,6 @@ def media(tmp_path_factory):
             "b": write_coded_video(folder / "b.mp4", frames=24, width=W, height=H, fps=FPS, tint=B_TINT,
                                    first_index=100),
             "still": write_coded_image(folder / "still.png", width=W, height=H, index=7)}
-
-
-class GatedMorph(MorphEngine):
-    """The real morph engine that waits at its first step until the test opens the gate (or the job is
-    cancelled), and counts its runs."""
-
-    def __init__(self):
-        super().__init__()
-        self.gate, self.waiting, self.calls = threading.Event(), threading.Event(), 0
-
-    def transition(self, first, last, request, *, on_step=None, cancelled=None):
-        self.calls += 1
-
-        def gated_step(step):
-            self.waiting.set()
-            while not self.gate.wait(0.01) and not (cancelled and cancelled()):
-                pass
-            if on_step:
-                on_step(step)
-        return super().transition(first, last, request, on_step=gated_step, cancelled=cancelled)
 
 
 class FailingMorph(MorphEngine):

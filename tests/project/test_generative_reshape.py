@@ -1,36 +1,17 @@
 """Reshaping a generative item through the Project: one undo step; a job making the old shape is replaced by one
 for the new shape (the old result never lands); a baked item keeps its take and waits, stale, for regenerate."""
-import threading
 from fractions import Fraction
 
 import av
 import pytest
 
-from engine.classic import MorphEngine
-from seine_editor.media.synthetic import write_coded_video
 from seine_editor.project.generation import EngineSettings
 from seine_editor.project.project import Project
 from seine_editor.timeline.otio_io import TimelineSettings
+from support import GatedMorph, write_ab_clips
 
 W, H, FPS = 64, 48, Fraction(24)
 WAIT_MS = 20000
-
-
-class GatedMorph(MorphEngine):
-    """The real morph engine, held at its first step until the gate opens (or its job is cancelled)."""
-
-    def __init__(self):
-        super().__init__()
-        self.gate, self.waiting = threading.Event(), threading.Event()
-
-    def transition(self, first, last, request, *, on_step=None, cancelled=None):
-        def gated_step(step):
-            self.waiting.set()
-            while not self.gate.wait(0.01) and not (cancelled and cancelled()):
-                pass
-            if on_step:
-                on_step(step)
-        return super().transition(first, last, request, on_step=gated_step, cancelled=cancelled)
 
 
 @pytest.fixture
@@ -38,9 +19,8 @@ def project(qapp, tmp_path):
     project = Project.new(TimelineSettings(width=W, height=H, fps=FPS))
     project.save_as(tmp_path / "story.otio")
     track = project.document.track_ids("video")[0]
-    for name, first in (("a", 0), ("b", 100)):
-        project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=24, width=W, height=H, fps=FPS,
-                                              first_index=first), track)
+    for path in write_ab_clips(tmp_path, frames=24, width=W, height=H, fps=FPS):
+        project.append_clip(path, track)
     project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
     yield project
     project.close(discard_recovery=True)

@@ -4,10 +4,10 @@ from pathlib import Path
 
 import pytest
 
-from seine_editor.media.synthetic import write_coded_video
 from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
 from seine_editor.timeline.otio_io import TimelineSettings
+from support import write_ab_clips
 
 W, H, FPS = 64, 48, Fraction(24)
 WAIT_MS = 20000
@@ -16,8 +16,7 @@ WAIT_MS = 20000
 @pytest.fixture(scope="module")
 def media(tmp_path_factory):
     folder = tmp_path_factory.mktemp("media")
-    return [write_coded_video(folder / f"{n}.mp4", frames=12, width=W, height=H, fps=FPS, first_index=first)
-            for n, first in (("a", 0), ("b", 100))]
+    return write_ab_clips(folder, frames=12, width=W, height=H, fps=FPS)
 
 
 @pytest.fixture

@@ -4,10 +4,10 @@ import threading
 
 import pytest
 
-from engine.errors import GenerationCancelled
 from seine_editor.jobs.qt_worker import QtJobRunner
 from seine_editor.jobs.runner import REPLACED
 from seine_editor.widgets.job_panel import JobPanel
+from support import GatedMorph, gated_job
 
 
 @pytest.fixture
@@ -20,21 +20,11 @@ def panel(qtbot):
     assert runner.shutdown(5)
 
 
-def waiting_job(started: threading.Event, gate: threading.Event):
-    def fn(spec, ctx):
-        started.set()
-        while not ctx.cancelled():
-            if gate.wait(0.01):
-                return spec
-        raise GenerationCancelled("stopped")
-    return fn
-
-
 def test_a_replaced_job_reads_replaced_and_a_cancelled_one_cancelled(panel, qtbot):
     panel, runner = panel
     started, gate = threading.Event(), threading.Event()
-    replaced = runner.submit(waiting_job(started, gate), 1, title="Transition: a.mp4 → b.mp4")
-    cancelled = runner.submit(waiting_job(threading.Event(), gate), 2, title="Extend: a.mp4")
+    replaced = runner.submit(gated_job(started, gate), 1, title="Transition: a.mp4 → b.mp4")
+    cancelled = runner.submit(gated_job(threading.Event(), gate), 2, title="Extend: a.mp4")
     assert started.wait(5)
     with qtbot.waitSignal(runner.job_cancelled, timeout=5000):
         runner.cancel(replaced.id, REPLACED)
@@ -65,7 +55,7 @@ def test_a_replaced_job_that_finished_before_it_could_stop_still_reads_replaced(
 def test_clear_finished_removes_replaced_rows_too(panel, qtbot):
     panel, runner = panel
     started, gate = threading.Event(), threading.Event()
-    job = runner.submit(waiting_job(started, gate), 1, title="Extend: a.mp4")
+    job = runner.submit(gated_job(started, gate), 1, title="Extend: a.mp4")
     assert started.wait(5)
     with qtbot.waitSignal(runner.job_cancelled, timeout=5000):
         runner.cancel(job.id, REPLACED)
@@ -74,19 +64,7 @@ def test_clear_finished_removes_replaced_rows_too(panel, qtbot):
 
 
 def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_generate(window, infos, qtbot):
-    from engine.classic import MorphEngine
     from seine_editor.project.generation import EngineSettings
-
-    class GatedMorph(MorphEngine):
-        def __init__(self):
-            super().__init__()
-            self.gate, self.waiting = threading.Event(), threading.Event()
-
-        def transition(self, first, last, request, *, on_step=None, cancelled=None):
-            self.waiting.set()
-            while not self.gate.wait(0.01) and not cancelled():
-                pass
-            return super().transition(first, last, request, on_step=on_step, cancelled=cancelled)
 
     v1 = window.project.document.track_ids("video")[0]
     window.project.add_clip(infos["a"], v1, 0, duration_frames=24)
