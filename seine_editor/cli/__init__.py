@@ -23,18 +23,11 @@ SUBCOMMANDS = {
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
-def _available(name: str) -> bool:
-    module, _ = SUBCOMMANDS[name]
-    return importlib.util.find_spec(f"seine_editor.cli.{module}") is not None
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seine-editor", description="Seine Editor: story-level video editing "
                                      "with generative transitions on an OpenTimelineIO timeline.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, help_text) in SUBCOMMANDS.items():
-        if not _available(name):
-            continue
         sp = sub.add_parser(name, help=help_text, description=help_text)
         importlib.import_module(f"seine_editor.cli.{module}").add_arguments(sp)
     return parser
@@ -42,7 +35,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def with_default_command(argv: list[str]) -> list[str]:
     """`seine-editor`, `seine-editor PROJECT` and `seine-editor --screenshot X.png` mean the window."""
-    if (not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help")) and _available("gui"):
+    if not argv or argv[0] not in SUBCOMMANDS and argv[0] not in ("-h", "--help"):
         return ["gui", *argv]
     return argv
 
@@ -51,8 +44,5 @@ def main(argv: list[str] | None = None) -> int:
     argv = with_default_command(list(sys.argv[1:] if argv is None else argv))
     parser = build_parser()
     args = parser.parse_args(argv)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_BAD_INPUT
     module, _ = SUBCOMMANDS[args.command]
     return importlib.import_module(f"seine_editor.cli.{module}").run(args)

@@ -45,7 +45,3 @@ class MediaInfo:
     @property
     def audio_rate(self) -> Optional[int]:
         return self.audio[0].sample_rate if self.audio else None
-
-    @property
-    def has_video(self) -> bool:
-        return self.kind in ("video", "image")
