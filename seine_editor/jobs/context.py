@@ -49,12 +49,8 @@ class HeadlessContext:
     def __init__(self, on_progress: Optional[Callable[[Progress], None]] = None):
         self._on_progress = on_progress
         self._cancel = threading.Event()
-        self._lock = threading.Lock()
-        self._last: Optional[Progress] = None
 
     def report(self, progress: Progress) -> None:
-        with self._lock:
-            self._last = progress
         if self._on_progress is not None:
             self._on_progress(progress)
 
@@ -63,11 +59,6 @@ class HeadlessContext:
 
     def cancel(self) -> None:
         self._cancel.set()
-
-    @property
-    def last_progress(self) -> Optional[Progress]:
-        with self._lock:
-            return self._last
 
 
 class EtaClock:

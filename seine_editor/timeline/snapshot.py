@@ -174,9 +174,6 @@ class RenderItem:
         offset = self.source_start_frame + timeline_frame - self.start_frame
         return convert_frames(offset, self.timeline_rate, self.source_rate)
 
-    def source_seconds_at(self, timeline_frame: int) -> Fraction:
-        return Fraction(self.source_start_frame + timeline_frame - self.start_frame) / self.timeline_rate
-
 
 @dataclass(frozen=True)
 class RenderTrack:

@@ -56,10 +56,6 @@ def seconds_to_frames(seconds: float, rate: Fraction) -> int:
     return int(Fraction(seconds).limit_denominator(1_000_000) * rate + Fraction(1, 1000))
 
 
-def frames_to_seconds(frames: int, rate: Fraction) -> Fraction:
-    return Fraction(frames) / rate
-
-
 def convert_frames(frames: int, from_rate: Fraction, to_rate: Fraction) -> int:
     """The frame at `to_rate` showing the instant of frame `frames` at `from_rate` (floor: no look-ahead)."""
     return (frames * to_rate.numerator * from_rate.denominator) // (to_rate.denominator * from_rate.numerator)

@@ -75,9 +75,6 @@ class TrackEdit:
     def neighbour_after(self, slot: Slot) -> Optional[Slot]:
         return next((s for s in self.slots if s.start == slot.end and s is not slot), None)
 
-    def neighbour_before(self, slot: Slot) -> Optional[Slot]:
-        return next((s for s in self.slots if s.end == slot.start and s is not slot), None)
-
     # ---- changes ----------------------------------------------------------------------------------------
 
     def add(self, start: int, duration: int, source_start: int, item: otio.core.Item) -> Slot:
