@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
 
     from seine_editor.cli.info import parse_rate
     from seine_editor.errors import ExportError, OfflineMediaError, ProjectFileError
-    from seine_editor.render.export import ExportSpec, export
+    from seine_editor.render.export import ExportSpec, ExportSpecError, export
     from seine_editor.timeline import otio_io
 
     try:
@@ -83,7 +83,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     except ExportError as error:
         print(f"seine-editor render: {error}", file=sys.stderr)
-        return EXIT_BAD_INPUT if "not allowed" in str(error) or "cannot render to" in str(error) else EXIT_FAILURE
+        return EXIT_BAD_INPUT if isinstance(error, ExportSpecError) else EXIT_FAILURE
     except KeyboardInterrupt:
         print("\nseine-editor render: interrupted; nothing was written", file=sys.stderr)
         return EXIT_FAILURE

@@ -35,6 +35,11 @@ EXPORT_CACHE_BYTES = 32 * 1024 * 1024
 DEFAULT_SIZE = (1920, 1080)
 
 
+class ExportSpecError(ExportError):
+    """The spec asks for what export cannot do (format, preset, frame range, size): the caller's input is
+    wrong, not the render; the command line answers it with the bad-input exit code."""
+
+
 class ExportContext(Protocol):
     """What export needs from its caller (the jobs layer adapts its JobContext to this)."""
 
@@ -69,7 +74,7 @@ class ExportResult:
 def export_format(spec: ExportSpec) -> str:
     fmt = spec.format or (Path(spec.output).suffix.lower().lstrip(".") or "png")
     if fmt not in FORMATS:
-        raise ExportError(f"{spec.output}: cannot render to {fmt!r}; use .mp4 (H.264), .mov (ProRes) or a "
+        raise ExportSpecError(f"{spec.output}: cannot render to {fmt!r}; use .mp4 (H.264), .mov (ProRes) or a "
                           "folder (PNG sequence)")
     return fmt
 
@@ -100,7 +105,7 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     if missing and not spec.allow_offline:
         raise OfflineMediaError(missing)
     if spec.preset not in PRESETS:
-        raise ExportError(f"preset {spec.preset!r} is not one of {', '.join(PRESETS)}")
+        raise ExportSpecError(f"preset {spec.preset!r} is not one of {', '.join(PRESETS)}")
     size = spec.size or project_size(plan)
     started = time.monotonic()
     writer = _open_writer(spec, fmt, plan, size)
@@ -136,7 +141,7 @@ def _frame_range(spec: ExportSpec, plan: RenderPlan) -> tuple[int, int]:
     first = 0 if spec.in_frame is None else spec.in_frame
     end = total if spec.out_frame is None else spec.out_frame
     if not 0 <= first < end <= total:
-        raise ExportError(f"range in={first} out={end} is not inside the timeline: frames 0 to {total} "
+        raise ExportSpecError(f"range in={first} out={end} is not inside the timeline: frames 0 to {total} "
                           "(in < out) are allowed")
     return first, end
 
@@ -146,7 +151,7 @@ def _open_writer(spec: ExportSpec, fmt: str, plan: RenderPlan, size: tuple[int, 
 
     width, height = size
     if width <= 0 or height <= 0 or width % 2 or height % 2:
-        raise ExportError(f"output size {width}x{height} is not allowed; width and height must be even and positive")
+        raise ExportSpecError(f"output size {width}x{height} is not allowed; width and height must be even and positive")
     try:
         return MediaWriter(spec.output, width=width, height=height, fps=plan.rate, codec=FORMATS[fmt],
                            preset=spec.preset, crf=spec.crf, audio_rate=None if fmt == "png" else spec.audio_rate,

@@ -53,3 +53,9 @@ def test_export_writes_an_edl(project, tmp_path):
 def test_export_refuses_an_unknown_suffix(project, tmp_path, capsys):
     assert main(["export", str(project), "-o", str(tmp_path / "story.doc")]) == 2
     assert "cannot export to .doc" in capsys.readouterr().err
+
+
+def test_render_of_a_range_outside_the_timeline_is_bad_input(project, tmp_path, capsys):
+    assert main(["render", str(project), "-o", str(tmp_path / "o.mp4"), "--in", "20", "--out", "30"]) == 2
+    assert "range in=20 out=30 is not inside the timeline: frames 0 to 12" in capsys.readouterr().err
+    assert not (tmp_path / "o.mp4").exists()
