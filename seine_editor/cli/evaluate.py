@@ -20,29 +20,23 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def decode_frames(path: str):
-    """Every frame of the first video stream (or the one picture of an image file) as T×H×W×3 uint8 RGB."""
-    import av
+    """Every frame of the video (or the one picture of an image file) as T×H×W×3 uint8 RGB, upright and at display
+    aspect, read by the editor's own FrameReader so the scores see what the viewer shows."""
     import numpy as np
+
+    from seine_editor.media.reader import FrameReader
 
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such file")
-    with av.open(path) as container:
-        if not container.streams.video:
-            raise ValueError(f"{path} has no video stream")
-        stream = container.streams.video[0]
-        stream.thread_type = "AUTO"
-        frames = [frame.to_ndarray(format="rgb24") for frame in container.decode(stream)]
-    if not frames:
-        raise ValueError(f"{path} has no decodable frame")
-    return np.stack(frames)
+    with FrameReader(path) as reader:
+        return np.stack(list(reader.frames()))
 
 
 def run(args: argparse.Namespace) -> int:
-    import av
-
     from engine.errors import EngineError
     from engine.metrics import ClipSimilarity, format_scores
     from seine_editor.cli import EXIT_BAD_INPUT, EXIT_OK
+    from seine_editor.errors import MediaError
 
     if (args.first is None) != (args.last is None):
         print("seine-editor evaluate: --first and --last go together (CLIPSIM-scenes needs both scenes)",
@@ -54,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         scores = ClipSimilarity(args.clip_path, device=args.device).evaluate(
             video, prompt=args.prompt or None, first=scenes[0] if scenes else None,
             last=scenes[1] if scenes else None)
-    except (FileNotFoundError, ValueError, av.FFmpegError, EngineError) as error:
+    except (FileNotFoundError, MediaError, EngineError) as error:
         print(f"seine-editor evaluate: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     if args.json:

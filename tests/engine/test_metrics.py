@@ -153,6 +153,15 @@ def test_evaluate_names_a_missing_video_and_exits_2(clip_folder, tmp_path, capsy
     assert f"{tmp_path / 'gone.mp4'}: no such file" in capsys.readouterr().err
 
 
+def test_evaluate_names_a_file_that_is_not_media_and_exits_2(clip_folder, tmp_path, capsys):
+    from seine_editor.cli import main
+
+    notes = tmp_path / "notes.mp4"
+    notes.write_text("not a movie")
+    assert main(["evaluate", str(notes), "--clip-path", str(clip_folder)]) == 2
+    assert f"{notes}: not a video, audio or image file" in capsys.readouterr().err
+
+
 def test_evaluate_names_a_missing_clip_folder_and_exits_2(transition_files, tmp_path, capsys):
     from seine_editor.cli import main
 
