@@ -5,7 +5,7 @@ import argparse
 import sys
 import time
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+from seine_editor.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
