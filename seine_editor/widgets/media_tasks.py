@@ -167,30 +167,14 @@ class MediaTasks(QtCore.QObject):
 
 
 def audio_peaks(path: str) -> np.ndarray:
-    """(min, max) of the first audio stream per 1/50 s, mono-mixed: what a waveform lane draws."""
-    import av
+    """(min, max) of the mono mix per 1/50 s over the whole file, from time 0 of the media: what a waveform lane
+    draws across the clip's available frames."""
+    from seine_editor.media.probe import probe
+    from seine_editor.media.thumbnails import waveform_peaks
 
-    from seine_editor.media.probe import silence_libav
-
-    silence_libav()
-    try:
-        container = av.open(path)
-    except av.FFmpegError as error:
-        raise MediaError(path, f"cannot open for its waveform: {error}") from error
-    with container:
-        if not container.streams.audio:
-            return np.zeros((0, 2), np.float32)
-        stream = container.streams.audio[0]
-        rate = stream.rate or 48000
-        bucket = max(1, rate // WAVEFORM_BUCKETS_PER_SECOND)
-        resampler = av.AudioResampler(format="flt", layout="mono", rate=rate)
-        chunks = [f.to_ndarray().reshape(-1) for frame in container.decode(stream) for f in resampler.resample(frame)]
-    samples = np.concatenate(chunks) if chunks else np.zeros(0, np.float32)
-    usable = len(samples) // bucket * bucket
-    if usable == 0:
-        return np.zeros((0, 2), np.float32)
-    blocks = samples[:usable].reshape(-1, bucket)
-    return np.stack([blocks.min(axis=1), blocks.max(axis=1)], axis=1).astype(np.float32)
+    duration_s = probe(path).duration_s
+    buckets = round(duration_s * WAVEFORM_BUCKETS_PER_SECOND)
+    return waveform_peaks(path, buckets, duration_s=duration_s)
 
 
 def describe(info: MediaInfo) -> str:
