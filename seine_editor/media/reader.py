@@ -314,14 +314,15 @@ class FrameReader:
         return array
 
 
-def open_reader(path, cache_dir=None, *, prefer_proxy: bool = True, **options) -> FrameReader:
+def open_reader(source, cache_dir=None, *, prefer_proxy: bool = True, **options) -> FrameReader:
     """A reader for preview and thumbnails: through the source's proxy in ``cache_dir`` when one exists.
-    Export opens `FrameReader(path)` directly so it always reads the original."""
-    info = probe(path)
+    ``source``: a path or its `MediaInfo` (not probed again). Export opens `FrameReader(path)` directly so it
+    always reads the original."""
+    info = source if isinstance(source, MediaInfo) else probe(source)
     proxy = None
     if prefer_proxy and cache_dir is not None and info.kind == "video":
         from seine_editor.media.proxy import proxy_path_for
 
-        candidate = proxy_path_for(path, cache_dir)
+        candidate = proxy_path_for(info.path, cache_dir)
         proxy = candidate if candidate.exists() else None
     return FrameReader(info, proxy=proxy, cache_dir=cache_dir, **options)

@@ -69,8 +69,8 @@ def proxy_factory(cache_dir, frame_cache=None) -> SourceFactory:
         from seine_editor.media.probe import probe
         from seine_editor.media.reader import open_reader
 
-        return open_reader(path, cache_dir, alpha=probe(path).has_alpha,
-                           frame_cache=_or_shared(frame_cache))
+        info = probe(path)
+        return open_reader(info, cache_dir, alpha=info.has_alpha, frame_cache=_or_shared(frame_cache))
     return open_for_preview
 
 

@@ -62,3 +62,16 @@ def test_needs_proxy_for_long_gop_codecs_and_not_for_intra(bframes_long_gop, pro
     assert needs_proxy(probe(bframes_long_gop))
     assert not needs_proxy(probe(prores_clip))
     assert not needs_proxy(probe(still_png))
+
+
+def test_open_reader_given_media_info_finds_the_proxy_without_probing_again(bframes_short_gop, tmp_path,
+                                                                            monkeypatch):
+    info = probe(bframes_short_gop)
+    make_proxy(info, tmp_path)
+    def probe_again(path):
+        raise AssertionError(f"{path} probed a second time")
+
+    monkeypatch.setattr("seine_editor.media.reader.probe", probe_again)
+    with open_reader(info, tmp_path) as reader:
+        assert reader.proxy_path == proxy_path_for(bframes_short_gop, tmp_path)
+        assert read_frame_index(reader.frame(17)) == 17
