@@ -9,7 +9,7 @@ A finished job whose item was deleted meanwhile stays in the cache only; a job w
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any, Optional
 
@@ -92,11 +92,10 @@ class ItemJobState:
     error_type: Optional[str] = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class _Request:
     item_id: str
     fingerprint: str  # the document's request fingerprint when queued
-    spec: Optional[GenerateSpec] = field(default=None, repr=False)
 
 
 class GenerationController(QObject):
@@ -220,7 +219,7 @@ class GenerationController(QObject):
         self._cancel_job(item_id, REPLACED)
         job = self.runner.submit(functools.partial(generate, engines=self.engines), spec,
                                  title=self.job_title(item_id))
-        self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint, spec)
+        self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint)
         _, _, note = self.settings.resolve()
         self._set_state(item_id, ItemJobState("queued", job.id, None, note))
         return job.id
@@ -353,8 +352,7 @@ class GenerationController(QObject):
                       job_id: Optional[str] = None) -> Optional[str]:
         """Attach a finished result as the item's new take (one undoable command); returns the take key, or
         None when the item is gone or was re-requested meanwhile (the file stays in the cache)."""
-        request = _Request(result.item_id, requested_fingerprint, None)
-        if not self._still_wanted(request):
+        if not self._still_wanted(result.item_id, requested_fingerprint):
             return None
         name = self.document.info().clip(result.item_id).name
         path = self.project.adopt_path(result.path)  # the job may have started before an untitled project was saved
@@ -370,14 +368,14 @@ class GenerationController(QObject):
         self.result_attached.emit(result.item_id, key or "")
         return key
 
-    def _still_wanted(self, request: _Request) -> bool:
+    def _still_wanted(self, item_id: str, requested_fingerprint: str) -> bool:
         """The item still exists and still asks for what this job made (not re-requested meanwhile)."""
         try:
-            generative = self._generative(request.item_id)
+            generative = self._generative(item_id)
         except (StopIteration, PlacementError):
-            self._states.pop(request.item_id, None)  # deleted: the result stays in the cache only
+            self._states.pop(item_id, None)  # deleted: the result stays in the cache only
             return False
-        return generative.fingerprint == request.fingerprint
+        return generative.fingerprint == requested_fingerprint
 
 
 def take_provenance(result: GenerateResult) -> dict[str, Any]:
