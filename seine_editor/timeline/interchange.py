@@ -26,7 +26,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import ExportError
 from seine_editor.timeline import generated, meta
-from seine_editor.timeline.time import timecode, to_range
+from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
@@ -114,8 +114,7 @@ def _generative_clips(timeline: otio.schema.Timeline, rate: Fraction):
         for child in children:
             if isinstance(child, otio.schema.Transition):
                 continue
-            duration = round(Fraction(child.trimmed_range().duration.to_seconds()).limit_denominator(10 ** 6)
-                             * rate)
+            duration = to_frames(child.trimmed_range().duration, rate)  # as render.plan places it
             if generated.is_generative(child):
                 yield child, _request(child, clips, video_index, start, duration, rate)
             start += duration
