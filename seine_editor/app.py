@@ -5,7 +5,6 @@ engine loads only when a generation job first needs it.
 """
 from __future__ import annotations
 
-import importlib.util
 import sys
 import traceback
 from pathlib import Path
@@ -125,21 +124,11 @@ def demo_folder() -> Path:
     return Path(base) / "demo"
 
 
-def demo_maker_script() -> Path:
-    return resource_path("demo", "make_demo.py")
-
-
 def ensure_demo_project(folder: Optional[Path] = None) -> Path:
     """The demo project file, made in `folder` (default `demo_folder()`) when it is not there yet."""
-    folder = Path(folder) if folder is not None else demo_folder()
-    if importlib.util.find_spec("seine_editor.demo") is not None:
-        from seine_editor import demo
+    from seine_editor import demo
 
-        return Path(demo.ensure_demo(folder))
-    spec = importlib.util.spec_from_file_location("seine_editor_demo_maker", demo_maker_script())
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return Path(module.ensure_demo(folder))
+    return demo.ensure_demo(Path(folder) if folder is not None else demo_folder())
 
 
 def run(project_path: Optional[str] = None, screenshot: Optional[Path] = None,

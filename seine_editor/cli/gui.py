@@ -25,12 +25,13 @@ def headless_help(project: str | None) -> str:
         lines += ["  To render this project without a window:",
                   f"    {python} -m seine_editor render {shlex.quote(project)} -o OUT.mp4"]
     else:
-        from seine_editor.app import demo_folder, demo_maker_script
+        from seine_editor.app import demo_folder
+        from seine_editor.demo import MAKER
 
         folder = demo_folder()
         demo = folder / "demo.otio"
         make = "" if demo.exists() else \
-            f"{python} {shlex.quote(str(demo_maker_script()))} {shlex.quote(str(folder))} && "
+            f"{python} {shlex.quote(str(MAKER))} {shlex.quote(str(folder))} && "
         lines += ["  To render the demo project without a window:",
                   f"    {make}{python} -m seine_editor render {shlex.quote(str(demo))} -o demo.mp4"]
     lines += ["  (any project: seine-editor render PROJECT -o OUT.mp4)",
