@@ -34,6 +34,7 @@ from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from seine_editor.errors import MediaError
 from seine_editor.media.cache import default_file_mode
+from seine_editor.media.convert import HD_HEIGHT, UNSPECIFIED_COLORSPACE
 from seine_editor.media.probe import silence_libav
 
 H264_PRESETS = {"draft": ("ultrafast", 26), "standard": ("veryfast", 20), "high": ("medium", 17)}
@@ -41,8 +42,7 @@ CONTAINERS = {"h264": (".mp4", ".mov", ".mkv"), "prores": (".mov", ".mkv"), "mjp
               "png": ("",)}
 AUDIO_CODECS = ("aac", "pcm_s16le")
 BT709, BT601, LIMITED_RANGE = 1, 6, 1  # AVCOL_SPC_BT709 / AVCOL_SPC_SMPTE170M, AVCOL_RANGE_MPEG
-HD_HEIGHT = 720
-UNSPECIFIED_COLORSPACE, BT470BG = 2, 5  # AVCOL_SPC_UNSPECIFIED, AVCOL_SPC_BT470BG (BT.601 625 lines)
+BT470BG = 5  # AVCOL_SPC_BT470BG (BT.601 625 lines)
 
 
 @dataclass(frozen=True)
