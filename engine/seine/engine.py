@@ -169,9 +169,12 @@ class SeineEngine:
         if request.preset not in PRESETS:
             raise EngineInputError(f"preset {request.preset!r} is unknown: allowed {', '.join(PRESETS)}")
         preset = PRESETS[request.preset]
-        height, width = request.size or model_size_for_aspect(source_shape[1], source_shape[0])
-        return dict(sampler=request.scheduler or preset.sampler,
-                    num_inference_steps=request.num_inference_steps or preset.steps,
+        # `is None`, not `or`: a given 0 or "" is the caller's value, to be refused by check_inputs, not replaced
+        height, width = model_size_for_aspect(source_shape[1], source_shape[0]) if request.size is None \
+            else request.size
+        return dict(sampler=preset.sampler if request.scheduler is None else request.scheduler,
+                    num_inference_steps=preset.steps if request.num_inference_steps is None
+                    else request.num_inference_steps,
                     guidance_scale=preset.guidance_scale if request.guidance_scale is None else request.guidance_scale,
                     height=int(height), width=int(width), seed=int(request.seed), preset=request.preset)
 

@@ -100,6 +100,11 @@ def test_explicit_request_fields_override_the_preset(engine):
         engine.resolve(TransitionRequest(preset="fast"), (64, 64, 3))
 
 
+def test_zero_steps_is_refused_not_replaced_by_the_preset(engine):
+    with pytest.raises(EngineInputError, match="num_inference_steps 0 is out of range: allowed 1..1000"):
+        engine.transition(_image(0), _image(255), TransitionRequest(**dict(SMALL, num_inference_steps=0)))
+
+
 def test_empty_transition_prompt_falls_back_to_the_official_suffix(engine):
     result = engine.transition(_image(0), _image(255), TransitionRequest(**SMALL))
     assert result.info["params"]["prompt"] == "smooth transition."
