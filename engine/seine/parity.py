@@ -18,6 +18,8 @@ from typing import Optional
 import numpy as np
 import torch
 
+from engine.seine.conditioning import LATENT_SCALE
+
 DEFAULT_TOLERANCES = {"unet_forward": 1e-4, "vae_and_text_encoder": 1e-4, "e2e_step_tensors_and_final_latents": 1e-3}
 DEFAULT_VIDEO_RULE = (1, 0.999, 2)  # |diff| <= 1 for >= 99.9 % of values, never more than 2
 
@@ -161,7 +163,7 @@ def e2e_comparisons(pipe, fixture: Path, case: dict, tolerances: dict, rule: tup
     if "decoded_frame_indices" in ref:
         indices = ref["decoded_frame_indices"].tolist()
         with torch.inference_mode():
-            decoded = pipe.vae.decode(output.latents[0].permute(1, 0, 2, 3)[indices] / 0.18215).sample
+            decoded = pipe.vae.decode(output.latents[0].permute(1, 0, 2, 3)[indices] / LATENT_SCALE).sample
         results.append(compare(f"{prefix}/decoded_video_float_subset", decoded, ref["decoded_video_float_subset"],
                                step_tol))
     results.append(compare_uint8(f"{prefix}/video_uint8", output.frames, ref["video_uint8"], rule))
