@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 import sys
 
-EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+from seine_editor.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+
 BAR_WIDTH = 24
 
 

@@ -6,7 +6,7 @@ import json
 import sys
 from fractions import Fraction
 
-EXIT_OK, EXIT_BAD_INPUT = 0, 2
+from seine_editor.cli import EXIT_BAD_INPUT, EXIT_OK
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
