@@ -51,6 +51,12 @@ def test_unsupported_channel_count_names_the_value(audio_only):
         read_audio(audio_only, 0, 1, rate=48000, channels=6)
 
 
+def test_a_negative_start_names_the_span_and_what_is_allowed(audio_only):
+    with pytest.raises(MediaError, match=r"tone\.wav: audio span -0\.5 s \+ 1 s at 48000 Hz is not valid; "
+                                         r"times must be >= 0"):
+        read_audio(audio_only, -0.5, 1, rate=48000)
+
+
 # ---------------------------------------------------------------------------------------- AudioReader
 def count_restarts(monkeypatch) -> list:
     """Record every seek-and-restart an AudioReader makes."""
