@@ -148,13 +148,18 @@ def check_state_dict(model: UNet3DConditionModel, state_dict: dict, path) -> Non
         raise IncompatibleWeightsError(path, missing, unexpected, mismatched)
 
 
-def load_unet(location: WeightsLocation, dtype: torch.dtype = torch.float32) -> UNet3DConditionModel:
-    """Build the UNet without initialising it (meta device), then adopt the checked checkpoint tensors."""
-    config = location.unet_config_object()
+def _checked_state_dict(location: WeightsLocation) -> tuple[UNet3DConditionModel, dict[str, torch.Tensor]]:
+    """The UNet built without initialising it (meta device) and the checkpoint's tensors, checked against it."""
     with torch.device("meta"):
-        model = UNet3DConditionModel(config)
+        model = UNet3DConditionModel(location.unet_config_object())
     state_dict = load_state_dict(location)
     check_state_dict(model, state_dict, location.checkpoint)
+    return model, state_dict
+
+
+def load_unet(location: WeightsLocation, dtype: torch.dtype = torch.float32) -> UNet3DConditionModel:
+    """Build the UNet without initialising it (meta device), then adopt the checked checkpoint tensors."""
+    model, state_dict = _checked_state_dict(location)
     model.load_state_dict(state_dict, strict=True, assign=True)
     return model.to(dtype=dtype).eval().requires_grad_(False)
 
@@ -201,18 +206,14 @@ def convert_weights(src=None, dst=None, fp16: bool = False, *, checkpoint=None, 
     target = Path(dst).expanduser()
     if target.exists() and any(target.iterdir()):
         raise EngineInputError(f"output folder {target} is not empty: choose a new or empty folder")
-    config = location.unet_config_object()
-    with torch.device("meta"):
-        reference = UNet3DConditionModel(config)
-    state_dict = load_state_dict(location)
-    check_state_dict(reference, state_dict, location.checkpoint)
+    reference, state_dict = _checked_state_dict(location)
     dtype = torch.float16 if fp16 else torch.float32
     tensors = {k: v.to(dtype).contiguous().clone() for k, v in state_dict.items()}  # clone: unshare rotary copies
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     (staging / "unet").mkdir(parents=True)
     save_file(tensors, str(staging / "unet" / UNET_WEIGHTS_NAME), metadata={"format": "pt"})
-    (staging / "unet" / "config.json").write_text(json.dumps(config.to_dict(), indent=2))
+    (staging / "unet" / "config.json").write_text(json.dumps(reference.config.to_dict(), indent=2))
     for part in SD_PARTS:
         _link_or_copy_tree(location.sd_path / part, staging / part)
     identity = weights_identity(location) + ("-fp16" if fp16 else "")
