@@ -9,13 +9,13 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
-from seine_editor.widgets.resources import icon
+from seine_editor.project.generation import ENGINES
+from seine_editor.timeline.generated import MODES
 from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
+from seine_editor.widgets.resources import icon
 
-PRESETS = ("draft", "preview", "final")
-ENGINES = ("seine", "morph", "crossfade")
-MODES = ("bridge", "overlap")
+PRESETS = ("draft", "preview", "final")  # fastest first; the project's own tuple is not in this order
 
 
 class GenerativeForm(QtWidgets.QWidget):

@@ -7,8 +7,9 @@ from typing import Optional
 
 from PySide6 import QtWidgets
 
+from seine_editor.render.export import PRESETS
+
 FORMATS = (("H.264 + AAC (.mp4)", "mp4"), ("ProRes 422 HQ + PCM (.mov)", "mov"), ("PNG sequence (folder)", "png"))
-PRESETS = ("draft", "standard", "high")
 
 
 class RenderDialog(QtWidgets.QDialog):

@@ -12,10 +12,10 @@ from PySide6 import QtWidgets
 
 from engine.errors import EngineError
 from seine_editor.errors import SeineEditorError
+from seine_editor.project.generation import ENGINES
+from seine_editor.widgets.inspector import PRESETS
 
-ENGINES = ("seine", "morph", "crossfade")
 DEVICES = ("auto", "cuda", "cpu")
-PRESETS = ("draft", "preview", "final")
 ERROR_STYLE, OK_STYLE = "color: #ff6b6b;", "color: #58c98a;"
 
 
