@@ -81,15 +81,9 @@ def export_format(spec: ExportSpec) -> str:
 
 def project_size(plan: RenderPlan) -> tuple[int, int]:
     """The timeline's resolution from its metadata, else DEFAULT_SIZE."""
-    meta = plan.metadata
-    settings = meta.get("settings") or {}
+    settings = plan.metadata.get("settings") or {}
     if settings.get("width") and settings.get("height"):
         return int(settings["width"]), int(settings["height"])
-    size = meta.get("size") or meta.get("resolution")
-    if isinstance(size, (list, tuple)) and len(size) == 2:
-        return int(size[0]), int(size[1])
-    if meta.get("width") and meta.get("height"):
-        return int(meta["width"]), int(meta["height"])
     return DEFAULT_SIZE
 
 

@@ -14,10 +14,10 @@ from urllib.parse import unquote, urlparse
 import opentimelineio as otio
 
 from seine_editor.timeline import sound
+from seine_editor.timeline.settings import timeline_rate
 from seine_editor.timeline.time import exact_rate, to_frames
 
 GENERATIVE_KINDS = ("seine.transition", "seine.extend", "seine.animate")
-DEFAULT_RATE = Fraction(24)
 
 
 @dataclass(frozen=True)
@@ -81,19 +81,6 @@ class RenderPlan:
     def media_paths(self) -> list[str]:
         paths = {i.path for t in self.video + self.audio for i in t.items if i.path and i.baked}
         return sorted(paths)
-
-
-def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
-    """The project rate: our metadata, else the timeline's start time, else its first clip's rate."""
-    seine = dict(timeline.metadata.get("seine", {}) or {})
-    for key in ("rate", "fps", "frame_rate"):
-        if seine.get(key):
-            return exact_rate(Fraction(str(seine[key])) if isinstance(seine[key], str) else seine[key])
-    if timeline.global_start_time is not None:
-        return exact_rate(timeline.global_start_time.rate)
-    for clip in timeline.find_clips():
-        return exact_rate(clip.trimmed_range().duration.rate)
-    return DEFAULT_RATE
 
 
 def media_path(reference) -> Optional[str]:
