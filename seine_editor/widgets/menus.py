@@ -47,7 +47,6 @@ def build(window) -> dict:
 
 
 def _file_menu(window, menu) -> None:
-    a = window.actions_by_key
     _action(window, menu, "&New project", window.new_project, [Key.New], "new", key="new")
     _action(window, menu, "&Open… (project, EDL, XML)", window.open_with_dialog, [Key.Open], "open", key="open")
     window.recent_menu = menu.addMenu("Open &recent")
@@ -63,7 +62,6 @@ def _file_menu(window, menu) -> None:
     menu.addSeparator()
     _action(window, menu, "Settings…", lambda: _dialog(window, "settings"), ["Ctrl+,"], "settings", key="settings")
     _action(window, menu, "&Quit", window.close, [Key.Quit], key="quit")
-    del a
 
 
 def _edit_menu(window, menu) -> None:
