@@ -84,7 +84,6 @@ class MainWindow(QtWidgets.QMainWindow):
         self.docks["inspector"].raise_()
         self.resizeDocks([self.docks["timeline"]], [360], QtCore.Qt.Vertical)
         self.resizeDocks([self.docks["bin"], self.docks["inspector"]], [300, 320], QtCore.Qt.Horizontal)
-        self.tasks.updated.connect(lambda _path: self.timeline.view.viewport().update())
         self.tasks.updated.connect(self._on_tasks_updated)
         self.proxies.finished.connect(lambda _path, _proxy: self._refresh_viewer())
         view = self.timeline.view
