@@ -33,10 +33,9 @@ from seine_editor.timeline.edits_markers import MarkerEditsMixin
 from seine_editor.timeline.edits_properties import ClipPropertyEditsMixin
 from seine_editor.timeline.edits_settings import SettingsEditsMixin
 from seine_editor.timeline.edits_trim import TrimEditsMixin
+from seine_editor.timeline.settings import timeline_rate
 from seine_editor.timeline.time import exact_rate, to_rational
 from seine_editor.timeline.track_edit import TrackEdit
-
-DEFAULT_RATE = Fraction(24)
 
 
 class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, GeometryEditsMixin, MarkerEditsMixin,
@@ -55,7 +54,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
             timeline.tracks.append(otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video))
             timeline.tracks.append(otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio))
         self._timeline = timeline
-        self.rate = exact_rate(rate) if rate is not None else _rate_of(timeline)
+        self.rate = exact_rate(rate) if rate is not None else timeline_rate(timeline)
         if self.rate <= 0:
             raise PlacementError(f"timeline rate must be positive, got {self.rate}")
         meta.update(timeline, rate=f"{self.rate.numerator}/{self.rate.denominator}")
@@ -236,18 +235,6 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         memento = self._swap({track_id: track})
         self._emit(DocumentChange(action, (track_id,)), tracks=True)
         return Edit(memento)
-
-
-def _rate_of(timeline: otio.schema.Timeline) -> Fraction:
-    stored = meta.get(timeline, "rate")
-    if stored:
-        return Fraction(stored)
-    if timeline.global_start_time is not None:
-        return exact_rate(timeline.global_start_time.rate)
-    for item in timeline.find_children():
-        if isinstance(item, (otio.schema.Clip, otio.schema.Gap)) and item.source_range is not None:
-            return exact_rate(item.source_range.duration.rate)
-    return DEFAULT_RATE
 
 
 def _assign_ids(timeline: otio.schema.Timeline) -> None:

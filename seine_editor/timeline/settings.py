@@ -25,6 +25,7 @@ class TimelineSettings:
         return {"width": self.width, "height": self.height, "fps": self.fps, "audio_rate": self.audio_rate}
 
 
+DEFAULT_RATE = Fraction(24)
 AUDIO_RATES = (32000, 44100, 48000, 88200, 96000)
 
 
@@ -47,7 +48,7 @@ def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
     seine = timeline.metadata.get("seine", {})
     stored = seine.get("settings")
     if stored is None:
-        return TimelineSettings(fps=exact_rate(_timeline_rate(timeline)))  # ValueError for a rate <= 0
+        return TimelineSettings(fps=timeline_rate(timeline))  # ValueError for a rate <= 0
     if "rate" in seine:  # the document's rate is the authority once it has adopted the timeline
         stored = {**dict(stored), "fps": seine["rate"]}
     try:
@@ -66,10 +67,15 @@ def write_settings(timeline: otio.schema.Timeline, settings: TimelineSettings) -
     seine["settings"] = {**dict(seine.get("settings", {})), **settings.to_json()}
 
 
-def _timeline_rate(timeline: otio.schema.Timeline) -> float:
+def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
+    """The timeline's frame rate: the document's (`metadata["seine"]["rate"]`), else that of the timeline's start
+    time or first clip or gap range (files from other tools), else 24."""
+    stored = timeline.metadata.get("seine", {}).get("rate")
+    if stored:
+        return Fraction(str(stored))
     if timeline.global_start_time is not None:
-        return timeline.global_start_time.rate
-    for item in timeline.find_children(descended_from_type=otio.core.Item):
-        if item.source_range is not None:
-            return item.source_range.duration.rate
-    return 24.0
+        return exact_rate(timeline.global_start_time.rate)
+    for item in timeline.find_children():
+        if isinstance(item, (otio.schema.Clip, otio.schema.Gap)) and item.source_range is not None:
+            return exact_rate(item.source_range.duration.rate)
+    return DEFAULT_RATE

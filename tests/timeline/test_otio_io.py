@@ -380,6 +380,14 @@ def test_settings_of_a_foreign_file_come_from_its_rate():
     assert otio_io.read_settings(timeline) == otio_io.TimelineSettings(fps=Fraction(30000, 1001))
 
 
+def test_settings_of_an_adopted_foreign_file_use_the_rate_the_document_chose():
+    from seine_editor.timeline.document import TimelineDocument
+
+    timeline = otio.schema.Timeline("x", global_start_time=otio.opentime.RationalTime(0, 30))
+    document = TimelineDocument(timeline, rate=Fraction(25))
+    assert otio_io.read_settings(document.timeline) == otio_io.TimelineSettings(fps=Fraction(25))
+
+
 def _otioz(tmp_path: Path) -> Path:
     timeline = _cut_with_media(Path("media/a.mp4"))
     bundle = tmp_path / "cut.otioz"
