@@ -1,5 +1,6 @@
 """Where a source picture lands in the project frame. engine/conform.py keeps its own copy of `fit_rect`
-(render may not import engine); both follow the same rule, so preview, export and generation agree."""
+(render may not import engine); both follow the same rule (half-up rounding, odd pixel to the right/bottom), so
+preview, export and generation agree; tests/render/test_placement.py holds the two together."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,6 +9,12 @@ import cv2
 import numpy as np
 
 FIT_MODES = ("fit", "fill")
+
+
+def _ratio_half_up(numerator: int, denominator: int) -> int:
+    """numerator / denominator rounded half up, exactly (Python's round() goes to even; the engine's conform
+    rounds half up, and a generated bridge must letterbox to the same pixel rows as the clips around it)."""
+    return max(1, (2 * numerator + denominator) // (2 * denominator))
 
 
 @dataclass(frozen=True)
@@ -31,14 +38,14 @@ def fit_rect(src_w: int, src_h: int, dst_w: int, dst_h: int, mode: str = "fit") 
         raise ValueError(f"sizes must be positive, got source {src_w}x{src_h} and frame {dst_w}x{dst_h}")
     if mode == "fit":
         if src_w * dst_h >= src_h * dst_w:  # source is wider: full width, bars top and bottom
-            w, h = dst_w, max(1, round(dst_w * src_h / src_w))
+            w, h = dst_w, _ratio_half_up(dst_w * src_h, src_w)
         else:
-            w, h = max(1, round(dst_h * src_w / src_h)), dst_h
+            w, h = _ratio_half_up(dst_h * src_w, src_h), dst_h
         return Placement((0, 0, src_w, src_h), ((dst_w - w) // 2, (dst_h - h) // 2, w, h))
     if src_w * dst_h >= src_h * dst_w:  # source is wider: crop its sides
-        w, h = max(1, round(src_h * dst_w / dst_h)), src_h
+        w, h = _ratio_half_up(src_h * dst_w, dst_h), src_h
     else:
-        w, h = src_w, max(1, round(src_w * dst_h / dst_w))
+        w, h = src_w, _ratio_half_up(src_w * dst_h, dst_w)
     return Placement(((src_w - w) // 2, (src_h - h) // 2, w, h), (0, 0, dst_w, dst_h))
 
 
