@@ -62,22 +62,12 @@ class CallCommand(EditCommand):
 
 
 class MacroCommand(QUndoCommand):
-    """Several edits as one undo step (a drag that moves several clips). All apply, or none stays applied."""
+    """Several edits, already applied by `Project.macro` (which undoes them if one is refused), as one undo step
+    (a drag that moves several clips)."""
 
     def __init__(self, text: str, commands: list[EditCommand]):
         super().__init__(text)
         self.commands = commands
-
-    def apply(self) -> None:
-        done: list[EditCommand] = []
-        try:
-            for command in self.commands:
-                command.apply()
-                done.append(command)
-        except BaseException:
-            for command in reversed(done):
-                command.undo()
-            raise
 
     def redo(self) -> None:
         for command in self.commands:
