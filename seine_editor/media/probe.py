@@ -17,6 +17,7 @@ import numpy as np
 
 from seine_editor.errors import MediaError
 from seine_editor.media.index import FrameIndex, scan_video_packets
+from seine_editor.media.index_store import shared_index_store
 from seine_editor.media.info import AudioStreamInfo, MediaInfo
 
 MIN_SIDE = 2
@@ -140,13 +141,9 @@ def _image_info(path: Path, container, stream) -> MediaInfo:
 
 def _video_info(path: Path, container, stream, audio: tuple[AudioStreamInfo, ...]) -> MediaInfo:
     facts = _picture_facts(path, container, stream)
-    with open_container(path) as scan:  # a fresh demuxer: rewinding by seeking fails on files without cues
-        scan_stream = main_video_stream(scan)
-        index = scan_video_packets(scan, scan_stream)
-        if index.frame_count == 0:
-            raise MediaError(path, f"the {facts['codec']} video stream has no frames")
-        if not index.complete:
-            index = decodable_part(path, scan, scan_stream, index)
+    index = source_index(path)
+    if index.frame_count == 0:
+        raise MediaError(path, f"the {facts['codec']} video stream has no frames")
     grid = frame_grid(index, stream)
     if grid.fps <= 0:
         raise MediaError(path, "the frame rate is 0 or cannot be determined from the timestamps")
@@ -154,6 +151,24 @@ def _video_info(path: Path, container, stream, audio: tuple[AudioStreamInfo, ...
                      duration_s=media_duration(index, grid), variable_frame_rate=grid.variable,
                      start_timecode=start_timecode(container), start_time_s=index.seconds(int(index.pts[0])),
                      audio=audio, **facts)
+
+
+def source_index(path, cache_dir=None) -> FrameIndex:
+    """The frame index of the main video stream of ``path``, scanned once per version of the file in this
+    process (probe and readers share it; see `index_store`) and kept in ``cache_dir`` when one is given."""
+    return shared_index_store().get(path, scan_source, cache_dir)
+
+
+def scan_source(path: Path) -> FrameIndex:
+    """Demux every packet of the main video stream of ``path``; a damaged file is cut at its last good frame."""
+    with open_container(path) as container:  # a fresh demuxer: rewinding by seeking fails on files without cues
+        stream = main_video_stream(container)
+        if stream is None:
+            raise MediaError(path, "has no video stream")
+        index = scan_video_packets(container, stream)
+        if index.frame_count and not index.complete:
+            index = decodable_part(path, container, stream, index)
+    return index
 
 
 def decodable_part(path: Path, container, stream, index: FrameIndex) -> FrameIndex:

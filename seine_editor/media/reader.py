@@ -21,11 +21,9 @@ import numpy as np
 from av.video.reformatter import VideoReformatter
 
 from seine_editor.errors import MediaError
-from seine_editor.media import cache
 from seine_editor.media.convert import to_upright_array
-from seine_editor.media.index import FrameIndex, load_index, scan_video_packets
 from seine_editor.media.info import MediaInfo
-from seine_editor.media.probe import decodable_part, first_frame, main_video_stream, open_container, probe
+from seine_editor.media.probe import first_frame, main_video_stream, open_container, probe, source_index
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
 SEEK_RETRIES = 3
@@ -180,14 +178,15 @@ class FrameReader:
 
     # -- opening ----------------------------------------------------------------------------------------
     def _open(self) -> None:
-        self._source_index = self._load_index(self.path)
+        self._source_index = source_index(self.path, self._cache_dir)
         decode_path = self.proxy_path or self.path
         self._container = open_container(decode_path)
         self._stream = main_video_stream(self._container)
         if self._stream is None:
             raise MediaError(decode_path, "has no video stream")
         self._stream.thread_type = "AUTO"
-        self._index = self._source_index if self.proxy_path is None else self._load_index(self.proxy_path)
+        self._index = (self._source_index if self.proxy_path is None
+                       else source_index(self.proxy_path, self._cache_dir))
         if self.proxy_path is not None:
             if self._index.frame_count != self.frame_count:
                 raise MediaError(self.proxy_path, f"proxy has {self._index.frame_count} frames but its source "
@@ -197,22 +196,6 @@ class FrameReader:
         else:
             self._output_size, self._rotation = (self.info.width, self.info.height), self.info.rotation
         self._ticks_per_frame = float(1 / (self.info.fps * self._source_index.time_base))
-
-    def _load_index(self, path: Path) -> FrameIndex:
-        stored = None
-        if self._cache_dir is not None:
-            stored = cache.indexes_dir(self._cache_dir) / f"{cache.source_key(path)}.json"
-            index = load_index(stored)
-            if index is not None:
-                return index
-        with open_container(path) as container:
-            stream = main_video_stream(container)
-            index = scan_video_packets(container, stream)
-            if not index.complete:
-                index = decodable_part(path, container, stream, index)
-        if stored is not None:
-            cache.atomic_write_bytes(stored, index.to_json().encode())
-        return index
 
     # -- decoding ---------------------------------------------------------------------------------------
     def _packet_for(self, index: int) -> int:
