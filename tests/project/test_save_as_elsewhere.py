@@ -11,26 +11,19 @@ from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
 from seine_editor.render.compositor import Compositor
 from seine_editor.timeline.otio_io import TimelineSettings
-from support import write_ab_clips
 
-W, H, FPS = 64, 48, Fraction(24)
+W, H, FPS = 64, 48, Fraction(24)  # the size of the small_ab_clips fixture
 WAIT_MS = 20000
 
 
-@pytest.fixture(scope="module")
-def media(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("media")
-    return write_ab_clips(folder, frames=12, width=W, height=H, fps=FPS)
-
-
 @pytest.fixture
-def saved(qapp, media, tmp_path, qtbot):
+def saved(qapp, small_ab_clips, tmp_path, qtbot):
     """A project saved in old/ whose transition was generated into old/cache/, plus a proxy there."""
     project = Project.new(TimelineSettings(width=W, height=H, fps=FPS))
     (tmp_path / "old").mkdir()
     project.save_as(tmp_path / "old" / "story.otio")
     track = project.document.track_ids("video")[0]
-    for path in media:
+    for path in small_ab_clips:
         project.append_clip(path, track)
     controller = GenerationController(project, settings=EngineSettings("morph"))
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
