@@ -1,19 +1,29 @@
-"""CLIPSIM scores of a generated transition, as the SEINE paper's Table 1 reports them.
+"""CLIPSIM scores of a generated transition, as the SEINE paper (arXiv 2310.20700v2, §4.2, Table 1) defines them.
+
+The paper's whole definition is three sentences: "To compute CLIPSIM-scenes, we calculate the clip image similarity
+for each frame and the given scene images. To compute CLIPSIM-frames, we calculate the clip score in between
+generated frames. Likewise, we utilize the clip text-image similarity as CLIPSIM-text". Its Fig. 3 adds that "each
+frame x_n and its neighboring frames x_n-1 and x_n+1 should be temporal coherence", and section 3.2 defines the
+sequence with x_0 = S1 and x_N = S2. What follows reads those sentences; where they leave a choice open, it says so.
 
 All three are means of cosine similarities between L2-normalised CLIP embeddings (image embeddings from the
 vision tower's projection, text embeddings from the text tower's projection):
 
-- CLIPSIM-text (video-text alignment): mean over the video's frames of cos(image(frame), text(prompt)).
+- CLIPSIM-text (video-text alignment): mean over the video's frames of cos(image(frame), text(prompt)). The paper
+  does not say how frames are pooled; the per-frame mean is the usual CLIPSIM.
 - CLIPSIM-scenes (semantic similarity to the two scenes): for every frame, the mean of its similarity to the first
   scene image and to the last scene image; then the mean over frames:
   ``mean_i ( cos(f_i, A) + cos(f_i, B) ) / 2``. A transition should stay related to both scenes throughout, so each
-  frame counts both, equally; the score is therefore symmetric in A and B. The frames scored are all frames of
-  the video as given (for a SEINE transition the first and last are the scenes themselves, as in the paper's
-  outputs).
-- CLIPSIM-frames (temporal consistency): mean over consecutive pairs of cos(f_i, f_{i+1}).
+  frame counts both, equally; the score is therefore symmetric in A and B. The paper does not say how the two
+  scenes are combined (section 3.2 asks each frame to "resemble either of the source images", which a max would
+  also fit); the mean is kept. The frames scored are all frames of the video as given (for a SEINE transition the
+  first and last are the scenes themselves, x_0 and x_N).
+- CLIPSIM-frames (temporal consistency): mean over consecutive pairs of cos(f_i, f_{i+1}), the neighbours of
+  Fig. 3. The paper does not say whether the two scene frames at the ends count; here they do, as for the others.
 
-Scale: raw cosine similarity in [-1, 1], printed to four decimals, which is how the paper's table gives these
-numbers (CLIPSIM-text near 0.25 for real prompts, -frames near 0.9+); they are not multiplied by 100.
+Scale: raw cosine similarity in [-1, 1], printed to four decimals, not multiplied by 100 (nor CLIPScore's 2.5
+weight): Table 1 gives SEINE 0.2726 / 0.7740 / 0.9675 and Morphing 0.2535 / 0.7707 / 0.9569 (text / scenes /
+frames). The paper does not name its CLIP model, so scores from different CLIP checkpoints are not comparable.
 
 The CLIP model comes from a LOCAL folder only (``config.json``, weights, tokenizer files and
 ``preprocessor_config.json``, as ``save_pretrained`` writes them); nothing is downloaded.
