@@ -8,6 +8,7 @@ reference's max, and exits 1 if any exceeds the manifest's suggested tolerances.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import re
 import sys
@@ -22,6 +23,18 @@ from engine.seine.conditioning import LATENT_SCALE
 
 DEFAULT_TOLERANCES = {"unet_forward": 1e-4, "vae_and_text_encoder": 1e-4, "e2e_step_tensors_and_final_latents": 1e-3}
 DEFAULT_VIDEO_RULE = (1, 0.999, 2)  # |diff| <= 1 for >= 99.9 % of values, never more than 2
+DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.bfloat16}
+# About 3x the error of the same replay on the CPU in that precision (the tiny fixture, `--dtype` on cpu):
+# fp16 unet 6.4e-3, vae/text 2.4e-3, steps 1.3e-2, video 0.08 % beyond 1 (max 3); bf16 (3 fewer mantissa bits, ~8x)
+# unet 5.6e-2, vae/text 2.3e-2, steps 9.9e-2, video 0.2 % beyond 8 (max 17). Still far below what a broken
+# path costs (manifest sensitivities: temporal attention 0.71, rel-pos bias 0.31, rotary 0.22, timestep 0.087
+# -- which only fp16 can resolve).
+HALF_PRECISION_TOLERANCES = {
+    torch.float16: ({"unet_forward": 2e-2, "vae_and_text_encoder": 1e-2, "e2e_step_tensors_and_final_latents": 4e-2},
+                    (1, 0.995, 6)),
+    torch.bfloat16: ({"unet_forward": 1.5e-1, "vae_and_text_encoder": 6e-2, "e2e_step_tensors_and_final_latents": 2e-1},
+                     (8, 0.99, 40)),
+}
 
 
 @dataclass
@@ -109,14 +122,15 @@ def unet_comparisons(pipe, fixture: Path, manifest: dict, tolerance: float) -> l
     results = []
     with torch.inference_mode():
         for case in sorted({name.rsplit(".", 1)[0] for name in golden}):
-            x, t, text = (golden[f"{case}.{k}"] for k in ("x", "timesteps", "encoder_hidden_states"))
+            x, t, text = (golden[f"{case}.{k}"].to(pipe.device) for k in ("x", "timesteps", "encoder_hidden_states"))
+            x, text = x.to(pipe.dtype), text.to(pipe.dtype)
             if case.endswith("with_cfg"):
                 out = pipe.unet.forward_with_cfg(x, t, text, cfg_scale)
             else:
                 out = pipe.unet(x, t, text)
             results.append(compare(f"unet/{case}.out", out, golden[f"{case}.out"], tolerance))
             if f"{case}.time_embedding" in golden:
-                temb = pipe.unet.time_embed(t, x.shape[0], torch.float32)
+                temb = pipe.unet.time_embed(t, x.shape[0], pipe.dtype)
                 results.append(compare(f"unet/{case}.time_embedding", temb, golden[f"{case}.time_embedding"],
                                        tolerance))
     return results
@@ -163,24 +177,42 @@ def e2e_comparisons(pipe, fixture: Path, case: dict, tolerances: dict, rule: tup
     if "decoded_frame_indices" in ref:
         indices = ref["decoded_frame_indices"].tolist()
         with torch.inference_mode():
-            decoded = pipe.vae.decode(output.latents[0].permute(1, 0, 2, 3)[indices] / LATENT_SCALE).sample
+            latents = output.latents[0].permute(1, 0, 2, 3)[indices] / LATENT_SCALE
+            decoded = pipe.vae.decode(latents.to(pipe.dtype)).sample
         results.append(compare(f"{prefix}/decoded_video_float_subset", decoded, ref["decoded_video_float_subset"],
                                step_tol))
     results.append(compare_uint8(f"{prefix}/video_uint8", output.frames, ref["video_uint8"], rule))
     return results
 
 
-def run_parity(fixture_dir, out=sys.stdout) -> list[Comparison]:
+@contextlib.contextmanager
+def exact_float32_kernels():
+    """CUDA may run float32 matmuls and convolutions as TF32 (10-bit mantissa); parity needs true float32."""
+    saved = torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32
+    torch.backends.cuda.matmul.allow_tf32 = torch.backends.cudnn.allow_tf32 = False
+    try:
+        yield
+    finally:
+        torch.backends.cuda.matmul.allow_tf32, torch.backends.cudnn.allow_tf32 = saved
+
+
+def run_parity(fixture_dir, out=sys.stdout, device="cpu", dtype: torch.dtype = torch.float32) -> list[Comparison]:
+    """Replay ``fixture_dir`` on ``device`` in ``dtype``; float32 is held to the manifest's tolerances, a half
+    precision to :data:`HALF_PRECISION_TOLERANCES`."""
     from engine.seine.pipeline import SeinePipeline
 
     fixture = Path(fixture_dir)
     manifest = json.loads((fixture / "manifest.json").read_text())
     tolerances, rule = parse_tolerances(manifest)
+    if dtype != torch.float32:
+        tolerances, rule = HALF_PRECISION_TOLERANCES[dtype]
     torch.manual_seed(0)
-    pipe = SeinePipeline.from_pretrained(fixture)
-    results = unet_comparisons(pipe, fixture, manifest, tolerances["unet_forward"])
-    for case in manifest.get("e2e_cases", []):
-        results.extend(e2e_comparisons(pipe, fixture, case, tolerances, rule))
+    print(f"# {fixture} on {device} in {str(dtype).replace('torch.', '')}", file=out)
+    with exact_float32_kernels():
+        pipe = SeinePipeline.from_pretrained(fixture, device=device, dtype=dtype)
+        results = unet_comparisons(pipe, fixture, manifest, tolerances["unet_forward"])
+        for case in manifest.get("e2e_cases", []):
+            results.extend(e2e_comparisons(pipe, fixture, case, tolerances, rule))
     for result in results:
         print(result.line(), file=out)
     failed = [r for r in results if not r.passed]
@@ -191,11 +223,14 @@ def run_parity(fixture_dir, out=sys.stdout) -> list[Comparison]:
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m engine.seine.parity", description=__doc__.splitlines()[0])
     parser.add_argument("fixture_dir", help="folder with manifest.json, seine.pt, the SD folder and the goldens")
+    parser.add_argument("--device", default="cpu", help="torch device to replay on (default: cpu)")
+    parser.add_argument("--dtype", default="float32", choices=sorted(DTYPES),
+                        help="precision of the weights and activations (default: float32)")
     args = parser.parse_args(argv)
     if not (Path(args.fixture_dir) / "manifest.json").is_file():
         print(f"error: {args.fixture_dir} has no manifest.json", file=sys.stderr)
         return 2
-    results = run_parity(args.fixture_dir)
+    results = run_parity(args.fixture_dir, device=args.device, dtype=DTYPES[args.dtype])
     return 0 if results and all(r.passed for r in results) else 1
 
 

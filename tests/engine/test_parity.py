@@ -25,6 +25,46 @@ def test_every_golden_of_the_fixture_is_reproduced_within_the_manifest_tolerance
 
 
 @needs_fixture
+@pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
+def test_a_half_precision_replay_passes_the_half_precision_tolerances(dtype):
+    import torch
+
+    from engine.seine.parity import run_parity
+
+    report = io.StringIO()
+    results = run_parity(FIXTURE, out=report, dtype=getattr(torch, dtype))
+    assert [r.line() for r in results if not r.passed] == [], report.getvalue()
+    assert len(results) == 87
+
+
+@needs_fixture
+def test_the_loosest_half_precision_tolerance_still_catches_a_missing_rotary_embedding(monkeypatch):
+    import torch
+
+    from engine.seine import unet
+    from engine.seine.parity import run_parity
+
+    monkeypatch.setattr(unet, "apply_rotary", lambda x, freqs: x)
+    results = run_parity(FIXTURE, out=io.StringIO(), dtype=torch.bfloat16)
+    assert not next(r for r in results if r.name == "unet/forward.out").passed
+
+
+@pytest.mark.gpu
+@needs_fixture
+@pytest.mark.parametrize("dtype", ["float32", "float16", "bfloat16"])
+def test_a_cuda_replay_passes_the_tolerances_of_its_precision(dtype):
+    import torch
+
+    from engine.seine.parity import run_parity
+
+    if not torch.cuda.is_available():
+        pytest.skip("needs CUDA")
+    report = io.StringIO()
+    results = run_parity(FIXTURE, out=report, device="cuda", dtype=getattr(torch, dtype))
+    assert [r.line() for r in results if not r.passed] == [], report.getvalue()
+
+
+@needs_fixture
 def test_parity_command_line_exits_zero_on_the_fixture_and_two_without_a_manifest(tmp_path):
     import subprocess
     import sys
