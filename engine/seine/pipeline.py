@@ -154,21 +154,42 @@ class SeinePipeline:
 
     # 3. prepare conditioning ---------------------------------------------------------------------------------------
     @torch.inference_mode()
+    def encode_video(self, video: torch.Tensor, chunk_frames: int = 4) -> tuple[torch.Tensor, torch.Tensor]:
+        """VAE posterior ``(mean, logvar)`` in float32 of ``(f, 3, H, W)``, each distinct frame encoded once.
+
+        A transition's 16 frames are mostly the same grey frame and N copies of each scene; the encoder works on
+        each image alone, so encoding the distinct ones (in chunks, for bounded memory) gives the same posterior.
+        """
+        distinct, index = [], []
+        for frame in video:
+            found = next((k for k, seen in enumerate(distinct) if torch.equal(seen, frame)), None)
+            if found is None:
+                distinct.append(frame)
+                found = len(distinct) - 1
+            index.append(found)
+        means, logvars = [], []
+        for chunk in torch.stack(distinct).split(max(1, chunk_frames)):
+            posterior = self.vae.encode(chunk.to(self.device, self.dtype)).latent_dist
+            means.append(posterior.mean.float())
+            logvars.append(posterior.logvar.float())
+        picks = torch.tensor(index, device=self.device)
+        return torch.cat(means)[picks], torch.cat(logvars)[picks]
+
+    @torch.inference_mode()
     def prepare_conditioning(self, known_frames, mask: torch.Tensor, height: int, width: int, draws: RandomDraws,
-                             trace: Optional[dict] = None):
+                             trace: Optional[dict] = None, chunk_frames: int = 4):
         """(latent mask (1,1,f,h,w), masked latents (1,4,f,h,w) float32)."""
         normalised = torch.cat([cond.preprocess_frames(np.asarray(frame)[None], (height, width))
                                 for frame in known_frames]) if known_frames is not None else \
             torch.zeros(0, 3, height, width)
-        video = cond.masked_video(normalised, mask).to(self.device, self.dtype)
-        posterior = self.vae.encode(video).latent_dist
-        noise = draws.posterior_noise(posterior.mean.shape).to(self.device, torch.float32)
-        masked_latents = cond.posterior_sample_latents(posterior.mean.float(), posterior.logvar.float(), noise)
+        mean, logvar = self.encode_video(cond.masked_video(normalised, mask), chunk_frames)
+        noise = draws.posterior_noise(mean.shape).to(self.device, torch.float32)
+        masked_latents = cond.posterior_sample_latents(mean, logvar, noise)
         mask_latent = cond.latent_mask(mask, (height // cond.VAE_FACTOR, width // cond.VAE_FACTOR)).to(self.device)
         if trace is not None:
-            trace.update(video_input_known_frames=normalised, vae_posterior_mean=posterior.mean.float(),
-                         vae_posterior_std=posterior.std.float(), masked_latents=masked_latents, mask_frames=mask,
-                         mask_latent=mask_latent)
+            std = torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
+            trace.update(video_input_known_frames=normalised, vae_posterior_mean=mean, vae_posterior_std=std,
+                         masked_latents=masked_latents, mask_frames=mask, mask_latent=mask_latent)
         return mask_latent, masked_latents
 
     # 5. denoise loop -----------------------------------------------------------------------------------------------
@@ -211,12 +232,12 @@ class SeinePipeline:
                  guidance_scale: float = 8.0, sampler: str = "ddpm", eta: float = 0.0, seed: int = 0,
                  draws: Optional[RandomDraws] = None, callback_on_step_end: Optional[StepCallback] = None,
                  cancelled: Optional[Callable[[], bool]] = None, output_type: str = "uint8",
-                 decode_chunk_frames: int = 4, trace: Optional[dict] = None) -> SeinePipelineOutput:
+                 vae_chunk_frames: int = 4, trace: Optional[dict] = None) -> SeinePipelineOutput:
         """``known_frames``: uint8 ``(H, W, 3)`` RGB images for the mask's known positions, in frame order."""
         try:
             return self._run(known_frames, mask_type, prompt, negative_prompt, num_frames, height, width,
                              num_inference_steps, guidance_scale, sampler, eta, draws or GeneratorDraws(seed),
-                             callback_on_step_end, cancelled, output_type, decode_chunk_frames, trace)
+                             callback_on_step_end, cancelled, output_type, vae_chunk_frames, trace)
         except torch.OutOfMemoryError as error:
             raise out_of_memory_error(self.device, height, width, num_frames) from error
 
@@ -228,7 +249,8 @@ class SeinePipeline:
         text = torch.cat([self.encode_prompt(prompt), self.encode_prompt(negative_prompt)])  # 2: [cond, uncond]
         latent_shape = (1, 4, num_frames, height // cond.VAE_FACTOR, width // cond.VAE_FACTOR)
         initial = draws.initial_noise(latent_shape).to(self.device, torch.float32)
-        mask_latent, masked_latents = self.prepare_conditioning(known_frames, mask, height, width, draws, trace)  # 3
+        mask_latent, masked_latents = self.prepare_conditioning(known_frames, mask, height, width, draws, trace,
+                                                                chunk)  # 3
         sampler = make_sampler(sampler_name, steps, eta)  # 4
         timings["prepare_s"] = time.perf_counter() - started
         if trace is not None:
