@@ -1,12 +1,13 @@
 """SEINE engine speed: optimised path beside the naive one, measured in the same process.
 
-    .venv/bin/python bench/engine.py [--final-steps 250] [--repeats 3]
+    .venv/bin/python bench/engine.py [--dtype float16|bfloat16] [--compile] [--final-steps 250] [--repeats 3]
 
 With CUDA: full-size SEINE (SD-1.4 UNet config, random weights) at 16 frames × 320×512, half precision, fused SDPA,
-CFG batched in one forward. Without CUDA: the tiny test configuration at 16 frames × 64×64 on the CPU, same table.
+CFG batched in one forward; ``--compile`` adds the same with the UNet under ``torch.compile``. Without CUDA: the
+tiny test configuration at 16 frames × 64×64 on the CPU, same table.
 The naive peer: float32, unfused (math) attention, the two CFG halves as two forwards.
-Figures: seconds per transition at the `final` and `draft` presets, per-step UNet latency (one guided step), peak
-GPU memory, UNet FLOP/s and its fraction of the device's peak bf16 FLOP/s.
+Figures: seconds per transition at the engine's `final` and `draft` presets, per-step UNet latency (one guided
+step), peak GPU memory, UNet FLOP/s and its fraction of the device's peak dense bf16 (= fp16) FLOP/s.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from engine.seine.engine import PRESETS  # noqa: E402
 from engine.seine.pipeline import SeinePipeline  # noqa: E402
 from engine.seine.unet import UNet3DConditionModel, UNet3DConfig  # noqa: E402
 
@@ -86,43 +88,52 @@ def naive_mode(pipe: SeinePipeline):
         pipe.to(dtype=dtype)
 
 
-def step_latency(pipe: SeinePipeline, frames: int, hw: tuple[int, int], repeats: int) -> tuple[float, float]:
-    """(seconds per guided UNet step, FLOPs per step)."""
-    from torch.utils.flop_counter import FlopCounterMode
-
+def guided_step_inputs(pipe: SeinePipeline, frames: int, hw: tuple[int, int]):
     x = torch.randn(1, 9, frames, hw[0] // 8, hw[1] // 8, device=pipe.device, dtype=pipe.dtype)
     text = pipe.encode_prompt("a boat").to(pipe.dtype)
-    t = torch.tensor([500], device=pipe.device)
+    return x, torch.tensor([500], device=pipe.device), text, text, 8.0
+
+
+def guided_step_flops(pipe: SeinePipeline, frames: int, hw: tuple[int, int]) -> float:
+    """FLOPs of one guided UNet step, counted on the eager model (a dispatch mode would upset a compiled one)."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.inference_mode(), FlopCounterMode(display=False) as counter:
+        pipe.unet.guided(*guided_step_inputs(pipe, frames, hw))
+    return float(counter.get_total_flops())
+
+
+def step_seconds(pipe: SeinePipeline, frames: int, hw: tuple[int, int], repeats: int) -> float:
+    """Seconds per guided UNet step: the minimum, least disturbed by other processes on a shared machine."""
+    inputs = guided_step_inputs(pipe, frames, hw)
+    times = []
     with torch.inference_mode():
-        with FlopCounterMode(display=False) as counter:
-            pipe.unet.guided(x, t, text, text, 8.0)
-        times = []
-        for _ in range(repeats):  # the minimum: least disturbed by other processes on a shared machine
+        for _ in range(repeats + 1):  # the first run warms caches (and compiles) and is not counted
             sync()
             started = time.perf_counter()
-            pipe.unet.guided(x, t, text, text, 8.0)
+            pipe.unet.guided(*inputs)
             sync()
             times.append(time.perf_counter() - started)
-    return min(times), float(counter.get_total_flops())
+    return min(times[1:])
 
 
-def transition_seconds(pipe: SeinePipeline, sampler: str, steps: int, frames: int, hw: tuple[int, int]) -> float:
+def transition_seconds(pipe: SeinePipeline, preset, steps: int, frames: int, hw: tuple[int, int]) -> float:
     image = np.full((hw[0], hw[1], 3), 128, np.uint8)
     sync()
     started = time.perf_counter()
     pipe([image, image], "onelast1", "a boat", num_frames=frames, height=hw[0], width=hw[1],
-         num_inference_steps=steps, sampler=sampler, seed=0)
+         num_inference_steps=steps, sampler=preset.sampler, guidance_scale=preset.guidance_scale, seed=0)
     sync()
     return time.perf_counter() - started
 
 
-def measure(pipe, label, frames, hw, final_steps, repeats) -> dict:
+def measure(pipe, label, frames, hw, final_steps, repeats, flops) -> dict:
     if torch.cuda.is_available():
         torch.cuda.reset_peak_memory_stats()
-    step_s, flops = step_latency(pipe, frames, hw, repeats)
+    step_s = step_seconds(pipe, frames, hw, repeats)
     row = {"mode": label, "step_s": step_s, "tflops_per_step": flops / 1e12,
-           "draft_s": transition_seconds(pipe, "dpm++", 25, frames, hw),
-           "final_s": transition_seconds(pipe, "ddpm", final_steps, frames, hw)}
+           "draft_s": transition_seconds(pipe, PRESETS["draft"], PRESETS["draft"].steps, frames, hw),
+           "final_s": transition_seconds(pipe, PRESETS["final"], final_steps, frames, hw)}
     row["peak_gib"] = torch.cuda.max_memory_allocated() / 2**30 if torch.cuda.is_available() else float("nan")
     peak = peak_tflops()
     row["achieved_tflops"] = flops / step_s / 1e12
@@ -132,27 +143,46 @@ def measure(pipe, label, frames, hw, final_steps, repeats) -> dict:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--final-steps", type=int, default=250, help="DDPM steps of the `final` preset")
+    parser.add_argument("--dtype", choices=("float16", "bfloat16"), default="float16",
+                        help="CUDA precision (float16, the engine's default, or bfloat16)")
+    parser.add_argument("--compile", action="store_true", help="also measure the UNet under torch.compile")
+    parser.add_argument("--final-steps", type=int, default=PRESETS["final"].steps, help="DDPM steps of `final`")
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     frames = 16
     if torch.cuda.is_available():
-        hw, pipe = (320, 512), full_size_pipeline(torch.float16)
-        where = f"CUDA {torch.cuda.get_device_name()}, full-size SEINE, float16"
+        hw, pipe = (320, 512), full_size_pipeline(getattr(torch, args.dtype))
+        where = f"CUDA {torch.cuda.get_device_name()}, full-size SEINE, {args.dtype}"
     else:
         hw, pipe = (64, 64), tiny_pipeline()
         where = f"CPU ({torch.get_num_threads()} threads), no CUDA: tiny configuration, float32"
-    print(f"# {where}; {frames} frames at {hw[1]}x{hw[0]}; final = DDPM {args.final_steps}, draft = DPM++ 25")
-    optimised = measure(pipe, "optimised", frames, hw, args.final_steps, args.repeats)
+    draft = PRESETS["draft"]
+    print(f"# {where}; {frames} frames at {hw[1]}x{hw[0]}; final = {PRESETS['final'].sampler} {args.final_steps}, "
+          f"draft = {draft.sampler} {draft.steps}")
+    flops = guided_step_flops(pipe, frames, hw)
+    rows = [measure(pipe, "optimised", frames, hw, args.final_steps, args.repeats, flops)]
+    if args.compile:
+        pipe.compile()
+        started = time.perf_counter()
+        with torch.inference_mode():
+            pipe.unet.guided(*guided_step_inputs(pipe, frames, hw))  # the compile itself, kept out of the figures
+        sync()
+        print(f"# torch.compile warm-up: {time.perf_counter() - started:.1f} s")
+        rows.append(measure(pipe, "compiled", frames, hw, args.final_steps, args.repeats, flops))
+        del pipe.unet.forward  # back to eager for the naive peer
     with naive_mode(pipe):
-        naive = measure(pipe, "naive", frames, hw, args.final_steps, args.repeats)
+        rows.append(measure(pipe, "naive", frames, hw, args.final_steps, args.repeats,
+                            guided_step_flops(pipe, frames, hw)))
     print(f"{'mode':<10} {'step s':>9} {'TFLOP/step':>11} {'TFLOP/s':>9} {'of peak':>8} {'draft s':>9} "
           f"{'final s':>9} {'peak GiB':>9}")
-    for row in (optimised, naive):
+    for row in rows:
+        fraction = "n/a" if row["peak_fraction"] != row["peak_fraction"] else format(row["peak_fraction"], ".1%")
         print(f"{row['mode']:<10} {row['step_s']:9.4f} {row['tflops_per_step']:11.4f} {row['achieved_tflops']:9.3f} "
-              f"{'n/a' if row['peak_fraction'] != row['peak_fraction'] else format(row['peak_fraction'], '.1%'):>8} {row['draft_s']:9.2f} {row['final_s']:9.2f} {row['peak_gib']:9.2f}")
-    print(f"optimised/naive speed-up: step {naive['step_s'] / optimised['step_s']:.2f}x, "
-          f"draft {naive['draft_s'] / optimised['draft_s']:.2f}x, final {naive['final_s'] / optimised['final_s']:.2f}x")
+              f"{fraction:>8} {row['draft_s']:9.2f} {row['final_s']:9.2f} {row['peak_gib']:9.2f}")
+    naive = rows[-1]
+    for row in rows[:-1]:
+        print(f"{row['mode']}/naive speed-up: step {naive['step_s'] / row['step_s']:.2f}x, "
+              f"draft {naive['draft_s'] / row['draft_s']:.2f}x, final {naive['final_s'] / row['final_s']:.2f}x")
     return 0
 
 
