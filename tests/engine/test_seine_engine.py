@@ -188,3 +188,12 @@ def test_the_vae_encodes_each_distinct_frame_once_in_chunks_with_the_same_poster
         every_frame = encode(video).latent_dist
     assert torch.allclose(mean, every_frame.mean, atol=1e-5)
     assert torch.allclose(logvar, every_frame.logvar, atol=1e-5)
+
+
+@pytest.mark.gpu
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs CUDA")
+def test_a_compiled_cuda_engine_makes_the_frames_of_the_eager_one(weights):
+    request = TransitionRequest(seed=1, **SMALL)
+    eager = SeineEngine(weights, device="cuda").transition(_image(0), _image(255), request).frames
+    compiled = SeineEngine(weights, device="cuda", compile=True).transition(_image(0), _image(255), request).frames
+    assert np.abs(eager.astype(int) - compiled.astype(int)).mean() < HALF_PRECISION_MEAN_LEVELS["float16"]
