@@ -39,7 +39,9 @@ class Preset:
 
 PRESETS = {
     "final": Preset("ddpm", 250, 8.0),  # the official sampler, bit-for-bit the reference loop
-    # DPM-Solver++(2M) converges for epsilon models in ~20-25 steps (Lu et al. 2022): ~10x fewer UNet calls.
+    # DPM-Solver++(2M), time-uniform steps (Lu et al. 2022's choice for guided latent models), 10x fewer UNet calls.
+    # Against exact Gaussian / Gaussian-mixture references (bench/samplers.py) 25 steps land within 2.4e-2 / 4.3e-2
+    # RMS (of the data std) of the ODE endpoint; DDIM and Euler need more than 60 steps for that.
     "draft": Preset("dpm++", 25, 8.0),
     "preview": Preset("dpm++", 10, 8.0),
 }
