@@ -86,7 +86,7 @@ def test_ddim_is_first_order_four_times_the_steps_a_quarter_of_the_error():
     assert 3.5 < ratio < 4.5
 
 
-def test_the_draft_preset_lands_within_3e_2_rms_of_the_exact_endpoint():
+def test_the_draft_preset_lands_within_3_2e_2_rms_of_the_exact_endpoint():
     rms, worst = endpoint_error(PRESETS["draft"].sampler, PRESETS["draft"].steps)  # dpm++ 25: 2.5e-2, 1.0e-1
     assert rms < 3.2e-2
     assert worst < 1.3e-1
