@@ -7,6 +7,7 @@ from an injectable :class:`RandomDraws`, so the parity runner can replay a refer
 """
 from __future__ import annotations
 
+import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -239,7 +240,7 @@ class SeinePipeline:
                              num_inference_steps, guidance_scale, sampler, eta, draws or GeneratorDraws(seed),
                              callback_on_step_end, cancelled, output_type, vae_chunk_frames, trace)
         except torch.OutOfMemoryError as error:
-            raise out_of_memory_error(self.device, height, width, num_frames) from error
+            raise out_of_memory_error(self.device, height, width, num_frames, error) from error
 
     def _run(self, known_frames, mask_type, prompt, negative_prompt, num_frames, height, width, steps, guidance,
              sampler_name, eta, draws, callback, cancelled, output_type, chunk, trace) -> SeinePipelineOutput:
@@ -267,12 +268,15 @@ class SeinePipeline:
         return SeinePipelineOutput(frames, latents, timings)
 
 
-def out_of_memory_error(device: torch.device, height: int, width: int, frames: int) -> OutOfMemoryError:
-    detail = ""
+def out_of_memory_error(device: torch.device, height: int, width: int, frames: int,
+                        error: BaseException) -> OutOfMemoryError:
+    """What ran out, how much the failing allocation wanted (torch says it), and what to change."""
+    wanted = re.search(r"Tried to allocate ([\d.]+ [KMGT]iB)", str(error))
+    facts = [f"it needed {wanted.group(1)} more"] if wanted else []
     if device.type == "cuda":
         free, total = torch.cuda.mem_get_info(device)
         peak = torch.cuda.max_memory_allocated(device)
-        detail = (f" (peak {peak / 2**30:.1f} GiB allocated before the failure, {free / 2**30:.1f} of "
-                  f"{total / 2**30:.1f} GiB free now)")
+        facts.append(f"peak {peak / 2**30:.1f} GiB allocated, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free now")
+    detail = f" ({'; '.join(facts)})" if facts else ""
     return OutOfMemoryError(f"{device} ran out of memory generating {frames} frames at {width}x{height}{detail}; "
                             f"try a smaller size or fewer frames, float16/bfloat16, or close other GPU programs")

@@ -197,3 +197,17 @@ def test_a_compiled_cuda_engine_makes_the_frames_of_the_eager_one(weights):
     eager = SeineEngine(weights, device="cuda").transition(_image(0), _image(255), request).frames
     compiled = SeineEngine(weights, device="cuda", compile=True).transition(_image(0), _image(255), request).frames
     assert np.abs(eager.astype(int) - compiled.astype(int)).mean() < HALF_PRECISION_MEAN_LEVELS["float16"]
+
+
+def test_running_out_of_memory_says_how_much_was_wanted_and_what_to_change(pipe, monkeypatch):
+    from engine.errors import OutOfMemoryError
+
+    def exhausted(*args):
+        raise torch.OutOfMemoryError("CUDA out of memory. Tried to allocate 2.50 GiB. GPU 0 has a total capacity")
+
+    monkeypatch.setattr(pipe.unet, "guided", exhausted)
+    image = np.zeros((64, 64, 3), np.uint8)
+    with pytest.raises(OutOfMemoryError) as caught:
+        pipe([image, image], "onelast1", num_frames=8, height=64, width=64, num_inference_steps=2, sampler="ddim")
+    assert str(caught.value) == ("cpu ran out of memory generating 8 frames at 64x64 (it needed 2.50 GiB more); try "
+                                 "a smaller size or fewer frames, float16/bfloat16, or close other GPU programs")
