@@ -69,6 +69,20 @@ def test_config_from_sd14_gives_the_official_830_keys_and_shapes():
     assert sum(p.numel() for p in model.parameters()) == 909_138_756
 
 
+@pytest.mark.parametrize("latent_hw, tflop", [((40, 64), 16.22), ((64, 64), 27.37), ((30, 70), 13.49)])
+def test_one_full_size_guided_step_costs_the_flops_of_the_official_forward(latent_hw, tflop):
+    """SEINE.md's counts (flop_counter on the official code, 16 frames, CFG batch 2): what bench/engine.py divides by."""
+    from torch.utils.flop_counter import FlopCounterMode
+
+    with torch.device("meta"):
+        model = UNet3DConditionModel(UNet3DConfig.from_sd_config(SD14_UNET)).half()
+        x = torch.empty(1, 9, 16, *latent_hw, dtype=torch.half)
+        text = torch.empty(1, 77, 768, dtype=torch.half)
+        with FlopCounterMode(display=False) as counter:
+            model.guided(x, torch.tensor([500]), text, text, 8.0)
+    assert counter.get_total_flops() / 1e12 == pytest.approx(tflop, abs=0.005)
+
+
 def test_a_head_size_below_the_rotary_width_is_rejected_with_the_numbers():
     with pytest.raises(ValueError, match="block width 64 with 4 heads"):
         UNet3DConfig.from_sd_config(dict(SD14_UNET, block_out_channels=[64, 64, 64, 64], attention_head_dim=4,
