@@ -75,10 +75,14 @@ def masked_video(known_frames: torch.Tensor, mask: torch.Tensor) -> torch.Tensor
     return video * (mask == 0).to(video.dtype).view(-1, 1, 1, 1)
 
 
+def posterior_std(logvar: torch.Tensor) -> torch.Tensor:
+    """The VAE posterior's std, with the diagonal Gaussian's clamp of the log-variance."""
+    return torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
+
+
 def posterior_sample_latents(mean: torch.Tensor, logvar: torch.Tensor, noise: torch.Tensor) -> torch.Tensor:
     """VAE posterior sample × 0.18215, ``(f, 4, h, w)`` -> ``(1, 4, f, h, w)``."""
-    std = torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
-    return ((mean + std * noise) * LATENT_SCALE).permute(1, 0, 2, 3).unsqueeze(0)
+    return ((mean + posterior_std(logvar) * noise) * LATENT_SCALE).permute(1, 0, 2, 3).unsqueeze(0)
 
 
 def latent_mask(mask: torch.Tensor, latent_hw: tuple[int, int]) -> torch.Tensor:

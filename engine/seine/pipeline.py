@@ -188,8 +188,8 @@ class SeinePipeline:
         masked_latents = cond.posterior_sample_latents(mean, logvar, noise)
         mask_latent = cond.latent_mask(mask, (height // cond.VAE_FACTOR, width // cond.VAE_FACTOR)).to(self.device)
         if trace is not None:
-            std = torch.exp(0.5 * torch.clamp(logvar, -30.0, 20.0))
-            trace.update(video_input_known_frames=normalised, vae_posterior_mean=mean, vae_posterior_std=std,
+            trace.update(video_input_known_frames=normalised, vae_posterior_mean=mean,
+                         vae_posterior_std=cond.posterior_std(logvar),
                          masked_latents=masked_latents, mask_frames=mask, mask_latent=mask_latent)
         return mask_latent, masked_latents
 
