@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/render.py
 	$(PY) bench/classic.py
 	$(PY) bench/engine.py
+	$(PY) bench/samplers.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui.py
 
 clean-venv:
