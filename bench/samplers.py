@@ -101,23 +101,11 @@ DATASETS = {
 }
 
 
-class ReconfiguredSampler(DiffusersSampler):
-    """An engine fast sampler with extra diffusers scheduler options: a candidate, not what the engine runs."""
-
-    def __init__(self, name: str, num_steps: int, **options):
-        super().__init__(name, num_steps)
-        self.scheduler = type(self.scheduler).from_config(self.scheduler.config, **options)
-        self.scheduler.set_timesteps(num_steps)
-        self.init_noise_sigma = float(self.scheduler.init_noise_sigma)
-        self._scheduler_timesteps = list(self.scheduler.timesteps)
-        self.timesteps = [float(t) for t in self._scheduler_timesteps]
-
-
 def build(label: str, steps: int):
     """A sampler by table label: an engine sampler name or a CANDIDATES key."""
     if label in CANDIDATES:
         name, options = CANDIDATES[label]
-        return ReconfiguredSampler(name, steps, **options)
+        return DiffusersSampler(name, steps, **options)
     return make_sampler(label, steps)
 
 

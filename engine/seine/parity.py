@@ -3,7 +3,8 @@
 ``python -m engine.seine.parity FIXTURE_DIR`` reads ``FIXTURE_DIR/manifest.json`` and, for whatever it lists
 (any UNet config, mask types, DDIM or DDPM, any step count): reruns the UNet forward goldens, then every end-to-end
 case with the case's stored random draws, compares every stored tensor, prints each error relative to the
-reference's max, and exits 1 if any exceeds the manifest's suggested tolerances.
+reference's max, and exits 1 if any exceeds the manifest's suggested tolerances (in float32; ``--device`` and
+``--dtype`` replay it elsewhere, half precision against :data:`HALF_PRECISION_TOLERANCES`).
 """
 from __future__ import annotations
 
@@ -32,8 +33,8 @@ DTYPES = {"float32": torch.float32, "float16": torch.float16, "bfloat16": torch.
 HALF_PRECISION_TOLERANCES = {
     torch.float16: ({"unet_forward": 2e-2, "vae_and_text_encoder": 1e-2, "e2e_step_tensors_and_final_latents": 4e-2},
                     (1, 0.995, 6)),
-    torch.bfloat16: ({"unet_forward": 1.5e-1, "vae_and_text_encoder": 6e-2, "e2e_step_tensors_and_final_latents": 2e-1},
-                     (8, 0.99, 40)),
+    torch.bfloat16: ({"unet_forward": 1.5e-1, "vae_and_text_encoder": 6e-2,
+                      "e2e_step_tensors_and_final_latents": 2e-1}, (8, 0.99, 40)),
 }
 
 

@@ -135,12 +135,13 @@ class OfficialSampler:
         return mean if noise is None else mean + sigma * noise
 
 
-def diffusers_scheduler(name: str, num_steps: int):
-    """A diffusers multistep scheduler on SEINE's own linear betas (not SD's scaled-linear ones)."""
+def diffusers_scheduler(name: str, num_steps: int, **options):
+    """A diffusers multistep scheduler on SEINE's own linear betas (not SD's scaled-linear ones); ``options`` are
+    further scheduler settings (step spacing, ...) for comparing candidates."""
     import diffusers  # ~4 s: only when a fast path is used
 
     common = dict(num_train_timesteps=NUM_TRAIN_TIMESTEPS, beta_start=BETA_START, beta_end=BETA_END,
-                  beta_schedule="linear", prediction_type="epsilon")
+                  beta_schedule="linear", prediction_type="epsilon", **options)
     if name == "dpm++":
         scheduler = diffusers.DPMSolverMultistepScheduler(**common, algorithm_type="dpmsolver++", solver_order=2)
     elif name == "unipc":
@@ -156,11 +157,11 @@ def diffusers_scheduler(name: str, num_steps: int):
 class DiffusersSampler:
     """Adapter from a deterministic diffusers scheduler to the sampler interface."""
 
-    def __init__(self, name: str, num_steps: int):
+    def __init__(self, name: str, num_steps: int, **options):
         if num_steps < 1:
             raise EngineInputError(f"num_inference_steps {num_steps} is out of range: allowed >= 1")
         self.name = name
-        self.scheduler = diffusers_scheduler(name, num_steps)
+        self.scheduler = diffusers_scheduler(name, num_steps, **options)
         self.init_noise_sigma = float(self.scheduler.init_noise_sigma)
         self._scheduler_timesteps = list(self.scheduler.timesteps)
         self.timesteps = [float(t) for t in self._scheduler_timesteps]

@@ -71,7 +71,7 @@ def test_config_from_sd14_gives_the_official_830_keys_and_shapes():
 
 @pytest.mark.parametrize("latent_hw, tflop", [((40, 64), 16.22), ((64, 64), 27.37), ((30, 70), 13.49)])
 def test_one_full_size_guided_step_costs_the_flops_of_the_official_forward(latent_hw, tflop):
-    """SEINE.md's counts (flop_counter on the official code, 16 frames, CFG batch 2): what bench/engine.py divides by."""
+    """SEINE.md's counts (flop_counter on the official code, 16 frames, CFG batch 2), which bench/engine.py uses."""
     from torch.utils.flop_counter import FlopCounterMode
 
     with torch.device("meta"):
