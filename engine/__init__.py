@@ -4,14 +4,18 @@ Importing this package is cheap: torch, diffusers and transformers load only whe
 the metrics are used.
 """
 from engine.api import (
-    PRESETS,
+    MODES,
     AnimateRequest,
+    CanvasRule,
     Engine,
+    EngineInfo,
+    EngineOption,
     ExtendRequest,
     GeneratedFrames,
     GenerationRequest,
     IsCancelled,
     OnStep,
+    PresetInfo,
     StepInfo,
     TransitionRequest,
 )
@@ -23,12 +27,12 @@ from engine.errors import (
     OutOfMemoryError,
     WeightsNotFoundError,
 )
-from engine.registry import available_engines, load_engine
+from engine.registry import available_engines, engine_info, engine_names, load_engine
 
 __all__ = [
-    "PRESETS", "AnimateRequest", "Engine", "ExtendRequest", "GeneratedFrames", "GenerationRequest",
-    "IsCancelled", "OnStep", "StepInfo", "TransitionRequest",
+    "MODES", "AnimateRequest", "CanvasRule", "Engine", "EngineInfo", "EngineOption", "ExtendRequest",
+    "GeneratedFrames", "GenerationRequest", "IsCancelled", "OnStep", "PresetInfo", "StepInfo", "TransitionRequest",
     "EngineError", "EngineInputError", "GenerationCancelled", "IncompatibleWeightsError",
     "OutOfMemoryError", "WeightsNotFoundError",
-    "available_engines", "load_engine",
+    "available_engines", "engine_info", "engine_names", "load_engine",
 ]

@@ -1,15 +1,169 @@
-"""The one engine API the editor (and a GPU server) calls. Plain data in, plain frames out.
+"""The one engine contract the editor, the local engine worker, the GPU server and Ray Serve all speak.
+Plain data in, plain frames out.
 
-Images are numpy uint8 arrays ``H×W×3`` (RGB, upright); clips are ``T×H×W×3``.
+Images are numpy uint8 arrays ``H×W×3`` (RGB, upright); clips are ``T×H×W×3``. Every engine describes itself
+with an :class:`EngineInfo` (modes, native frames and rate, canvas rule, presets, option schema, identity), so the
+code above ``engine/`` reads that description and never branches on an engine's name.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Callable, Optional, Protocol
+import math
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
 
-PRESETS = ("final", "draft", "preview")
+from engine.errors import EngineInputError
+
+MODES = ("transition", "extend", "animate")
+OPTION_KINDS = ("folder", "file", "choice", "bool", "int", "float", "text")
+
+
+@dataclass(frozen=True)
+class EngineOption:
+    """One setting an engine takes when it is built (a keyword argument of its class), typed for the UIs."""
+
+    name: str
+    kind: str  # one of OPTION_KINDS
+    default: Any = None
+    choices: tuple[str, ...] = ()
+    help: str = ""
+
+    def check(self, value: Any) -> Any:
+        """``value`` as this option holds it; EngineInputError naming the option and what it allows."""
+        if value is None:
+            return None
+        if self.kind == "choice" and value not in self.choices:
+            raise EngineInputError(f"option {self.name} = {value!r} is not allowed; allowed: {', '.join(self.choices)}")
+        if self.kind == "bool" and not isinstance(value, bool):
+            raise EngineInputError(f"option {self.name} = {value!r} must be true or false")
+        if self.kind == "int" and (isinstance(value, bool) or not isinstance(value, int)):
+            raise EngineInputError(f"option {self.name} = {value!r} must be a whole number")
+        if self.kind == "float" and (isinstance(value, bool) or not isinstance(value, (int, float))):
+            raise EngineInputError(f"option {self.name} = {value!r} must be a number")
+        if self.kind in ("folder", "file", "text") and not isinstance(value, str):
+            raise EngineInputError(f"option {self.name} = {value!r} must be a {self.kind} path or text")
+        return float(value) if self.kind == "float" else value
+
+
+@dataclass(frozen=True)
+class PresetInfo:
+    """A named quality setting and what it resolves to (None: the engine has no such knob)."""
+
+    name: str
+    sampler: Optional[str] = None
+    steps: Optional[int] = None
+    guidance_scale: Optional[float] = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class CanvasRule:
+    """The canvas sizes ``(height, width)`` an engine works at.
+
+    * ``buckets``: a fixed list; a source gets the bucket nearest its aspect ratio;
+    * ``area``: the source's aspect at about ``area`` pixels, each side a multiple of ``multiple``;
+    * neither: the timeline's own size (the engine works at any size).
+    """
+
+    buckets: tuple[tuple[int, int], ...] = ()
+    area: Optional[int] = None
+    multiple: int = 1
+
+    def canvas_for(self, source_size: tuple[int, int], timeline_size: tuple[int, int]) -> tuple[int, int]:
+        """The canvas for a source of ``source_size`` = (height, width) on a timeline of ``timeline_size``."""
+        height, width = source_size
+        if height <= 0 or width <= 0:
+            raise EngineInputError(f"source size {width}x{height} is not a picture size: both sides must be > 0")
+        if self.buckets:
+            aspect = math.log(width / height)
+            return min(self.buckets, key=lambda hw: abs(math.log(hw[1] / hw[0]) - aspect))
+        if self.area:
+            ratio, step = width / height, self.multiple
+            return (max(step, round(math.sqrt(self.area / ratio) / step) * step),
+                    max(step, round(math.sqrt(self.area * ratio) / step) * step))
+        return tuple(timeline_size)
+
+    def check(self, size: tuple[int, int]) -> None:
+        """Refuse a canvas this engine cannot take, naming what it can."""
+        height, width = size
+        if self.buckets and tuple(size) not in self.buckets:
+            raise EngineInputError(f"canvas {height}×{width} is not allowed; allowed: "
+                                   f"{', '.join(f'{h}×{w}' for h, w in self.buckets)}")
+        if height <= 0 or width <= 0 or height % self.multiple or width % self.multiple:
+            raise EngineInputError(f"canvas {height}×{width} is not allowed: both sides must be positive "
+                                   f"multiples of {self.multiple}")
+
+
+@dataclass(frozen=True)
+class EngineInfo:
+    """What an engine is and takes. ``identity`` names the engine and its weights (empty in a description made
+    without building the engine); it is part of every result's cache fingerprint."""
+
+    name: str
+    description: str
+    label: str  # what a person sees: "SEINE", "Morph"
+    identity: str = ""
+    modes: tuple[str, ...] = MODES
+    native_frames: Optional[int] = None  # frames of one generation; None: as many as asked
+    fps: Optional[float] = None  # the rate the engine's frames are made at; None: the timeline's
+    canvas: CanvasRule = CanvasRule()
+    presets: tuple[PresetInfo, ...] = ()
+    default_preset: Optional[str] = None
+    options: tuple[EngineOption, ...] = ()
+    # alternatives of options that must all be set for the engine to run, e.g. (("weights",), ("checkpoint",
+    # "sd_path")); empty: it runs as it is
+    required: tuple[tuple[str, ...], ...] = ()
+    sound: bool = False  # returns sound with its frames
+    needs_gpu: bool = False  # practical only with a GPU (a CPU run is for tests)
+
+    def preset(self, name: Optional[str]) -> Optional[PresetInfo]:
+        """The preset called ``name`` (None: the default); EngineInputError for one this engine lacks."""
+        name = name or self.default_preset
+        if not self.presets:
+            return None
+        for preset in self.presets:
+            if preset.name == name:
+                return preset
+        raise EngineInputError(f"preset {name!r} is not one of {self.name}'s presets: "
+                               f"{', '.join(p.name for p in self.presets)}")
+
+    def option(self, name: str) -> EngineOption:
+        for option in self.options:
+            if option.name == name:
+                return option
+        raise EngineInputError(f"engine {self.name!r} does not take option {name!r}; it takes: "
+                               f"{', '.join(o.name for o in self.options) or 'none'}")
+
+    def check_options(self, options: dict[str, Any]) -> dict[str, Any]:
+        """Options with unknown names or wrong types refused (EngineInputError naming them); None values dropped."""
+        known = {option.name for option in self.options}
+        unknown = sorted(set(options) - known)
+        if unknown:
+            raise EngineInputError(f"engine {self.name!r} does not take option(s) {', '.join(unknown)}; it takes: "
+                                   f"{', '.join(o.name for o in self.options) or 'none'}")
+        checked = {name: self.option(name).check(value) for name, value in options.items()}
+        return {name: value for name, value in checked.items() if value is not None}
+
+    def ready(self, options: dict[str, Any]) -> bool:
+        """True when ``options`` set one full group of the required ones (or none is required)."""
+        return not self.required or any(all(options.get(name) for name in group) for group in self.required)
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> "EngineInfo":
+        data = dict(data)
+        canvas = dict(data.get("canvas") or {})
+        canvas["buckets"] = tuple(tuple(b) for b in canvas.get("buckets", ()))
+        data["canvas"] = CanvasRule(**canvas)
+        data["presets"] = tuple(PresetInfo(**p) for p in data.get("presets", ()))
+        data["options"] = tuple(EngineOption(**{**o, "choices": tuple(o.get("choices", ()))})
+                                for o in data.get("options", ()))
+        data["modes"] = tuple(data.get("modes", MODES))
+        data["required"] = tuple(tuple(group) for group in data.get("required", ()))
+        return cls(**data)
 
 
 @dataclass(frozen=True)
@@ -38,7 +192,7 @@ class GenerationRequest:
     num_inference_steps: Optional[int] = None
     scheduler: Optional[str] = None  # "ddpm", "ddim", "dpm++", "unipc", "euler"
     guidance_scale: Optional[float] = None
-    preset: str = "draft"
+    preset: Optional[str] = None  # None: the engine's default preset
 
 
 @dataclass(frozen=True)
@@ -72,13 +226,17 @@ class GeneratedFrames:
 
 
 class Engine(Protocol):
-    """Every engine (SEINE, morph, crossfade) implements these three calls."""
+    """Every engine implements these: its description, and one call per mode it supports."""
 
     name: str
 
     @property
     def identity(self) -> str:
         """Stable id of the engine and its weights, part of every result fingerprint."""
+
+    @property
+    def info(self) -> EngineInfo:
+        """The engine's description with its identity."""
 
     def transition(self, first: np.ndarray, last: np.ndarray, request: TransitionRequest, *,
                    on_step: Optional[OnStep] = None, cancelled: Optional[IsCancelled] = None) -> GeneratedFrames: ...

@@ -17,8 +17,8 @@ from typing import Callable, Optional
 import cv2
 import numpy as np
 
-from engine.api import (AnimateRequest, ExtendRequest, GeneratedFrames, IsCancelled, OnStep, StepInfo,
-                        TransitionRequest)
+from engine.api import (AnimateRequest, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames, IsCancelled,
+                        OnStep, StepInfo, TransitionRequest)
 from engine.errors import EngineInputError, GenerationCancelled
 
 FLOW_METHODS = ("dis", "farneback")
@@ -168,7 +168,20 @@ class _ClassicEngine:
     """The frame loop, progress, cancel checks and the Ken Burns animate shared by the classic engines."""
 
     name = "classic"
+    label = "Classic"
+    description = ""
     version = 1
+    OPTIONS = (EngineOption("fps", "float", 8.0, help="rate of the made frames (the timeline's rate conforms them)"),
+               EngineOption("push_in", "float", 1.12, help="final zoom of animate, 1 to 2"))
+
+    @classmethod
+    def describe(cls, identity: str = "", fps: float = 8.0) -> EngineInfo:
+        """Works at the timeline's size and makes as many frames as asked; no weights, no presets."""
+        return EngineInfo(cls.name, cls.description, cls.label, identity, fps=fps, options=cls.OPTIONS)
+
+    @property
+    def info(self) -> EngineInfo:
+        return self.describe(self.identity, self.fps)
 
     def __init__(self, *, fps: float = 8.0, push_in: float = 1.12):
         if not fps > 0:
@@ -239,6 +252,8 @@ class CrossfadeEngine(_ClassicEngine):
     """A linear cross-dissolve. Extend holds the last frame: a dissolve knows no motion."""
 
     name = "crossfade"
+    label = "Crossfade"
+    description = "linear cross-dissolve (no weights, CPU)"
 
     def transition(self, first: np.ndarray, last: np.ndarray, request: TransitionRequest, *,
                    on_step: Optional[OnStep] = None, cancelled: Optional[IsCancelled] = None) -> GeneratedFrames:
@@ -265,6 +280,12 @@ class MorphEngine(_ClassicEngine):
     """The optical-flow morph of the SEINE paper's baselines, fast enough for 720p in real time on 2 cores."""
 
     name = "morph"
+    label = "Morph"
+    description = "optical-flow morph (no weights, CPU, real time)"
+    OPTIONS = _ClassicEngine.OPTIONS + (
+        EngineOption("work_side", "int", 480, help="longer side of the flow estimate, 32 to 4096 pixels"),
+        EngineOption("flow", "choice", "dis", FLOW_METHODS, "optical-flow method"),
+        EngineOption("extend_decay", "float", 0.8, help="how fast an extension's motion slows, 0 to 1"))
 
     def __init__(self, *, fps: float = 8.0, push_in: float = 1.12, work_side: int = 480, flow: str = "dis",
                  extend_decay: float = 0.8):

@@ -21,7 +21,8 @@ from typing import Optional
 
 import numpy as np
 
-from engine.api import AnimateRequest, ExtendRequest, GeneratedFrames, GenerationRequest, StepInfo, TransitionRequest
+from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
+                        GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
 from engine.errors import EngineInputError
 
 OFFICIAL_FPS = 8.0
@@ -30,31 +31,29 @@ MODEL_AREA = 320 * 512  # the official default canvas
 EMPTY_TRANSITION_PROMPT = "smooth transition."
 
 
-@dataclass(frozen=True)
-class Preset:
-    sampler: str
-    steps: int
-    guidance_scale: float
-
-
-PRESETS = {
-    "final": Preset("ddpm", 250, 8.0),  # the official sampler, bit-for-bit the reference loop
+PRESETS = {preset.name: preset for preset in (
     # DPM-Solver++(2M), time-uniform steps (Lu et al. 2022's choice for guided latent models), 10x fewer UNet calls.
     # Against exact Gaussian / Gaussian-mixture references (bench/samplers.py) 25 steps land within 2.4e-2 / 4.3e-2
     # RMS (of the data std) of the ODE endpoint; DDIM and Euler need more than 60 steps for that.
-    "draft": Preset("dpm++", 25, 8.0),
-    "preview": Preset("dpm++", 10, 8.0),
-}
+    PresetInfo("draft", "dpm++", 25, 8.0, "DPM-Solver++ 25 steps: close to final at a tenth of the cost"),
+    PresetInfo("preview", "dpm++", 10, 8.0, "DPM-Solver++ 10 steps: a quick look"),
+    PresetInfo("final", "ddpm", 250, 8.0, "the official sampler, 250 DDPM steps"),  # bit-for-bit the reference loop
+)}
+CANVAS = CanvasRule(area=MODEL_AREA, multiple=8)
+OPTIONS = (
+    EngineOption("weights", "folder", help="folder with seine.pt beside a Stable Diffusion 1.4 folder"),
+    EngineOption("checkpoint", "file", help="seine.pt, with sd_path"),
+    EngineOption("sd_path", "folder", help="Stable Diffusion 1.4 folder (vae/, text_encoder/, tokenizer/, unet/)"),
+    EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
+    EngineOption("dtype", "choice", "auto", ("auto", "float16", "bfloat16", "float32"),
+                 "auto: float16 on CUDA (the official setting), float32 on the CPU"),
+    EngineOption("compile", "bool", False, help="torch.compile the UNet (slow first run, faster after)"),
+)
 
 
-def model_size_for_aspect(width: int, height: int, area: int = MODEL_AREA) -> tuple[int, int]:
-    """``(height, width)`` in multiples of 8 with about ``area`` pixels and the source's aspect ratio."""
-    if width <= 0 or height <= 0:
-        raise EngineInputError(f"source size {width}x{height} is not a picture size: both sides must be > 0")
-    aspect = width / height
-    model_h = max(8, round(math.sqrt(area / aspect) / 8) * 8)
-    model_w = max(8, round(math.sqrt(area * aspect) / 8) * 8)
-    return model_h, model_w
+def model_size_for_aspect(width: int, height: int) -> tuple[int, int]:
+    """``(height, width)`` in multiples of 8 with about 320×512 pixels and the source's aspect ratio."""
+    return CANVAS.canvas_for((height, width), (height, width))
 
 
 def _check_image(name: str, image) -> np.ndarray:
@@ -89,6 +88,20 @@ def _resolve_dtype(dtype, device):
 class SeineEngine:
     name = "seine"
 
+    @classmethod
+    def describe(cls, identity: str = "") -> EngineInfo:
+        return EngineInfo(cls.name, "SEINE video diffusion (needs weights; GPU recommended)", "SEINE", identity,
+                          native_frames=CHUNK_FRAMES, fps=OFFICIAL_FPS, canvas=CANVAS,
+                          presets=tuple(PRESETS.values()), default_preset="draft", options=OPTIONS,
+                          required=(("weights",), ("checkpoint", "sd_path")), needs_gpu=True)
+
+    @staticmethod
+    def validate(options: dict) -> None:
+        """Fail fast on a weights location that is not usable (reads no weights)."""
+        from engine.seine.weights import locate_weights
+
+        locate_weights(options.get("weights"), checkpoint=options.get("checkpoint"), sd_path=options.get("sd_path"))
+
     def __init__(self, weights=None, *, checkpoint=None, sd_path=None, device: str = "auto", dtype="auto",
                  compile: bool = False):
         from engine.seine.weights import locate_weights, weights_identity
@@ -105,6 +118,10 @@ class SeineEngine:
     @property
     def identity(self) -> str:
         return f"seine:{self._identity}"
+
+    @property
+    def info(self) -> EngineInfo:
+        return self.describe(self.identity)
 
     @property
     def pipeline(self):
@@ -168,9 +185,7 @@ class SeineEngine:
     # shared --------------------------------------------------------------------------------------------------------
     def resolve(self, request: GenerationRequest, source_shape) -> dict:
         """The effective parameters: explicit request fields override the preset."""
-        if request.preset not in PRESETS:
-            raise EngineInputError(f"preset {request.preset!r} is unknown: allowed {', '.join(PRESETS)}")
-        preset = PRESETS[request.preset]
+        preset = self.describe().preset(request.preset)
         # `is None`, not `or`: a given 0 or "" is the caller's value, to be refused by check_inputs, not replaced
         height, width = model_size_for_aspect(source_shape[1], source_shape[0]) if request.size is None \
             else request.size
@@ -178,7 +193,7 @@ class SeineEngine:
                     num_inference_steps=preset.steps if request.num_inference_steps is None
                     else request.num_inference_steps,
                     guidance_scale=preset.guidance_scale if request.guidance_scale is None else request.guidance_scale,
-                    height=int(height), width=int(width), seed=int(request.seed), preset=request.preset)
+                    height=int(height), width=int(width), seed=int(request.seed), preset=preset.name)
 
     def _generate(self, known, mask_type, request, prompt, num_frames, source_shape, on_step, cancelled, stage,
                   chunk_index, chunks):

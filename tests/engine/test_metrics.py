@@ -64,7 +64,7 @@ def test_scenes_score_is_symmetric_in_the_two_scenes(clip, scenes):
     video = np.stack([scenes[0], coded_frame(7, 64, 48), scenes[1]])
     forward = clip.evaluate(video, first=scenes[0], last=scenes[1]).scenes
     backward = clip.evaluate(video, first=scenes[1], last=scenes[0]).scenes
-    assert forward == pytest.approx(backward, abs=1e-12)
+    assert forward == pytest.approx(backward, abs=1e-8)  # float32 CLIP sums in another order
 
 
 def test_scenes_score_of_a_straight_cut_is_the_mean_of_self_and_cross_similarity(clip, scenes):

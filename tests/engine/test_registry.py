@@ -47,7 +47,7 @@ def test_bad_option_value_is_named_with_its_range():
 
 
 def test_engine_missing_from_the_installation_is_an_input_error(monkeypatch):
-    monkeypatch.setitem(registry._ENGINES, "ghost", ("engine.no_such_module", "GhostEngine", "not installed"))
+    monkeypatch.setitem(registry._ENGINES, "ghost", ("engine.no_such_module", "GhostEngine"))
     with pytest.raises(EngineInputError, match="engine 'ghost' is not available in this installation: "
                                                "No module named 'engine.no_such_module'"):
         load_engine("ghost")

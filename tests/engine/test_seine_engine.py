@@ -101,7 +101,7 @@ def test_explicit_request_fields_override_the_preset(engine):
     assert (resolved["sampler"], resolved["num_inference_steps"]) == ("ddpm", 7)
     assert (resolved["height"], resolved["width"]) == model_size_for_aspect(1280, 720)
     assert PRESETS["final"].steps == 250 and PRESETS["final"].sampler == "ddpm"
-    with pytest.raises(EngineInputError, match="preset 'fast' is unknown"):
+    with pytest.raises(EngineInputError, match="preset 'fast' is not one of seine's presets: draft, preview, final"):
         engine.resolve(TransitionRequest(preset="fast"), (64, 64, 3))
 
 
