@@ -70,6 +70,11 @@ class CanvasRule:
     area: Optional[int] = None
     multiple: int = 1
 
+    @property
+    def fixed(self) -> bool:
+        """True for a model canvas (buckets or an area), False for an engine that works at the timeline size."""
+        return bool(self.buckets or self.area)
+
     def canvas_for(self, source_size: tuple[int, int], timeline_size: tuple[int, int]) -> tuple[int, int]:
         """The canvas for a source of ``source_size`` = (height, width) on a timeline of ``timeline_size``."""
         height, width = source_size

@@ -53,3 +53,26 @@ def test_only_widgets_and_app_import_qtwidgets():
             if any(n.startswith("PySide6.QtWidgets") for n in names):
                 offenders.append(str(path.relative_to(ROOT)))
     assert offenders == []
+
+
+def _engine_name_uses(path: Path, names: set[str]) -> list[str]:
+    """Places that compare with an engine's name or list one: `x == "morph"`, `x in ("seine", ...)`, and any
+    string that is exactly a name other than "seine" (which is also the metadata namespace)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text())):
+        if isinstance(node, ast.Compare):
+            for side in (node.left, *node.comparators):
+                values = side.elts if isinstance(side, (ast.Tuple, ast.List, ast.Set)) else [side]
+                found += [f"{path.name}:{node.lineno} compares with {v.value!r}" for v in values
+                          if isinstance(v, ast.Constant) and v.value in names]
+        elif isinstance(node, ast.Constant) and node.value in names - {"seine"}:
+            found.append(f"{path.name}:{node.lineno} names {node.value!r}")
+    return sorted(set(found))
+
+
+def test_nothing_above_engine_branches_on_an_engines_name():
+    from engine import engine_names
+
+    names = set(engine_names())
+    offenders = [use for path in (ROOT / "seine_editor").rglob("*.py") for use in _engine_name_uses(path, names)]
+    assert offenders == []

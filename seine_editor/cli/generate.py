@@ -9,27 +9,41 @@ from seine_editor.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 BAR_WIDTH = 24
 
 
+_KINDS = {"int": int, "float": float}
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """The engine options come from the engines' own descriptions: one flag per option name (weights paths,
+    device, ...), each applied to the engine of this run that declares it."""
+    from engine import engine_info, engine_names
+
     parser.add_argument("project", help="the .otio project file (saved in place, atomically)")
-    parser.add_argument("--engine", choices=("seine", "morph", "crossfade"),
-                        help="engine for this run (default: the project's engine settings; seine without weights "
-                             "falls back to morph)")
-    weights = parser.add_argument_group("SEINE weights (local only; nothing downloads)")
-    weights.add_argument("--weights", help="folder with seine.pt beside a Stable Diffusion 1.4 folder")
-    weights.add_argument("--checkpoint", help="seine.pt, with --sd-path")
-    weights.add_argument("--sd-path", help="Stable Diffusion 1.4 folder (vae/, text_encoder/, tokenizer/, unet/)")
-    weights.add_argument("--device", help="cuda, cpu or auto (default: the project's, else auto)")
-    parser.add_argument("--preset", choices=("draft", "final", "preview"),
-                        help="quality preset for this run (default: each item's own)")
+    parser.add_argument("--engine", choices=engine_names(),
+                        help="engine for this run (default: the project's engine settings; an engine whose weights "
+                             "are not set gives way to the fallback engine)")
+    infos = [engine_info(name) for name in engine_names()]
+    group = parser.add_argument_group("engine options (local files only; nothing downloads)")
+    seen: dict[str, list[str]] = {}
+    for info in infos:
+        for option in info.options:
+            seen.setdefault(option.name, []).append(info.label)
+    for info in infos:
+        for option in info.options:
+            if option.name not in seen:
+                continue
+            flag = "--" + option.name.replace("_", "-")
+            kwargs = {"action": argparse.BooleanOptionalAction} if option.kind == "bool" else \
+                {"choices": option.choices} if option.kind == "choice" else {"type": _KINDS.get(option.kind, str)}
+            group.add_argument(flag, dest=f"option_{option.name}", default=None,
+                               help=f"{option.help} ({', '.join(seen.pop(option.name))})", **kwargs)
+    presets = sorted({p.name for info in infos for p in info.presets})
+    parser.add_argument("--preset", choices=presets, help="quality preset for this run (default: each item's own)")
     parser.add_argument("--only", action="append", metavar="ID", help="generate only this item (repeatable)")
 
 
 def run(args: argparse.Namespace) -> int:
     from seine_editor.errors import SeineEditorError
 
-    if bool(args.checkpoint) != bool(args.sd_path):
-        print("seine-editor generate: --checkpoint and --sd-path go together", file=sys.stderr)
-        return EXIT_BAD_INPUT
     try:
         project, controller = _open(args)
     except (SeineEditorError, OSError, ValueError) as error:  # engine weight errors are OSError/ValueError kinds
@@ -46,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.only:
         items = [i for i in items if i in args.only]
-    failures = sum(not _generate_one(controller, item_id, args.preset, n, len(items))
+    failures = sum(not _generate_one(controller, item_id, args.engine, args.preset, n, len(items))
                    for n, item_id in enumerate(items, 1))
     if len(items) > failures:
         project.save()
@@ -58,23 +72,47 @@ def run(args: argparse.Namespace) -> int:
 def _open(args: argparse.Namespace):
     from PySide6.QtCore import QCoreApplication
 
-    from seine_editor.project.generation import EngineSettings, GenerationController
+    from seine_editor.project.generation import GenerationController
     from seine_editor.project.project import Project
 
     _app = QCoreApplication.instance() or QCoreApplication([])  # QUndoStack needs an application object
     project = Project.open(args.project, recovery_choice="ignore")
     controller = GenerationController(project)
-    given = {k: v for k, v in (("engine", args.engine), ("weights", args.weights), ("checkpoint", args.checkpoint),
-                               ("sd_path", args.sd_path), ("device", args.device)) if v is not None}
-    if given.keys() & {"weights", "checkpoint"} and "engine" not in given:
-        given["engine"] = "seine"
-    settings = EngineSettings.from_json({**controller.settings.to_json(), **given}) if given else controller.settings
+    settings = _settings_for_run(controller.settings, args)
     # this run only, not saved; one clear error for a bad weights folder, before any work
     controller.set_engine_settings(settings, persist=False)
     return project, controller
 
 
-def _generate_one(controller, item_id: str, preset, number: int, total: int) -> bool:
+def _settings_for_run(settings, args: argparse.Namespace):
+    """The project's engine settings with this run's --engine and option flags. Option flags without --engine
+    go to the project's engine when it declares them all, else to the first engine that does."""
+    from dataclasses import replace
+
+    from engine import engine_info, engine_names
+    from seine_editor.errors import SettingsError
+
+    given = {key[len("option_"):]: value for key, value in vars(args).items()
+             if key.startswith("option_") and value is not None}
+    name = args.engine
+    if name is None and given:
+        declares = [n for n in (settings.engine, *engine_names())
+                    if set(given) <= {o.name for o in engine_info(n).options}]
+        if not declares:
+            raise SettingsError(f"no engine takes all of {', '.join(sorted(given))} together")
+        name = declares[0]
+    if name is None:
+        return settings
+    chosen = replace(settings, engine=name).with_options(name, **given)
+    info = engine_info(name)
+    if set(given) & {option for group in info.required for option in group} and \
+            not info.ready(chosen.engine_options()):
+        needs = " or ".join(" and ".join(f"--{o.replace('_', '-')}" for o in group) for group in info.required)
+        raise SettingsError(f"{info.label} needs {needs} together")
+    return chosen
+
+
+def _generate_one(controller, item_id: str, engine, preset, number: int, total: int) -> bool:
     from dataclasses import replace
 
     from engine.errors import EngineError
@@ -86,6 +124,9 @@ def _generate_one(controller, item_id: str, preset, number: int, total: int) -> 
     label = f"[{number}/{total}] {name}"
     try:
         spec = controller.spec_for(item_id)
+        if engine:  # this run's engine, for every item
+            name, options, _ = controller.settings.resolve(engine)
+            spec = replace(spec, engine=name, engine_options=options)
         if preset:
             spec = replace(spec, params=replace(spec.params, preset=preset))
         requested = controller.requested_fingerprint(item_id)

@@ -1,12 +1,25 @@
-"""Engines loaded once and reused. Building a SEINE engine loads gigabytes of weights (and imports torch), so the
-first job that needs one pays for it and every later job with the same settings gets the same instance."""
+"""Where engines run, behind one interface: ``host.get(name, options) -> Engine``.
+
+`EngineCache` runs them in this process: engines loaded once and reused. Building a diffusion engine loads
+gigabytes of weights (and imports torch), so the first job that needs one pays for it and every later job with the
+same settings gets the same instance. The other hosts (a local engine worker process, a server) hand out clients
+that speak the same `Engine` contract.
+"""
 from __future__ import annotations
 
 import json
 import threading
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Protocol
 
 from engine.api import Engine
+
+
+class EngineHost(Protocol):
+    def get(self, name: str, options: Optional[Mapping[str, Any]] = None) -> Engine: ...
+
+    def clear(self) -> None: ...
+
+    def close(self) -> None: ...
 
 
 def _key(name: str, options: Mapping[str, Any]) -> str:
@@ -40,6 +53,9 @@ class EngineCache:
         """Forget every engine (e.g. after the weights folder setting changed)."""
         with self._lock:
             self._engines.clear()
+
+    def close(self) -> None:
+        self.clear()
 
     def __len__(self) -> int:
         with self._lock:

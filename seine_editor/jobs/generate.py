@@ -6,8 +6,8 @@ The spec is plain data (no OTIO, no Qt); the result names the baked file. Steps:
    frame and right clip's first shown frame; an extension's last N frames; an animation's still (or chosen frame).
 2. Fingerprint engine + weights identity, every generation parameter, the source frames' content, and the target
    size, rate and duration. A movie already in the cache under that fingerprint is the result: no engine run.
-3. Place the sources on the engine's canvas (the SEINE model size for the source aspect; the timeline size for the
-   classic engines) and run the engine with a step callback (progress, ETA) and the cancel flag.
+3. Place the sources on the engine's canvas (its `EngineInfo.canvas` rule: a model size for the source aspect, or
+   the timeline size) and run the engine with a step callback (progress, ETA) and the cancel flag.
 4. Conform to exactly ``duration_frames`` at the timeline rate and size; boundary frames are the true ones.
 5. Write an intra-frame movie (ProRes) named by the fingerprint, with provenance in its container tags, among them
    the parameters the engine resolved (preset, steps, scheduler, guidance), which a cache hit reads back.
@@ -24,16 +24,15 @@ from typing import Any, Mapping, Optional
 
 import numpy as np
 
-from engine.api import AnimateRequest, ExtendRequest, GeneratedFrames, StepInfo, TransitionRequest
+from engine.api import AnimateRequest, EngineInfo, ExtendRequest, GeneratedFrames, StepInfo, TransitionRequest
 from engine.errors import EngineInputError, GenerationCancelled
 from seine_editor.jobs.context import EtaClock, JobContext, Progress
-from seine_editor.jobs.engines import EngineCache
+from seine_editor.jobs.engines import EngineCache, EngineHost
 from seine_editor.jobs.media_io import read_frames, write_movie
 from seine_editor.media.cache import frames_digest, generated_dir
 
 KINDS = ("transition", "extend", "animate")
 FINGERPRINT_VERSION = 1
-SEINE_NATIVE_FRAMES = 16  # one SEINE clip (the model's temporal size)
 
 
 @dataclass(frozen=True)
@@ -50,7 +49,7 @@ class GenerationParams:
     prompt: str = ""
     negative_prompt: str = ""
     seed: int = 0
-    preset: str = "draft"
+    preset: Optional[str] = None  # None: the engine's default
     steps: Optional[int] = None
     guidance: Optional[float] = None
     scheduler: Optional[str] = None
@@ -68,10 +67,10 @@ class GenerateSpec:
     fps: Fraction
     duration_frames: int
     cache_dir: str
-    engine: str = "morph"
+    engine: str
     engine_options: Mapping[str, Any] = field(default_factory=dict)
     fit: str = "fit"
-    model_size: Optional[tuple[int, int]] = None  # SEINE canvas (height, width); None: chosen for the source aspect
+    model_size: Optional[tuple[int, int]] = None  # a model canvas (height, width); None: the engine's rule decides
 
 
 @dataclass(frozen=True)
@@ -127,7 +126,7 @@ def cached_result_path(cache_dir, fingerprint_hex: str) -> Path:
     return generated_dir(cache_dir) / f"{fingerprint_hex}.mov"
 
 
-def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineCache] = None) -> GenerateResult:
+def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] = None) -> GenerateResult:
     """Run one generative request end to end (see the module docstring). Raises GenerationCancelled when
     ``ctx.cancelled()`` turns true; nothing is written then."""
     check_spec(spec)
@@ -159,8 +158,9 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineCache]
 
 
 def resolved_params(spec: GenerateSpec, generated: GeneratedFrames) -> dict[str, Any]:
-    """What the engine actually ran with. SEINE reports its preset's sampler, steps and guidance (explicit
-    params win over the preset); a classic engine makes one step per frame and has no scheduler or guidance."""
+    """What the engine actually ran with. A diffusion engine reports its preset's sampler, steps and guidance
+    (explicit params win over the preset); a classic engine makes one step per frame and has no scheduler or
+    guidance."""
     used = generated.info.get("params", {})
     return {"preset": used.get("preset", spec.params.preset), "steps": used.get("num_inference_steps") or
             len(generated.frames), "scheduler": used.get("sampler"), "guidance": used.get("guidance_scale")}
@@ -186,36 +186,39 @@ def _raise_if_cancelled(ctx: JobContext, when: str) -> None:
         raise GenerationCancelled(f"generation cancelled {when}")
 
 
-def _canvas(spec: GenerateSpec, sample: np.ndarray) -> tuple[int, int]:
-    """(height, width) the engine works at: SEINE's model size for the source aspect, else the timeline size."""
-    if spec.engine == "seine":
-        if spec.model_size:
-            return int(spec.model_size[0]), int(spec.model_size[1])
-        from engine.seine import model_size_for_aspect
+def _canvas(spec: GenerateSpec, info: EngineInfo, sample: np.ndarray) -> tuple[int, int]:
+    """(height, width) the engine works at: the project's canvas for a model engine when it names one, else the
+    engine's rule for the source (a model size for its aspect, or the timeline size)."""
+    rule = info.canvas
+    if spec.model_size and rule.fixed:
+        size = int(spec.model_size[0]), int(spec.model_size[1])
+        rule.check(size)
+        return size
+    return tuple(rule.canvas_for(sample.shape[:2], (spec.height, spec.width)))
 
-        return tuple(model_size_for_aspect(sample.shape[1], sample.shape[0]))
-    return spec.height, spec.width
 
-
-def _request_frames(spec: GenerateSpec, engine: Any) -> int:
-    """How many frames to ask the engine for. SEINE makes its native clip (an extension: as many new frames as
-    the duration needs at the engine's rate); the classic engines make the timeline frames directly."""
-    if spec.engine != "seine":
+def _request_frames(spec: GenerateSpec, info: EngineInfo) -> int:
+    """How many frames to ask the engine for: its native clip (an extension: as many new frames as the duration
+    needs at the engine's rate), or the timeline frames directly when it makes any count."""
+    if info.native_frames is None:
         return spec.duration_frames
     if spec.kind != "extend":
-        return SEINE_NATIVE_FRAMES
+        return info.native_frames
     seconds = Fraction(spec.duration_frames) / Fraction(spec.fps)
-    return max(1, round(seconds * Fraction(getattr(engine, "fps", 8)).limit_denominator(1001)))
+    return max(1, round(seconds * Fraction(info.fps).limit_denominator(1001)))
 
 
 def _run_engine(engine: Any, spec: GenerateSpec, sources: list[np.ndarray], ctx: JobContext) -> GeneratedFrames:
     from engine.conform import place
 
-    canvas = _canvas(spec, sources[0][0])
+    info = engine.info
+    if spec.kind not in info.modes:
+        raise EngineInputError(f"the {info.label} engine cannot make a {spec.kind}; it makes: {', '.join(info.modes)}")
+    canvas = _canvas(spec, info, sources[0][0])
     placed = [np.stack([place(frame, canvas, spec.fit) for frame in frames]) for frames in sources]
     p = spec.params
     common = dict(prompt=p.prompt, negative_prompt=p.negative_prompt, seed=p.seed,
-                  num_frames=_request_frames(spec, engine), size=canvas, num_inference_steps=p.steps,
+                  num_frames=_request_frames(spec, info), size=canvas, num_inference_steps=p.steps,
                   scheduler=p.scheduler, guidance_scale=p.guidance, preset=p.preset)
     clock = EtaClock(0.05, 0.9)
 

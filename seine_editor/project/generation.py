@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from seine_editor.errors import PlacementError, SettingsError
+from seine_editor.errors import PlacementError
 from seine_editor.jobs.context import JobFailure, Progress
 from seine_editor.jobs.engines import EngineCache
 from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
@@ -23,62 +23,9 @@ from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
 from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
+from seine_editor.project.engine_settings import EngineSettings
 
-ENGINES = ("seine", "morph", "crossfade")
-PRESETS = ("draft", "final", "preview")
 EXTEND_CONTEXT_FRAMES = 4  # the clip's last N frames condition an extension (SEINE's "first4")
-NO_WEIGHTS_NOTE = "no SEINE weights configured: generative items use the morph engine"
-
-
-@dataclass(frozen=True)
-class EngineSettings:
-    """Which engine makes generative items: "seine" with a weights folder (or checkpoint + SD folder), or the
-    classic "morph"/"crossfade". SEINE without weights falls back to morph and says so."""
-
-    engine: str = "seine"
-    weights: Optional[str] = None
-    checkpoint: Optional[str] = None
-    sd_path: Optional[str] = None
-    device: str = "auto"
-    model_size: Optional[tuple[int, int]] = None  # SEINE canvas (height, width); None: for the source aspect
-    preset: str = "draft"  # quality preset of new items that name none
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the project file (`TimelineDocument.set_settings(engine=...)`)."""
-        data = {"engine": self.engine, "weights": self.weights, "checkpoint": self.checkpoint,
-                "sd_path": self.sd_path, "device": self.device, "preset": self.preset,
-                "model_size": list(self.model_size) if self.model_size else None}
-        return {k: v for k, v in data.items() if v is not None}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> "EngineSettings":
-        size = data.get("model_size")
-        return cls(data.get("engine", "seine"), data.get("weights"), data.get("checkpoint"), data.get("sd_path"),
-                   data.get("device", "auto"), tuple(size) if size else None, data.get("preset", "draft"))
-
-    def resolve(self) -> tuple[str, dict[str, Any], Optional[str]]:
-        """(engine name, load_engine options, a note for the user or None)."""
-        if self.engine not in ENGINES:
-            raise SettingsError(f"engine {self.engine!r} is not one of {', '.join(ENGINES)}")
-        if self.engine != "seine":
-            return self.engine, {}, None
-        if self.weights:
-            return "seine", {"weights": self.weights, "device": self.device}, None
-        if self.checkpoint and self.sd_path:
-            return "seine", {"checkpoint": self.checkpoint, "sd_path": self.sd_path, "device": self.device}, None
-        return "morph", {}, NO_WEIGHTS_NOTE
-
-    def check(self) -> None:
-        """Raise one clear error (WeightsNotFoundError naming the folder and the expected layout) when the SEINE
-        weights are not usable. Imports torch, so it runs when the user picks a folder, not at start-up."""
-        if self.preset not in PRESETS:
-            raise SettingsError(f"preset {self.preset!r} is not one of {', '.join(PRESETS)}")
-        name, options, _ = self.resolve()
-        if name == "seine":
-            from engine.seine.weights import locate_weights
-
-            locate_weights(options.get("weights"), checkpoint=options.get("checkpoint"),
-                           sd_path=options.get("sd_path"))
 
 
 @dataclass
@@ -220,8 +167,7 @@ class GenerationController(QObject):
         job = self.runner.submit(functools.partial(generate, engines=self.engines), spec,
                                  title=self.job_title(item_id))
         self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint)
-        _, _, note = self.settings.resolve()
-        self._set_state(item_id, ItemJobState("queued", job.id, None, note))
+        self._set_state(item_id, ItemJobState("queued", job.id, None, self.engine_note(item_id)))
         return job.id
 
     def cancel(self, item_id: str) -> bool:
@@ -264,21 +210,25 @@ class GenerationController(QObject):
 
     # ---- specs -----------------------------------------------------------------------------------------------
 
+    def engine_note(self, item_id: str) -> Optional[str]:
+        """Why the item's engine will not be the one it asks for (its required options are unset), or None."""
+        return self.settings.resolve(self._generative(item_id).params.get("engine"))[2]
+
     def spec_for(self, item_id: str) -> GenerateSpec:
-        """The plain job spec of a generative item: its exact source frames, params and the timeline format."""
+        """The plain job spec of a generative item: its exact source frames, params and the timeline format. The
+        item's own engine choice runs (the project's default when it names none), with the project's options."""
         clip = self.document.info().clip(item_id)
         generative = self._generative(item_id)
         kind = generative.kind.rsplit(".", 1)[-1]
         settings = self.project.settings
-        name, options, _ = self.settings.resolve()
         p = generative.params
+        name, options, _ = self.settings.resolve(p.get("engine"))
         params = GenerationParams(p.get("prompt", ""), p.get("negative_prompt", ""), int(p.get("seed", 0)),
-                                  p.get("preset", "draft"), p.get("steps"), p.get("guidance"),
-                                  p.get("scheduler"), p.get("mode"))
+                                  p.get("preset"), p.get("steps"), p.get("guidance"), p.get("scheduler"), p.get("mode"))
         return GenerateSpec(kind, item_id, _source_frames(kind, clip.name, generative.sources), params,
                             settings.width, settings.height, settings.fps, clip.duration_frames,
                             str(self.project.cache_dir), name, options, fit=clip.fit_mode,
-                            model_size=self.settings.model_size if name == "seine" else None)
+                            model_size=self.settings.model_size)
 
     def _generative(self, item_id: str):
         clip = self.document.info().clip(item_id)
@@ -288,8 +238,9 @@ class GenerationController(QObject):
 
     def _params(self, params: Optional[dict]) -> dict:
         params = dict(params or {})
-        params.setdefault("engine", self.settings.resolve()[0])
-        params.setdefault("preset", self.settings.preset)
+        params.setdefault("engine", self.settings.engine)
+        if params["engine"] == self.settings.engine and self.settings.preset:
+            params.setdefault("preset", self.settings.preset)
         return params
 
     def _clip_ending_at(self, track_id: str, cut_frame: int):

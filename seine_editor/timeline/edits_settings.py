@@ -10,22 +10,29 @@ from seine_editor.timeline import meta
 from seine_editor.timeline import settings as timeline_settings
 from seine_editor.timeline.changes import DocumentChange, Edit
 
+_OPTIONAL_TEXT = (str, type(None))
 ENGINE_KEYS: dict[str, tuple[type, ...]] = {
-    "engine": (str,), "weights": (str, type(None)), "checkpoint": (str, type(None)), "sd_path": (str, type(None)),
-    "device": (str,), "preset": (str,), "model_size": (list, tuple, type(None)),
+    "engine": (str,), "options": (dict,), "preset": _OPTIONAL_TEXT, "model_size": (list, tuple, type(None)),
+    "host": (str,), "server_url": _OPTIONAL_TEXT, "token_file": _OPTIONAL_TEXT,
 }
 
 
 def check_engine_settings(engine: dict[str, Any]) -> None:
-    """Plain-data check of stored engine settings: known keys, the right types, a sensible SEINE canvas."""
+    """Plain-data check of stored engine settings: known keys, the right types, a canvas of two positive sizes,
+    options as one table of plain values per engine. Which options an engine takes is the engine's to check."""
     for key, value in engine.items():
         if key not in ENGINE_KEYS:
             raise SettingsError(f"engine setting {key!r} is not known; allowed: {', '.join(ENGINE_KEYS)}")
         if not isinstance(value, ENGINE_KEYS[key]):
             raise SettingsError(f"engine setting {key!r} has value {value!r}, which is not allowed")
     size = engine.get("model_size")
-    if size is not None and (len(size) != 2 or not all(isinstance(v, int) and v > 0 and v % 8 == 0 for v in size)):
-        raise SettingsError(f"SEINE canvas {list(size)} is not allowed: use [height, width], multiples of 8")
+    if size is not None and (len(size) != 2 or not all(isinstance(v, int) and v > 0 for v in size)):
+        raise SettingsError(f"model canvas {list(size)} is not allowed: use [height, width], positive whole numbers")
+    for name, values in (engine.get("options") or {}).items():
+        plain = isinstance(values, dict) and all(isinstance(k, str) and isinstance(v, (str, int, float, bool))
+                                                 for k, v in values.items())
+        if not plain:
+            raise SettingsError(f"options of engine {name!r} must be a table of names to plain values, got {values!r}")
 
 
 class SettingsEditsMixin:

@@ -44,12 +44,12 @@ GENERATOR_KEY = "generator"
 TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance")
 
 DEFAULT_PARAMS: dict[str, Any] = {
-    "prompt": "", "negative_prompt": "", "seed": 0, "preset": "draft", "steps": None,
-    "guidance": None, "scheduler": None, "engine": "seine",
+    "prompt": "", "negative_prompt": "", "seed": 0, "preset": None, "steps": None,
+    "guidance": None, "scheduler": None, "engine": None,  # None: the engine's default preset, the project's engine
 }
 _PARAM_TYPES: dict[str, tuple[type, ...]] = {
-    "prompt": (str,), "negative_prompt": (str,), "seed": (int,), "preset": (str,), "steps": (int, type(None)),
-    "guidance": (float, int, type(None)), "scheduler": (str, type(None)), "engine": (str,), "mode": (str,),
+    "prompt": (str,), "negative_prompt": (str,), "seed": (int,), "preset": (str, type(None)), "steps": (int, type(None)),
+    "guidance": (float, int, type(None)), "scheduler": (str, type(None)), "engine": (str, type(None)), "mode": (str,),
 }
 
 

@@ -66,14 +66,15 @@ def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[st
 
 
 def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES) -> str:
-    """A palette item dropped on the cut between two clips: a dissolve, or a generative item (SEINE, or the
-    classic morph) whose job is queued at once."""
+    """A palette item dropped on the cut between two clips: a dissolve, or a generative item whose job is queued
+    at once (made by the project's engine, or by the engine an "engine:NAME" entry names)."""
     info = project.info()
     left = info.clip(left_id)
     if kind == "dissolve":
         half = frames // 2
         return project.add_dissolve(left_id, half, frames - half)
-    params = {"engine": "morph"} if kind == "morph" else None
+    engine = kind.partition("engine:")[2]
+    params = {"engine": engine} if engine else None
     return project.generation.add_generative_transition(left.track_id, left.end_frame, params=params)
 
 

@@ -1,5 +1,5 @@
 """The inspector: what is selected. A plain clip shows its facts; a generative item shows its request
-(prompt, negative prompt, seed with a dice button, preset/steps, guidance, duration, mode, engine), its takes
+(prompt, negative prompt, seed with a dice button, engine, preset/steps, guidance, duration, mode), its takes
 and the Generate / Regenerate / Cancel buttons; a selected dissolve shows its length either side of the cut.
 It emits requests; the main window passes them on."""
 from __future__ import annotations
@@ -9,13 +9,50 @@ from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
 
-from seine_editor.project.generation import ENGINES
+from engine import engine_info, engine_names
+from engine.registry import DEFAULT_ENGINE
 from seine_editor.timeline.generated import MODES
 from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
 from seine_editor.widgets.resources import icon
 
-PRESETS = ("draft", "preview", "final")  # fastest first; the project's own tuple is not in this order
+
+
+def engine_combo(current: Optional[str] = None) -> QtWidgets.QComboBox:
+    """Every registered engine by its label (its name as the item data); a name this installation lacks (saved
+    by another) is shown as it is, not silently changed."""
+    box = QtWidgets.QComboBox()
+    for name in engine_names():
+        info = engine_info(name)
+        box.addItem(info.label, name)
+        box.setItemData(box.count() - 1, info.description, QtCore.Qt.ToolTipRole)
+    select_data(box, current)
+    return box
+
+
+def select_data(box: QtWidgets.QComboBox, value) -> None:
+    if value is None:
+        return
+    index = box.findData(value)
+    if index < 0:
+        box.addItem(str(value), value)
+        index = box.count() - 1
+    box.setCurrentIndex(index)
+
+
+def fill_presets(box: QtWidgets.QComboBox, engine: str, current: Optional[str], default_label: str = "") -> None:
+    """The engine's presets, in its order; with ``default_label``, a first entry (data None) for "the default".
+    Disabled for an engine without presets."""
+    box.clear()
+    presets = engine_info(engine).presets if engine in engine_names() else ()
+    if default_label:
+        box.addItem(default_label, None)
+    for preset in presets:
+        box.addItem(preset.name, preset.name)
+        box.setItemData(box.count() - 1, preset.description, QtCore.Qt.ToolTipRole)
+    box.setEnabled(bool(presets))
+    if presets:
+        select_data(box, current)
 
 
 class GenerativeForm(QtWidgets.QWidget):
@@ -38,15 +75,14 @@ class GenerativeForm(QtWidgets.QWidget):
         seed_row = QtWidgets.QHBoxLayout()
         seed_row.addWidget(self.seed, 1)
         seed_row.addWidget(dice)
+        self.engine = engine_combo()
+        self.engine.activated.connect(lambda _i: self._on_engine_chosen())
         self.preset = QtWidgets.QComboBox()
-        self.preset.addItems(PRESETS)
         self.steps = QtWidgets.QSpinBox(minimum=0, maximum=1000, specialValueText="preset")
         self.guidance = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=30.0, singleStep=0.5, specialValueText="preset")
         self.duration = QtWidgets.QSpinBox(minimum=2, maximum=10000, suffix=" frames")
         self.mode = QtWidgets.QComboBox()
         self.mode.addItems(MODES)
-        self.engine = QtWidgets.QComboBox()
-        self.engine.addItems(ENGINES)
         self.takes = QtWidgets.QComboBox()
         self.takes.activated.connect(lambda i: self.clip_id and self.take_chosen.emit(self.clip_id, self.takes.itemData(i)))
         self.state = QtWidgets.QLabel(objectName="hint", wordWrap=True)
@@ -61,8 +97,8 @@ class GenerativeForm(QtWidgets.QWidget):
         form = QtWidgets.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
         for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Seed", seed_row),
-                              ("Preset", self.preset), ("Steps", self.steps), ("Guidance", self.guidance),
-                              ("Duration", self.duration), ("Mode", self.mode), ("Engine", self.engine),
+                              ("Engine", self.engine), ("Preset", self.preset), ("Steps", self.steps),
+                              ("Guidance", self.guidance), ("Duration", self.duration), ("Mode", self.mode),
                               ("Take", self.takes)):
             form.addRow(label, widget)
         buttons = QtWidgets.QHBoxLayout()
@@ -101,10 +137,16 @@ class GenerativeForm(QtWidgets.QWidget):
         self.prompt.setPlainText(str(params.get("prompt", "")))
         self.negative.setText(str(params.get("negative_prompt", "")))
         self.seed.setValue(int(params.get("seed", 0) or 0))
-        self.preset.setCurrentText(str(params.get("preset", "draft")))
+        select_data(self.engine, params.get("engine") or DEFAULT_ENGINE)
+        self._on_engine_chosen(params.get("preset"))
         self.steps.setValue(int(params.get("steps") or 0))
         self.guidance.setValue(float(params.get("guidance") or 0.0))
-        self.engine.setCurrentText(str(params.get("engine", "seine")))
+
+    def _on_engine_chosen(self, preset: Optional[str] = None) -> None:
+        """The chosen engine's presets; steps and guidance only for an engine that has them."""
+        fill_presets(self.preset, self.engine.currentData(), preset or self.preset.currentData())
+        for box in (self.steps, self.guidance):
+            box.setEnabled(self.preset.isEnabled())
 
     def _on_shape_edited(self) -> None:
         mode = self.mode.currentText() if self.mode.isEnabled() else ""
@@ -114,9 +156,9 @@ class GenerativeForm(QtWidgets.QWidget):
 
     def params(self) -> dict:
         return {"prompt": self.prompt.toPlainText().strip(), "negative_prompt": self.negative.text().strip(),
-                "seed": self.seed.value(), "preset": self.preset.currentText(),
+                "seed": self.seed.value(), "preset": self.preset.currentData(),
                 "steps": self.steps.value() or None, "guidance": self.guidance.value() or None,
-                "engine": self.engine.currentText()}
+                "engine": self.engine.currentData()}
 
 
 class DissolveForm(QtWidgets.QWidget):

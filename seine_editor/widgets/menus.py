@@ -8,6 +8,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.widgets.resources import icon
 from seine_editor.widgets import edit_bridge
+from seine_editor.widgets.transitions_palette import palette_items
 
 Key = QtGui.QKeySequence
 
@@ -200,12 +201,9 @@ def paste_clips(window) -> None:
 def clip_context_menu(window, clip_id, cut, global_pos) -> None:
     menu = QtWidgets.QMenu(window)
     if cut is not None:
-        menu.addAction(icon("generate"), "Generative transition…",
-                       lambda: window.run_edit(edit_bridge.add_transition, "generative", *cut))
-        menu.addAction(icon("morph"), "Morph transition",
-                       lambda: window.run_edit(edit_bridge.add_transition, "morph", *cut))
-        menu.addAction(icon("dissolve"), "Dissolve",
-                       lambda: window.run_edit(edit_bridge.add_transition, "dissolve", *cut))
+        for kind, icon_name, text, _tip in palette_items():  # the palette's entries, in its order
+            menu.addAction(icon(icon_name), text + ("…" if kind == "generative" else ""),
+                           lambda kind=kind: window.run_edit(edit_bridge.add_transition, kind, *cut))
         menu.addSeparator()
     if clip_id is not None:
         clip = window.project.info().clip(clip_id)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui
 
 MEDIA_MIME = "application/x-seine-media-paths"  # newline-separated paths, from the media bin
-TRANSITION_MIME = "application/x-seine-transition"  # "dissolve", "generative", "morph", from the palette
+TRANSITION_MIME = "application/x-seine-transition"  # "dissolve", "generative" or "engine:NAME", from the palette
 
 
 class TimelineDropsMixin:

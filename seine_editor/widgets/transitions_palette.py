@@ -1,4 +1,5 @@
-"""The transitions palette: Dissolve, Generative transition, Morph — dragged onto a cut of the timeline."""
+"""The transitions palette, dragged onto a cut of the timeline: Generative transition (the project's engine), one
+entry per engine that runs without weights (its frames at once: Morph, Crossfade), and Dissolve."""
 from __future__ import annotations
 
 from typing import Optional
@@ -8,9 +9,22 @@ from PySide6 import QtCore, QtWidgets
 from seine_editor.widgets.resources import icon
 from seine_editor.widgets.timeline_drops import TRANSITION_MIME
 
-ITEMS = (("generative", "generate", "Generative transition", "SEINE makes the frames between the two shots"),
-         ("morph", "morph", "Morph", "Optical-flow morph: instant, no model"),
-         ("dissolve", "dissolve", "Dissolve", "Cross dissolve over the clips' handles"))
+ENGINE_PREFIX = "engine:"  # "engine:NAME": a generative transition made by that engine, whatever the project's
+
+
+def palette_items() -> list[tuple[str, str, str, str]]:
+    """(drop kind, icon, text, tip) of every entry."""
+    from engine import engine_info, engine_names
+    from engine.registry import DEFAULT_ENGINE
+
+    items = [("generative", "generate", "Generative transition",
+              "The project's engine makes the frames between the two shots")]
+    for name in engine_names():
+        info = engine_info(name)
+        if name != DEFAULT_ENGINE and not info.required and "transition" in info.modes:
+            items.append((ENGINE_PREFIX + name, "instant-transition", info.label, f"{info.description}: made at once"))
+    items.append(("dissolve", "dissolve", "Dissolve", "Cross dissolve over the clips' handles"))
+    return items
 
 
 class TransitionsPalette(QtWidgets.QListWidget):
@@ -20,7 +34,7 @@ class TransitionsPalette(QtWidgets.QListWidget):
         self.setDragDropMode(QtWidgets.QAbstractItemView.DragOnly)
         self.setIconSize(QtCore.QSize(22, 22))
         self.setSpacing(2)
-        for kind, icon_name, text, tip in ITEMS:
+        for kind, icon_name, text, tip in palette_items():
             item = QtWidgets.QListWidgetItem(icon(icon_name), text)
             item.setData(QtCore.Qt.UserRole, kind)
             item.setToolTip(tip + " — drag onto a cut")

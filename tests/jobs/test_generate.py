@@ -41,7 +41,8 @@ def transition_spec(coded_media, cache_dir, *, duration=12, seed=0, last_a=23, f
         sources=(SourceFrames("left", str(coded_media.a), (last_a,)),
                  SourceFrames("right", str(coded_media.b), (first_b,))),
         params=GenerationParams(prompt="smooth transition", seed=seed, mode="bridge"),
-        width=coded_media.width, height=coded_media.height, fps=coded_media.fps, duration_frames=duration, cache_dir=str(cache_dir))
+        width=coded_media.width, height=coded_media.height, fps=coded_media.fps, duration_frames=duration, cache_dir=str(cache_dir),
+        engine="morph")
 
 
 def test_transition_starts_on_a_last_frame_and_ends_on_b_first_frame(coded_media, tmp_path):
@@ -117,7 +118,7 @@ def test_extend_by_two_seconds_makes_48_new_frames_continuing_the_clip(coded_med
     spec = GenerateSpec(kind="extend", item_id="e1", sources=(SourceFrames("tail", str(coded_media.a),
                                                                            (20, 21, 22, 23)),),
                         params=GenerationParams(), width=coded_media.width, height=coded_media.height, fps=coded_media.fps, duration_frames=48,
-                        cache_dir=str(tmp_path))
+                        cache_dir=str(tmp_path), engine="morph")
     result = generate(spec, HeadlessContext())
     frames = read_frames(result.path, [0, 47])
     assert probe(result.path).frame_count == 48
@@ -128,7 +129,8 @@ def test_animate_a_still_starts_on_the_still(coded_media, tmp_path):
     spec = GenerateSpec(kind="animate", item_id="s1", sources=(SourceFrames("still", str(coded_media.still),
                                                                             (0,)),),
                         params=GenerationParams(prompt="leaves in the wind"), width=coded_media.width,
-                        height=coded_media.height, fps=coded_media.fps, duration_frames=24, cache_dir=str(tmp_path))
+                        height=coded_media.height, fps=coded_media.fps, duration_frames=24, cache_dir=str(tmp_path),
+                        engine="morph")
     result = generate(spec, HeadlessContext())
     first = read_frames(result.path, [0])[0]
     assert probe(result.path).frame_count == 24
@@ -160,5 +162,5 @@ def _close(a, b, tolerance=12):
 def test_the_result_and_the_movie_say_what_the_engine_resolved_and_a_cache_hit_reads_it_back(coded_media, tmp_path):
     made = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
     reused = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
-    assert made.resolved == {"preset": "draft", "steps": 12, "scheduler": None, "guidance": None}  # a step a frame
+    assert made.resolved == {"preset": None, "steps": 12, "scheduler": None, "guidance": None}  # a step a frame
     assert (reused.from_cache, reused.resolved) == (True, made.resolved)

@@ -67,7 +67,7 @@ def test_a_missing_project_is_bad_input(tmp_path, capsys):
 def test_without_engine_options_the_project_engine_settings_are_used(saved_project, tmp_path, capsys):
     project = Project.open(saved_project)
     gone = tmp_path / "weights-moved-away"
-    project.document.set_settings(engine={"engine": "seine", "weights": str(gone)})
+    project.document.set_settings(engine={"engine": "seine", "options": {"seine": {"weights": str(gone)}}})
     project.save()
     project.close()
     assert main(["generate", str(saved_project)]) == 2

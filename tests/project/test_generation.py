@@ -8,7 +8,7 @@ from engine.classic import MorphEngine
 from engine.errors import OutOfMemoryError, WeightsNotFoundError
 from seine_editor.errors import PlacementError
 from seine_editor.media.synthetic import read_frame_index, read_tint, write_coded_image, write_coded_video
-from seine_editor.project.generation import NO_WEIGHTS_NOTE, EngineSettings, GenerationController
+from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
 from seine_editor.render.compositor import Compositor
 from seine_editor.timeline import meta
@@ -149,12 +149,13 @@ def test_an_engine_failure_leaves_the_placeholder_with_its_reason(project, contr
 
 def test_a_bad_weights_folder_is_one_clear_error_and_nothing_changes(controller, tmp_path):
     with pytest.raises(WeightsNotFoundError, match=str(tmp_path / "nowhere")):
-        controller.set_engine_settings(EngineSettings("seine", weights=str(tmp_path / "nowhere")))
+        controller.set_engine_settings(EngineSettings.for_engine("seine", weights=str(tmp_path / "nowhere")))
     assert controller.settings == EngineSettings("morph")
 
 
 def test_seine_without_weights_uses_morph_and_says_so():
-    assert EngineSettings("seine").resolve() == ("morph", {}, NO_WEIGHTS_NOTE)
+    assert EngineSettings("seine").resolve() == ("morph", {}, "SEINE needs weights or checkpoint and sd_path "
+                                                  "(Settings → Engine): generative items use the Morph engine")
 
 
 def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(project, controller, qtbot):
@@ -235,7 +236,8 @@ TINY = Path(__file__).resolve().parents[2] / ".." / "shared" / "fixtures" / "sei
 
 @pytest.mark.skipif(not (TINY / "seine.pt").is_file(), reason="../shared/fixtures/seine_tiny is absent")
 def test_a_tiny_seine_transition_lands_on_the_timeline_with_its_true_boundary_frames(project, controller, qtbot):
-    controller.set_engine_settings(EngineSettings("seine", weights=str(TINY), device="cpu", model_size=(48, 64)))
+    controller.set_engine_settings(EngineSettings.for_engine("seine", weights=str(TINY), device="cpu",
+                                                               model_size=(48, 64)))
     with qtbot.waitSignal(controller.result_attached, timeout=120000):
         item = controller.add_generative_transition(video_track(project), 24, {"steps": 2}, duration_frames=12)
     generative = project.document.info().clip(item).generative
@@ -262,9 +264,9 @@ def test_export_provenance_names_the_morph_engine_its_identity_and_resolved_step
         controller.add_generative_transition(video_track(project), 24, {"prompt": "dusk"}, duration_frames=12)
     provenance, tags = exported_bridge(project, tmp_path / "cut.otio")
     assert {k: provenance[k] for k in ("engine", "weights", "preset", "steps", "scheduler", "guidance", "take")} == \
-        {"engine": "morph", "weights": "morph/1", "preset": "draft", "steps": 12, "scheduler": None,
+        {"engine": "morph", "weights": "morph/1", "preset": None, "steps": 12, "scheduler": None,
          "guidance": None, "take": "take1"}
-    assert (tags["seine_weights"], tags["seine_steps"], tags["seine_preset"]) == ("morph/1", "12", "draft")
+    assert (tags["seine_weights"], tags["seine_steps"], "seine_preset" in tags) == ("morph/1", "12", False)
 
 
 def test_a_result_reused_from_the_cache_keeps_the_provenance_it_was_made_with(project, controller, qtbot):
@@ -275,13 +277,14 @@ def test_a_result_reused_from_the_cache_keeps_the_provenance_it_was_made_with(pr
     assert controller.item_state(item).reason == "reused from the cache"
     clip = next(c for c in project.document.timeline.find_clips() if meta.item_id(c) == item)
     assert [{k: t[k] for k in ("engine_identity", "preset", "steps")} for t in meta.get(clip, "takes")] == \
-        [{"engine_identity": "morph/1", "preset": "draft", "steps": 12}] * 2
+        [{"engine_identity": "morph/1", "preset": None, "steps": 12}] * 2
 
 
 @pytest.mark.skipif(not (TINY / "seine.pt").is_file(), reason="../shared/fixtures/seine_tiny is absent")
 def test_seine_provenance_has_the_weights_identity_and_the_presets_steps_scheduler_and_guidance(
         project, controller, qtbot, tmp_path):
-    controller.set_engine_settings(EngineSettings("seine", weights=str(TINY), device="cpu", model_size=(48, 64)))
+    controller.set_engine_settings(EngineSettings.for_engine("seine", weights=str(TINY), device="cpu",
+                                                               model_size=(48, 64)))
     with qtbot.waitSignal(controller.result_attached, timeout=120000):
         controller.add_generative_transition(video_track(project), 24, {"preset": "preview"}, duration_frames=12)
     provenance, tags = exported_bridge(project, tmp_path / "cut.otio")

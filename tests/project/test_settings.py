@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from engine.errors import WeightsNotFoundError
+from engine.errors import EngineInputError, WeightsNotFoundError
 from seine_editor.errors import SettingsError
 from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
@@ -62,14 +62,15 @@ def test_unknown_engine_setting_is_refused_by_name():
 
 
 def test_engine_settings_are_saved_with_the_project_and_read_back(project, tmp_path):
-    chosen = EngineSettings("crossfade", device="cpu", preset="final")
+    chosen = EngineSettings.for_engine("seine", device="cpu", preset="final")
     project.generation.set_engine_settings(chosen)
     assert project.undo_stack.text(0) == "Change engine settings"
     project.save_as(tmp_path / "p.otio")
     reopened = Project.open(tmp_path / "p.otio")
     try:
         assert reopened.generation.settings == chosen
-        assert _settings_json(reopened)["engine"] == {"engine": "crossfade", "device": "cpu", "preset": "final"}
+        assert _settings_json(reopened)["engine"] == {"engine": "seine", "options": {"seine": {"device": "cpu"}},
+                                                      "preset": "final", "host": "worker"}
     finally:
         reopened.close()
 
@@ -85,14 +86,25 @@ def test_undoing_an_engine_change_gives_the_previous_engine_back(project):
 def test_a_bad_weights_folder_names_the_folder_and_layout_and_changes_nothing(project, tmp_path):
     before = project.document.to_json()
     with pytest.raises(WeightsNotFoundError) as raised:
-        project.generation.set_engine_settings(EngineSettings("seine", weights=str(tmp_path / "nowhere")))
+        project.generation.set_engine_settings(EngineSettings.for_engine("seine", weights=str(tmp_path / "nowhere")))
     assert str(tmp_path / "nowhere") in str(raised.value) and "seine.pt" in str(raised.value)
     assert (project.document.to_json(), project.undo_stack.count()) == (before, 0)
 
 
-def test_an_unknown_preset_is_refused():
-    with pytest.raises(SettingsError, match="preset 'best' is not one of draft, final, preview"):
-        EngineSettings("morph", preset="best").check()
+def test_an_unknown_preset_is_refused_with_the_engines_presets():
+    with pytest.raises(EngineInputError, match="preset 'best' is not one of seine's presets: draft, preview, final"):
+        EngineSettings("seine", preset="best").check()
+
+
+def test_a_preset_for_an_engine_without_presets_is_refused():
+    with pytest.raises(SettingsError, match="the Morph engine has no presets; preset 'draft' is not allowed"):
+        EngineSettings("morph", preset="draft").check()
+
+
+def test_settings_stored_before_engines_had_their_own_options_are_read_into_the_engines_that_take_them():
+    stored = {"engine": "seine", "weights": "/w", "device": "cpu", "preset": "final"}
+    assert EngineSettings.from_json(stored) == EngineSettings(
+        "seine", {"seine": {"weights": "/w", "device": "cpu"}}, preset="final")
 
 
 def test_jobs_use_the_project_engine_and_its_default_preset(project, tmp_path):
@@ -101,7 +113,19 @@ def test_jobs_use_the_project_engine_and_its_default_preset(project, tmp_path):
     track = project.document.track_ids("video")[0]
     for name in ("a", "b"):
         project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
-    project.generation.set_engine_settings(EngineSettings("crossfade", preset="final"))
+    project.generation.set_engine_settings(EngineSettings.for_engine("seine", preset="final"))
     item = project.generation.add_generative_transition(track, 4, duration_frames=4)
     spec = project.generation.spec_for(item)
-    assert (spec.engine, spec.params.preset) == ("crossfade", "final")
+    assert (spec.engine, spec.params.preset) == ("morph", "final")  # SEINE without weights: morph, and says so
+    assert project.generation.item_state(item).reason.startswith("SEINE needs weights")
+
+
+def test_an_items_own_engine_is_honoured_over_the_projects(project, tmp_path):
+    from seine_editor.media.synthetic import write_coded_video
+
+    track = project.document.track_ids("video")[0]
+    for name in ("a", "b"):
+        project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
+    project.generation.set_engine_settings(EngineSettings("crossfade"))
+    item = project.generation.add_generative_transition(track, 4, params={"engine": "morph"}, duration_frames=4)
+    assert project.generation.spec_for(item).engine == "morph"

@@ -41,7 +41,8 @@ def sources(tmp_path_factory):
 def story(sources, with_dissolve=True):
     """Shot A, (dissolve,) Shot B, a pending generative transition, Shot C: one video track."""
     a, b = sources
-    params = generated.normalize_params(generated.TRANSITION, {"prompt": "dusk falls", "seed": 7, "steps": 25})
+    params = generated.normalize_params(generated.TRANSITION, {"prompt": "dusk falls", "seed": 7, "steps": 25,
+                                                                        "engine": "seine"})
     bridge = generated.make_placeholder(generated.TRANSITION, 6, RATE, params,
                                         [generated.source("left", None, str(b), 27),
                                          generated.source("right", None, str(a), 0)], name="Bridge")

@@ -44,12 +44,23 @@ def stored_engine(window):
 def test_the_settings_dialog_starts_from_the_projects_engine_settings(window):
     from seine_editor.project.generation import EngineSettings
 
-    window.project.generation.set_engine_settings(EngineSettings(engine="crossfade", device="cpu", preset="final",
-                                                                 model_size=(256, 320)))
+    window.project.generation.set_engine_settings(EngineSettings.for_engine("seine", device="cpu", preset="final",
+                                                                            model_size=(256, 320)))
     dialog = open_settings(window)
-    assert (dialog.engine.currentText(), dialog.device.currentText(), dialog.preset.currentText()) == \
-        ("crossfade", "cpu", "final")
-    assert dialog.weights.text() == ""
+    assert (dialog.engine.currentText(), dialog.fields["device"].box.currentText(), dialog.preset.currentText()) == \
+        ("SEINE", "cpu", "final")
+    assert dialog.fields["weights"].box.text() == ""
+
+
+def test_the_settings_dialog_shows_the_chosen_engines_own_options(window):
+    dialog = open_settings(window)
+    dialog.engine.setCurrentIndex(dialog.engine.findData("morph"))
+    assert list(dialog.fields) == ["fps", "push_in", "work_side", "flow", "extend_decay"]
+    assert not dialog.preset.isEnabled()
+    dialog.engine.setCurrentIndex(dialog.engine.findData("seine"))
+    assert list(dialog.fields) == ["weights", "checkpoint", "sd_path", "device", "dtype", "compile"]
+    assert [dialog.preset.itemText(i) for i in range(dialog.preset.count())] == \
+        ["engine default", "draft", "preview", "final"]
 
 
 def test_settings_chosen_in_the_dialog_are_saved_in_the_project_and_undone_in_one_step(window):
@@ -58,15 +69,15 @@ def test_settings_chosen_in_the_dialog_are_saved_in_the_project_and_undone_in_on
     window.project.generation.set_engine_settings(EngineSettings(engine="morph", model_size=(256, 320)))
     before = window.project.document.to_json()
     dialog = open_settings(window)
-    dialog.engine.setCurrentText("crossfade")
-    dialog.device.setCurrentText("cpu")
+    dialog.engine.setCurrentIndex(dialog.engine.findData("seine"))
+    dialog.fields["device"].box.setCurrentText("cpu")
     dialog.preset.setCurrentText("final")
     press_ok(dialog)
     assert not dialog.isVisible()
-    assert stored_engine(window) == {"engine": "crossfade", "device": "cpu", "preset": "final",
-                                     "model_size": [256, 320]}  # the field the dialog does not show is kept
-    assert window.project.generation.settings == EngineSettings("crossfade", device="cpu", preset="final",
-                                                                model_size=(256, 320))
+    assert stored_engine(window) == {"engine": "seine", "options": {"seine": {"device": "cpu"}}, "preset": "final",
+                                     "model_size": [256, 320], "host": "worker"}  # the hidden canvas is kept
+    assert window.project.generation.settings == EngineSettings.for_engine("seine", device="cpu", preset="final",
+                                                                           model_size=(256, 320))
     window.actions_by_key["undo"].trigger()
     assert window.project.document.to_json() == before
     assert window.project.generation.settings == EngineSettings(engine="morph", model_size=(256, 320))
@@ -75,13 +86,13 @@ def test_settings_chosen_in_the_dialog_are_saved_in_the_project_and_undone_in_on
 def test_a_bad_weights_folder_is_named_in_the_dialog_and_changes_nothing(window, tmp_path):
     before, edits = window.project.document.to_json(), window.project.undo_stack.count()
     dialog = open_settings(window)
-    dialog.engine.setCurrentText("seine")
-    dialog.weights.setText(str(tmp_path))
+    dialog.engine.setCurrentIndex(dialog.engine.findData("seine"))
+    dialog.fields["weights"].box.setText(str(tmp_path))
     press_ok(dialog)
     assert dialog.isVisible()
     assert str(tmp_path) in dialog.message.text()
     assert (window.project.document.to_json(), window.project.undo_stack.count()) == (before, edits)
-    dialog.engine.setCurrentText("morph")
+    dialog.engine.setCurrentIndex(dialog.engine.findData("morph"))
     assert dialog.validate()
 
 

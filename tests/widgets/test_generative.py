@@ -33,7 +33,7 @@ def test_a_dissolve_dropped_on_the_cut_is_centred_on_it(cut, ui):
 
 def test_a_morph_transition_dropped_on_the_cut_bridges_the_shots_and_its_job_bakes_it(cut, ui, qtbot):
     window, at_cut = cut
-    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "morph"), at_cut)
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
     info = window.project.document.info()
     (track,) = [t for t in info.tracks if t.kind == "video"]
     names = [(c.start_frame, c.duration_frames, c.generative.kind if c.generative else c.name) for c in track.clips]
@@ -65,9 +65,9 @@ def test_a_transition_dropped_away_from_any_cut_is_refused(cut, ui):
 
 def test_selecting_a_generative_item_shows_its_request_in_the_inspector(cut, ui):
     window, at_cut = cut
-    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "morph"), at_cut)
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
     item_id = window.project.document.info().tracks[0].clips[1].id
     window.timeline.view.select_clips([item_id])
     form = window.inspector.form
     assert form.isVisibleTo(window.inspector) and form.clip_id == item_id
-    assert form.engine.currentText() == "morph" and form.duration.value() == 48
+    assert form.engine.currentData() == "morph" and form.duration.value() == 48

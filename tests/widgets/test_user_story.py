@@ -64,10 +64,13 @@ def choose_engine(window, engine: str, weights: str) -> None:
 
     window.actions_by_key["settings"].trigger()
     dialog = window.findChildren(SettingsDialog)[-1]
-    dialog.engine.setCurrentText(engine)
-    dialog.weights.setText(weights if engine == "seine" else "")
-    dialog.device.setCurrentText("cpu")
-    dialog.preset.setCurrentText("preview")
+    dialog.engine.setCurrentIndex(dialog.engine.findData(engine))
+    if engine == "seine":
+        dialog.fields["weights"].box.setText(weights)
+        dialog.fields["device"].box.setCurrentText("cpu")
+        dialog.preset.setCurrentText("preview")
+    else:
+        dialog.fields["push_in"].box.setText("1.2")
     ok = dialog.findChild(QtWidgets.QDialogButtonBox).button(QtWidgets.QDialogButtonBox.Ok)
     QTest.mouseClick(ok, QtCore.Qt.LeftButton)
     assert not dialog.isVisible(), dialog.message.text()
@@ -183,9 +186,10 @@ def test_two_shots_bridged_by_a_generated_transition_play_render_and_export(
 
     # 2. the engine, from the settings dialog
     choose_engine(window, engine, tiny_weights)
-    assert window.project.generation.settings == EngineSettings(
-        engine, weights=tiny_weights if engine == "seine" else None, device="cpu", model_size=(64, 64),
-        preset="preview")
+    expected = EngineSettings.for_engine("seine", weights=tiny_weights, device="cpu", model_size=(64, 64),
+                                         preset="preview") if engine == "seine" else \
+        EngineSettings(engine, {engine: {"push_in": 1.2}}, model_size=(64, 64))
+    assert window.project.generation.settings == expected
 
     # 3. a generative transition on the cut, a prompt, Generate; the job finishes and bakes the item
     drop_generative_transition(window, ui)
@@ -249,7 +253,8 @@ def test_two_shots_bridged_by_a_generated_transition_play_render_and_export(
     assert [(s["role"], Path(s["media_path"]).name, s["frame"]) for s in provenance["sources"]] == \
         [("left", "red_room.mp4", CUT - 1), ("right", "blue_sea.mp4", 0)]
     assert provenance["weights"].startswith("seine:") if engine == "seine" else provenance["weights"] == "morph/1"
-    assert provenance["preset"] == "preview" and provenance["steps"] == (10 if engine == "seine" else BRIDGE)
+    assert provenance["preset"] == ("preview" if engine == "seine" else None)  # morph has no presets
+    assert provenance["steps"] == (10 if engine == "seine" else BRIDGE)
     baked_movie = Path(bridge["media_references"]["DEFAULT_MEDIA"]["target_url"])
     assert baked_movie.parent == tmp_path / "story_media" and bridge["source_range"]["duration"]["value"] == BRIDGE
     baked_frames = movie_frames(baked_movie)
