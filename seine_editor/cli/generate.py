@@ -9,35 +9,14 @@ from seine_editor.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
 BAR_WIDTH = 24
 
 
-_KINDS = {"int": int, "float": float}
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    """The engine options come from the engines' own descriptions: one flag per option name (weights paths,
-    device, ...), each applied to the engine of this run that declares it."""
-    from engine import engine_info, engine_names
+    from seine_editor.cli.engine_flags import add_engine_arguments
 
     parser.add_argument("project", help="the .otio project file (saved in place, atomically)")
-    parser.add_argument("--engine", choices=engine_names(),
-                        help="engine for this run (default: the project's engine settings; an engine whose weights "
-                             "are not set gives way to the fallback engine)")
-    infos = [engine_info(name) for name in engine_names()]
-    group = parser.add_argument_group("engine options (local files only; nothing downloads)")
-    seen: dict[str, list[str]] = {}
-    for info in infos:
-        for option in info.options:
-            seen.setdefault(option.name, []).append(info.label)
-    for info in infos:
-        for option in info.options:
-            if option.name not in seen:
-                continue
-            flag = "--" + option.name.replace("_", "-")
-            kwargs = {"action": argparse.BooleanOptionalAction} if option.kind == "bool" else \
-                {"choices": option.choices} if option.kind == "choice" else {"type": _KINDS.get(option.kind, str)}
-            group.add_argument(flag, dest=f"option_{option.name}", default=None,
-                               help=f"{option.help} ({', '.join(seen.pop(option.name))})", **kwargs)
-    presets = sorted({p.name for info in infos for p in info.presets})
-    parser.add_argument("--preset", choices=presets, help="quality preset for this run (default: each item's own)")
+    add_engine_arguments(parser, "engine for this run (default: the project's engine settings; an engine whose "
+                                 "weights are not set gives way to the fallback engine)")
+    parser.add_argument("--server", metavar="URL", help="run the engine on a `seine-editor serve` server")
+    parser.add_argument("--token-file", help="file holding the server's token on one line")
     parser.add_argument("--only", action="append", metavar="ID", help="generate only this item (repeatable)")
 
 
@@ -85,31 +64,17 @@ def _open(args: argparse.Namespace):
 
 
 def _settings_for_run(settings, args: argparse.Namespace):
-    """The project's engine settings with this run's --engine and option flags. Option flags without --engine
-    go to the project's engine when it declares them all, else to the first engine that does."""
+    """The project's engine settings with this run's --engine, option flags and --server."""
     from dataclasses import replace
 
-    from engine import engine_info, engine_names
-    from seine_editor.errors import SettingsError
+    from seine_editor.cli.engine_flags import engine_and_options
 
-    given = {key[len("option_"):]: value for key, value in vars(args).items()
-             if key.startswith("option_") and value is not None}
-    name = args.engine
-    if name is None and given:
-        declares = [n for n in (settings.engine, *engine_names())
-                    if set(given) <= {o.name for o in engine_info(n).options}]
-        if not declares:
-            raise SettingsError(f"no engine takes all of {', '.join(sorted(given))} together")
-        name = declares[0]
-    if name is None:
-        return settings
-    chosen = replace(settings, engine=name).with_options(name, **given)
-    info = engine_info(name)
-    if set(given) & {option for group in info.required for option in group} and \
-            not info.ready(chosen.engine_options()):
-        needs = " or ".join(" and ".join(f"--{o.replace('_', '-')}" for o in group) for group in info.required)
-        raise SettingsError(f"{info.label} needs {needs} together")
-    return chosen
+    name, options = engine_and_options(args, settings.engine)
+    if name is not None:
+        settings = replace(settings, engine=name).with_options(name, **options)
+    if args.server:
+        settings = replace(settings, host="server", server_url=args.server, token_file=args.token_file)
+    return settings
 
 
 def _generate_one(controller, item_id: str, engine, preset, number: int, total: int) -> bool:

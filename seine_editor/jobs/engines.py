@@ -60,3 +60,24 @@ class EngineCache:
     def __len__(self) -> int:
         with self._lock:
             return len(self._engines)
+
+
+def engine_host(host: str, *, server_url: Optional[str] = None, token_file: Optional[str] = None,
+                idle_s: Optional[float] = None) -> EngineHost:
+    """The host for a place to run: "in-process", "worker" (a local engine worker process that stops after
+    ``idle_s`` without work) or "server" (a `seine-editor serve` server at ``server_url``)."""
+    if host == "in-process":
+        return EngineCache()
+    if host == "worker":
+        from engine.service.worker import LocalWorker
+
+        return LocalWorker(idle_s=idle_s)
+    if host == "server":
+        from seine_editor.jobs.remote import ServerHost
+
+        return ServerHost(server_url, token_file)
+    raise ValueError(f"engine host {host!r} is not one of in-process, worker, server")
+
+    def __len__(self) -> int:
+        with self._lock:
+            return len(self._engines)

@@ -8,7 +8,7 @@ Where it runs (`host`):
 * "worker": a local engine worker process (the default: a crash or out-of-memory in torch never takes the window
   down);
 * "in-process": in the editor's own process (tests, debugging);
-* "server": a `seine-editor serve` server or a Ray Serve farm at ``server_url`` (token in ``token_file``).
+* "server": a `seine-editor serve` server at ``server_url`` (token in ``token_file``).
 """
 from __future__ import annotations
 
@@ -36,13 +36,13 @@ class EngineSettings:
     host: str = "worker"
     server_url: Optional[str] = None
     token_file: Optional[str] = None
+    worker_idle_s: Optional[float] = 600.0  # the worker process stops after this long without work; None: never
 
     @classmethod
     def for_engine(cls, engine: str, **options: Any) -> "EngineSettings":
         """Settings that use ``engine`` with ``options``; `model_size`, `preset`, `host`, `server_url` and
         `token_file` among the keywords set those fields instead."""
-        fields = {k: options.pop(k) for k in ("model_size", "preset", "host", "server_url", "token_file")
-                  if k in options}
+        fields = {k: options.pop(k) for k in _FIELDS - {"engine", "options"} if k in options}
         return cls(engine, {engine: options} if options else {}, **fields)
 
     def engine_options(self, name: Optional[str] = None) -> dict[str, Any]:
@@ -58,7 +58,7 @@ class EngineSettings:
         """Plain data for the project file (`TimelineDocument.set_settings(engine=...)`)."""
         data = {"engine": self.engine, "options": _frozen(self.options), "preset": self.preset,
                 "model_size": list(self.model_size) if self.model_size else None, "host": self.host,
-                "server_url": self.server_url, "token_file": self.token_file}
+                "server_url": self.server_url, "token_file": self.token_file, "worker_idle_s": self.worker_idle_s}
         return {k: v for k, v in data.items() if v not in (None, {})}
 
     @classmethod
@@ -74,7 +74,8 @@ class EngineSettings:
                 options[name] = {**moved, **options.get(name, {})}
         size = data.get("model_size")
         return cls(data.get("engine", registry.DEFAULT_ENGINE), _frozen(options), tuple(size) if size else None,
-                   data.get("preset"), data.get("host", "worker"), data.get("server_url"), data.get("token_file"))
+                   data.get("preset"), data.get("host", "worker"), data.get("server_url"), data.get("token_file"),
+                   data.get("worker_idle_s", 600.0))
 
     def resolve(self, name: Optional[str] = None) -> tuple[str, dict[str, Any], Optional[str]]:
         """(engine that runs, its options, a note for the user or None) for items asking for engine ``name``
@@ -99,6 +100,8 @@ class EngineSettings:
             raise SettingsError(f"engine host {self.host!r} is not one of {', '.join(HOSTS)}")
         if self.host == "server" and not (self.server_url or "").startswith(("http://", "https://")):
             raise SettingsError(f"server URL {self.server_url!r} is not allowed: give http://HOST:PORT or https://…")
+        if self.worker_idle_s is not None and not self.worker_idle_s > 0:
+            raise SettingsError(f"worker idle time {self.worker_idle_s!r} s is not allowed: above 0, or none")
         if self.engine not in registry.engine_names():
             raise SettingsError(f"engine {self.engine!r} is not one of {', '.join(registry.engine_names())}")
         info = registry.engine_info(self.engine)
@@ -116,4 +119,4 @@ class EngineSettings:
             info.canvas.check(tuple(self.model_size))
 
 
-_FIELDS = {"engine", "options", "model_size", "preset", "host", "server_url", "token_file"}
+_FIELDS = {"engine", "options", "model_size", "preset", "host", "server_url", "token_file", "worker_idle_s"}

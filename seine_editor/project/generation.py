@@ -17,7 +17,7 @@ from PySide6.QtCore import QObject, Signal
 
 from seine_editor.errors import PlacementError
 from seine_editor.jobs.context import JobFailure, Progress
-from seine_editor.jobs.engines import EngineCache
+from seine_editor.jobs.engines import EngineHost, engine_host
 from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
 from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
@@ -56,7 +56,8 @@ class GenerationController(QObject):
         super().__init__(parent)
         self.project = project
         self._runner = runner
-        self.engines = EngineCache()
+        self._host: Optional[EngineHost] = None
+        self._host_key: Optional[tuple] = None
         self._default_settings = settings  # used while the project stores none
         self._session_settings: Optional[EngineSettings] = None  # this session only (the CLI's options)
         self._states: dict[str, ItemJobState] = {}
@@ -78,6 +79,19 @@ class GenerationController(QObject):
         runner.job_finished.connect(self._on_runner_job_finished)
         runner.job_failed.connect(self._on_runner_job_failed)
         runner.job_cancelled.connect(self._on_runner_job_cancelled)
+
+    @property
+    def engines(self) -> EngineHost:
+        """Where engines run, as the settings say (made on first use, replaced when the place changes)."""
+        settings = self.settings
+        key = (settings.host, settings.server_url, settings.token_file, settings.worker_idle_s)
+        if self._host is None or key != self._host_key:
+            if self._host is not None:
+                self._host.close()
+            self._host = engine_host(settings.host, server_url=settings.server_url, token_file=settings.token_file,
+                                     idle_s=settings.worker_idle_s)
+            self._host_key = key
+        return self._host
 
     @property
     def document(self):
@@ -202,8 +216,11 @@ class GenerationController(QObject):
         return self._states.get(item_id, ItemJobState())
 
     def shutdown(self) -> bool:
-        """Cancel every job and join the worker threads (on quit)."""
-        return True if self._runner is None else self._runner.shutdown()
+        """Cancel every job, join the worker threads and stop the engine worker process (on quit)."""
+        joined = True if self._runner is None else self._runner.shutdown()
+        if self._host is not None:
+            self._host.close()
+        return joined
 
     def alive_threads(self) -> list[str]:
         return [] if self._runner is None else self._runner.alive_threads()

@@ -14,6 +14,7 @@ _OPTIONAL_TEXT = (str, type(None))
 ENGINE_KEYS: dict[str, tuple[type, ...]] = {
     "engine": (str,), "options": (dict,), "preset": _OPTIONAL_TEXT, "model_size": (list, tuple, type(None)),
     "host": (str,), "server_url": _OPTIONAL_TEXT, "token_file": _OPTIONAL_TEXT,
+    "worker_idle_s": (int, float, type(None)),
 }
 
 

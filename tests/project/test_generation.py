@@ -47,7 +47,7 @@ def project(qapp, tmp_path, media):
 
 @pytest.fixture
 def controller(project):
-    controller = GenerationController(project, settings=EngineSettings("morph"))
+    controller = GenerationController(project, settings=EngineSettings("morph", host="in-process"))
     yield controller
     assert controller.shutdown()
     assert controller.alive_threads() == []
@@ -150,7 +150,7 @@ def test_an_engine_failure_leaves_the_placeholder_with_its_reason(project, contr
 def test_a_bad_weights_folder_is_one_clear_error_and_nothing_changes(controller, tmp_path):
     with pytest.raises(WeightsNotFoundError, match=str(tmp_path / "nowhere")):
         controller.set_engine_settings(EngineSettings.for_engine("seine", weights=str(tmp_path / "nowhere")))
-    assert controller.settings == EngineSettings("morph")
+    assert controller.settings == EngineSettings("morph", host="in-process")
 
 
 def test_seine_without_weights_uses_morph_and_says_so():
@@ -223,7 +223,7 @@ def test_quitting_while_a_job_runs_shuts_down_cleanly(project, controller):
 def test_the_project_owns_one_controller_and_closing_it_joins_the_job_threads(project):
     engine = GatedMorph()
     assert project.generation is project.generation
-    project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
+    project.generation.set_engine_settings(EngineSettings("morph", host="in-process"), persist=False)
     project.generation.engines.put("morph", {}, engine)
     project.generation.add_generative_transition(video_track(project), 24, duration_frames=12)
     assert engine.waiting.wait(10)
@@ -342,7 +342,7 @@ def test_an_untitled_projects_export_names_no_file_in_its_scratch_cache(qapp, me
 
     project = Project.new(TimelineSettings(width=W, height=H, fps=FPS))
     try:
-        project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
+        project.generation.set_engine_settings(EngineSettings("morph", host="in-process"), persist=False)
         track = video_track(project)
         project.append_clip(media["a"], track)
         project.append_clip(media["b"], track)

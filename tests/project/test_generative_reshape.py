@@ -21,7 +21,7 @@ def project(qapp, tmp_path):
     track = project.document.track_ids("video")[0]
     for path in write_ab_clips(tmp_path, frames=24, width=W, height=H, fps=FPS):
         project.append_clip(path, track)
-    project.generation.set_engine_settings(EngineSettings("morph"), persist=False)
+    project.generation.set_engine_settings(EngineSettings("morph", host="in-process"), persist=False)
     yield project
     project.close(discard_recovery=True)
     assert project.generation.alive_threads() == []

@@ -70,7 +70,7 @@ def test_engine_settings_are_saved_with_the_project_and_read_back(project, tmp_p
     try:
         assert reopened.generation.settings == chosen
         assert _settings_json(reopened)["engine"] == {"engine": "seine", "options": {"seine": {"device": "cpu"}},
-                                                      "preset": "final", "host": "worker"}
+                                                      "preset": "final", "host": "worker", "worker_idle_s": 600.0}
     finally:
         reopened.close()
 

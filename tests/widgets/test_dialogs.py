@@ -75,7 +75,8 @@ def test_settings_chosen_in_the_dialog_are_saved_in_the_project_and_undone_in_on
     press_ok(dialog)
     assert not dialog.isVisible()
     assert stored_engine(window) == {"engine": "seine", "options": {"seine": {"device": "cpu"}}, "preset": "final",
-                                     "model_size": [256, 320], "host": "worker"}  # the hidden canvas is kept
+                                     "model_size": [256, 320], "host": "worker",
+                                     "worker_idle_s": 600.0}  # the hidden canvas is kept
     assert window.project.generation.settings == EngineSettings.for_engine("seine", device="cpu", preset="final",
                                                                            model_size=(256, 320))
     window.actions_by_key["undo"].trigger()

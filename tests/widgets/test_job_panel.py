@@ -70,7 +70,7 @@ def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_g
     window.project.add_clip(infos["a"], v1, 0, duration_frames=24)
     window.project.add_clip(infos["b"], v1, 24)
     generation = window.project.generation
-    generation.set_engine_settings(EngineSettings(engine="morph"))
+    generation.set_engine_settings(EngineSettings(engine="morph", host="in-process"))
     engine = GatedMorph()
     generation.engines.put("morph", {}, engine)
     item = generation.add_generative_transition(v1, 24, duration_frames=12)

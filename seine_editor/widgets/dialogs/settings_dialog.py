@@ -91,6 +91,10 @@ class SettingsDialog(QtWidgets.QDialog):
             self.host.addItem(HOST_LABELS[host], host)
         select_data(self.host, self._current.host)
         self.host.currentIndexChanged.connect(lambda _i: self._show_host())
+        idle = self._current.worker_idle_s
+        self.idle_minutes = QtWidgets.QDoubleSpinBox(minimum=0.0, maximum=24 * 60, decimals=1, suffix=" min",
+                                                     specialValueText="never", value=(idle or 0) / 60)
+        self.idle_minutes.setToolTip("The engine process (and its loaded model) stops after this long without work")
         self.server_url = QtWidgets.QLineEdit(self._current.server_url or "", placeholderText="http://gpu-box:8750")
         self.token_file = QtWidgets.QLineEdit(self._current.token_file or "",
                                               placeholderText="file holding the server's token (none: no token)")
@@ -105,6 +109,7 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow(self.options)
         form.addRow("Default preset", self.preset)
         form.addRow("Run on", self.host)
+        form.addRow("Stop engine when idle", self.idle_minutes)
         form.addRow("Server URL", self.server_url)
         form.addRow("Token file", self.token_file)
         form.addRow("", self.test_connection)
@@ -133,6 +138,7 @@ class SettingsDialog(QtWidgets.QDialog):
 
     def _show_host(self) -> None:
         remote = self.host.currentData() == "server"
+        self._form.setRowVisible(self.idle_minutes, self.host.currentData() == "worker")
         for widget in (self.server_url, self.token_file, self.test_connection):
             self._form.setRowVisible(widget, remote)
 
@@ -147,7 +153,8 @@ class SettingsDialog(QtWidgets.QDialog):
             options[name] = values
         return replace(self._current, engine=name, options=options, preset=self.preset.currentData(),
                        host=self.host.currentData(), server_url=self.server_url.text().strip() or None,
-                       token_file=self.token_file.text().strip() or None)
+                       token_file=self.token_file.text().strip() or None,
+                       worker_idle_s=self.idle_minutes.value() * 60 or None)
 
     def validate(self) -> bool:
         """Check the settings now (a weights folder's layout, say), so a bad value is said at once."""
