@@ -25,10 +25,12 @@ FAULTS = ("none", "abort", "kill", "exit")
 class StripesEngine:
     name = "stripes"
 
-    def __init__(self, *, stripe_width: int = 4, fault: str = "none", fault_step: int = 1, work_s: float = 0.0):
+    def __init__(self, *, stripe_width: int = 4, fault: str = "none", fault_step: int = 1, work_s: float = 0.0,
+                 fault_once_file: Optional[str] = None):
         if stripe_width < 1:
             raise EngineInputError(f"stripe_width must be >= 1, got {stripe_width}")
         self.stripe_width, self.fault, self.fault_step, self.work_s = stripe_width, fault, fault_step, work_s
+        self.fault_once_file = fault_once_file
 
     @classmethod
     def describe(cls, identity: str = "") -> EngineInfo:
@@ -40,7 +42,9 @@ class StripesEngine:
             options=(EngineOption("stripe_width", "int", 4, help="stripe width in pixels"),
                      EngineOption("fault", "choice", "none", FAULTS, "how the process dies mid-job"),
                      EngineOption("fault_step", "int", 1, help="the step it dies at"),
-                     EngineOption("work_s", "float", 0.0, help="seconds of one core's work per step")))
+                     EngineOption("work_s", "float", 0.0, help="seconds of one core's work per step"),
+                     EngineOption("fault_once_file", "file", help="fault only while this file is missing (the "
+                                                                 "engine makes it as it dies): one death in all")))
 
     @property
     def identity(self) -> str:
@@ -93,6 +97,10 @@ class StripesEngine:
             sum(range(1000))
 
     def _die(self) -> None:
+        if self.fault_once_file is not None:
+            if os.path.exists(self.fault_once_file):
+                return
+            open(self.fault_once_file, "w").close()
         if self.fault == "abort":
             os.abort()
         if self.fault == "kill":

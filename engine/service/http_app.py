@@ -3,7 +3,7 @@
 Endpoints (every one answers 401 without the token when one is set; ``Authorization: Bearer TOKEN``):
 
 * ``GET /v1/health``: ``{"engine": EngineInfo, "device", "gpu_free_bytes", "queue": {"running", "waiting",
-  "capacity"}, "limits"}``.
+  "capacity" (jobs that may wait), "slots" (jobs run at once)}, "limits"}``.
 * ``POST /v1/jobs``: the body is a job message (`protocol.encode_job`, ``application/x-seine-job``). The answer
   streams NDJSON events: ``{"type": "accepted", "job": ID}``, ``progress`` every step, then ``error`` or the
   ``result`` line followed by the frames' raw bytes. A dropped connection cancels the job at its next step.
@@ -83,8 +83,9 @@ class EngineService:
 
 
 def create_app(make_engine: Callable[[], Any], *, token: str | None = None, limits: Limits = Limits(),
-               queue_size: int = 8, concurrency: int = 1):
-    """The FastAPI app serving the engine ``make_engine()`` builds (on first use, once per process)."""
+               queue_size: int = 8, concurrency: int = 1, farm_slots: int | None = None):
+    """The FastAPI app serving the engine ``make_engine()`` builds (on first use, once per process). As one of
+    ``farm_slots`` replicas (Ray Serve), its health speaks for the farm: that many slots, each with its queue."""
     service = EngineService(make_engine, queue_size=queue_size, concurrency=concurrency)
     app = FastAPI(title="Seine engine", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.service = service
@@ -102,7 +103,8 @@ def create_app(make_engine: Callable[[], Any], *, token: str | None = None, limi
     async def health():
         info = await asyncio.to_thread(lambda: service.engine.info)
         return {"engine": info.to_json(), **device_facts(),
-                "queue": {"running": service.running, "waiting": service.waiting, "capacity": queue_size},
+                "queue": {"running": service.running, "waiting": service.waiting,
+                          "capacity": queue_size * (farm_slots or 1), "slots": farm_slots or service.concurrency},
                 "limits": asdict(limits)}
 
     @app.post("/v1/jobs/{job_id}/cancel")

@@ -81,6 +81,8 @@ def _describe_exit(code: Optional[int]) -> str:
 class LocalWorker:
     """Engines in a child process, one job at a time. ``get(name, options)`` gives a `ServiceEngine` for them."""
 
+    capacity = 1
+
     def __init__(self, idle_s: Optional[float] = 600.0, entries: Optional[Mapping[str, tuple[str, str]]] = None):
         self.idle_s = idle_s
         self._entries = entries

@@ -4,9 +4,12 @@ from __future__ import annotations
 import argparse
 import sys
 
+from engine.errors import EngineError
 from seine_editor.cli import EXIT_BAD_INPUT, EXIT_FAILURE, EXIT_OK
+from seine_editor.errors import SeineEditorError
 
 BAR_WIDTH = 24
+_FAILURES = (EngineError, SeineEditorError, OSError, ValueError)  # an item's failure; others are bugs
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,8 +24,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from seine_editor.errors import SeineEditorError
-
     try:
         project, controller = _open(args)
     except (SeineEditorError, OSError, ValueError) as error:  # engine weight errors are OSError/ValueError kinds
@@ -39,12 +40,10 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.only:
         items = [i for i in items if i in args.only]
-    failures = sum(not _generate_one(controller, item_id, args.engine, args.preset, n, len(items))
-                   for n, item_id in enumerate(items, 1))
-    if len(items) > failures:
-        project.save()
-    print(f"{len(items) - failures} of {len(items)} item(s) generated; {args.project} saved"
-          if len(items) > failures else f"{len(items)} item(s) to generate, none generated", file=sys.stderr)
+    failures = _generate_all(project, controller, items, args)
+    done = len(items) - failures
+    print(f"{done} of {len(items)} item(s) generated; {args.project} saved" if done
+          else f"{len(items)} item(s) to generate, none generated", file=sys.stderr)
     return EXIT_FAILURE if failures else EXIT_OK
 
 
@@ -77,31 +76,60 @@ def _settings_for_run(settings, args: argparse.Namespace):
     return settings
 
 
-def _generate_one(controller, item_id: str, engine, preset, number: int, total: int) -> bool:
-    from dataclasses import replace
+def _generate_all(project, controller, items: list[str], args: argparse.Namespace) -> int:
+    """Send the items to the engine host, as many at once as it takes (a server: its capacity; this computer:
+    one), attach each result as it arrives and save after each (atomically), so nothing made is lost to a later
+    failure. A failed item does not stop the others. Returns the number of failures."""
+    from concurrent.futures import ThreadPoolExecutor, as_completed
 
-    from engine.errors import EngineError
-    from seine_editor.errors import SeineEditorError
     from seine_editor.jobs.context import HeadlessContext
     from seine_editor.jobs.generate import generate
 
-    name = controller.document.info().clip(item_id).name
-    label = f"[{number}/{total}] {name}"
-    try:
-        spec = controller.spec_for(item_id)
-        if engine:  # this run's engine, for every item
-            name, options, _ = controller.settings.resolve(engine)
-            spec = replace(spec, engine=name, engine_options=options)
-        if preset:
-            spec = replace(spec, params=replace(spec.params, preset=preset))
-        requested = controller.requested_fingerprint(item_id)
-        result = generate(spec, HeadlessContext(lambda p: _draw_bar(label, p)), controller.engines)
-        controller.attach_result(result, requested)
-    except (EngineError, SeineEditorError, OSError, ValueError) as error:
-        sys.stderr.write(f"\r{label}: failed: {error}\n")
-        return False
-    sys.stderr.write(f"\r{label}: done{' (from the cache)' if result.from_cache else ''}".ljust(79) + "\n")
-    return True
+    host = controller.engines
+    labels = {item_id: f"[{n}/{len(items)}] {controller.document.info().clip(item_id).name}"
+              for n, item_id in enumerate(items, 1)}
+    parallel = max(1, min(len(items), getattr(host, "capacity", 1)))
+    failures = 0
+    with ThreadPoolExecutor(parallel, thread_name_prefix="seine-generate") as pool:
+        running = {}
+        for item_id in items:
+            try:
+                spec, requested = _spec(controller, item_id, args)
+            except _FAILURES as error:
+                failures += _say_failed(labels[item_id], error)
+                continue
+            label = labels[item_id]
+            context = HeadlessContext((lambda p, label=label: _draw_bar(label, p)) if parallel == 1 else None)
+            running[pool.submit(generate, spec, context, host)] = (item_id, requested)
+        for future in as_completed(running):
+            item_id, requested = running[future]
+            try:
+                result = future.result()
+                controller.attach_result(result, requested)
+                project.save()
+            except _FAILURES as error:
+                failures += _say_failed(labels[item_id], error)
+                continue
+            sys.stderr.write(f"\r{labels[item_id]}: done{' (from the cache)' if result.from_cache else ''}"
+                             .ljust(79) + "\n")
+    return failures
+
+
+def _spec(controller, item_id: str, args: argparse.Namespace):
+    from dataclasses import replace
+
+    spec = controller.spec_for(item_id)
+    if args.engine:  # this run's engine, for every item
+        name, options, _ = controller.settings.resolve(args.engine)
+        spec = replace(spec, engine=name, engine_options=options)
+    if args.preset:
+        spec = replace(spec, params=replace(spec.params, preset=args.preset))
+    return spec, controller.requested_fingerprint(item_id)
+
+
+def _say_failed(label: str, error: BaseException) -> int:
+    sys.stderr.write(f"\r{label}: failed: {error}\n")
+    return 1
 
 
 def _draw_bar(label: str, progress) -> None:

@@ -1,5 +1,6 @@
-"""`seine-editor serve --engine NAME [engine options] [--host H] [--port P] [--token-file F]`:
-the engine contract over HTTP for editors on other machines (see `engine.service.http_app`)."""
+"""`seine-editor serve --engine NAME [engine options] [--host H] [--port P] [--token-file F] [--ray --replicas N]`:
+the engine contract over HTTP for editors on other machines (see `engine.service.http_app`), alone on uvicorn or as
+a Ray Serve farm (`engine.service.ray_app`)."""
 from __future__ import annotations
 
 import argparse
@@ -24,6 +25,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--in-process", action="store_true",
                         help="run the engine in the server's own process (default: a worker process, restarted "
                              "after a crash)")
+    parser.add_argument("--ray", action="store_true",
+                        help="serve as a Ray Serve deployment of --replicas replicas (one GPU each when the cluster "
+                             "has GPUs); Ray places them, routes jobs and restarts a replica that dies")
+    parser.add_argument("--replicas", type=int, default=1, help="Ray Serve replicas (default 1)")
+    parser.add_argument("--address", help="the Ray cluster to join, e.g. auto or HEAD:6379 (default: a local one)")
 
 
 def _loopback(host: str) -> bool:
@@ -55,12 +61,20 @@ def run(args: argparse.Namespace) -> int:
         if not info.ready(options):
             needs = " or ".join(" and ".join(f"--{o.replace('_', '-')}" for o in g) for g in info.required)
             raise SeineEditorError(f"the {info.label} engine needs {needs}")
-        if min(args.queue, args.max_frames) < 1 or not 0 < args.port < 65536:
-            raise SeineEditorError("--queue and --max-frames must be at least 1, --port within 1-65535")
+        if min(args.queue, args.max_frames, args.replicas) < 1 or not 0 < args.port < 65536:
+            raise SeineEditorError("--queue, --max-frames and --replicas must be at least 1, --port within 1-65535")
     except (SeineEditorError, EngineError, OSError, ValueError) as error:
         print(f"seine-editor serve: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
     limits = Limits(max_frames=args.max_frames)
+    if args.ray:
+        from engine.service.ray_app import serve_on_ray
+
+        print(f"serving the {info.label} engine on Ray Serve ({args.replicas} replica(s)) at "
+              f"http://{args.host}:{args.port}", file=sys.stderr)
+        serve_on_ray(name, options, replicas=args.replicas, host=args.host, port=args.port, token=token,
+                     limits=limits, queue_size=args.queue, address=args.address)
+        return EXIT_OK
     import uvicorn
 
     from engine.service.http_app import create_app

@@ -15,6 +15,8 @@ from engine.api import Engine
 
 
 class EngineHost(Protocol):
+    capacity: int  # jobs it takes at once (a server: its running slots plus its queue)
+
     def get(self, name: str, options: Optional[Mapping[str, Any]] = None) -> Engine: ...
 
     def clear(self) -> None: ...
@@ -29,6 +31,8 @@ def _key(name: str, options: Mapping[str, Any]) -> str:
 class EngineCache:
     """Thread-safe ``get(name, options) -> Engine``: ``engine.load_engine`` on first use, the same object after.
     A failed load is not cached, so fixing the weights folder and retrying works."""
+
+    capacity = 1
 
     def __init__(self):
         self._engines: dict[str, Engine] = {}

@@ -33,6 +33,12 @@ class ServerHost:
     def __init__(self, url: Optional[str], token_file: Optional[str] = None):
         self.client = HttpEngineClient(url or "", read_token(token_file))
 
+    @property
+    def capacity(self) -> int:
+        """Jobs the server takes at once: those it runs together plus those it lets wait."""
+        queue = self.client.health()["queue"]
+        return int(queue["slots"]) + int(queue["capacity"])
+
     def get(self, name: str, options: Optional[Mapping[str, Any]] = None):
         return self.client.engine(name)
 
