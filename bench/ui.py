@@ -3,7 +3,9 @@
 1. Timeline view with 1000 clips: time to build the scene, per full repaint and per scroll step (a viewport
    grab each), against the same view showing 1000 plain QGraphicsRectItems (the cheapest scene Qt can draw).
 2. Viewer playback of a 1080p30 timeline with a one-second dissolve, through 540p proxies, for 5 s: frames
-   shown and dropped, against the compositor's own `frame(n)` rate on the same frames without any UI.
+   shown and dropped, against the compositor's own `frame(n)` rate on the same frames without any UI; then the same
+   playback while a generation job keeps one core busy, its engine in the local worker process (the default) and in
+   the editor's process, against the drops without a job.
 
     QT_QPA_PLATFORM=offscreen python bench/ui.py [--clips 1000] [--seconds 5]
 """
@@ -155,6 +157,26 @@ def bench_playback(folder: Path, seconds: float) -> None:
     window.set_project(project)
     window.resize(1440, 900)
     window.show()
+    print(f"viewer, 1080p{FPS} timeline with a {DISSOLVE}-frame dissolve, {size[0]}x{size[1]} preview from "
+          f"proxies, {seconds:g} s from frame {start_frame}")
+    shown, dropped = _play(window, start_frame, seconds)
+    ui_fps = shown / seconds
+    print(f"  frames shown    {shown:5d}   dropped {dropped:5d}   ({ui_fps:5.1f} fps shown, {FPS} due)")
+    print(f"  raw compositor  {raw_fps:6.1f} fps (frame(n) without UI)   ratio UI/raw {ui_fps / raw_fps:5.2f}   "
+          f"(UI is capped at the timeline rate: headroom {raw_fps / FPS:.1f}x)")
+    for host in ("worker", "in-process"):
+        job = _busy_generation(project, host, seconds)
+        shown_job, dropped_job = _play(window, start_frame, seconds)
+        state = project.generation.item_state(job).state
+        print(f"  during a generation job, engine {'in the worker process' if host == 'worker' else 'in process'}"
+              f" ({state}): shown {shown_job:5d}   dropped {dropped_job:5d}   (without a job: dropped {dropped})")
+        project.generation.cancel(job)
+    window.shutdown()
+    window.close()
+
+
+def _play(window, start_frame: int, seconds: float) -> tuple[int, int]:
+    """(frames shown, frames dropped) playing ``seconds`` from ``start_frame``."""
     viewer = window.viewer
     viewer.seek(start_frame)
     viewer.source.wait_idle(20000)
@@ -165,15 +187,25 @@ def bench_playback(folder: Path, seconds: float) -> None:
     while time.perf_counter() < deadline and viewer.playing:
         app.processEvents(QtCore.QEventLoop.AllEvents, 5)
     viewer.stop()
-    shown, dropped = viewer.frames_shown, viewer.frames_dropped
-    ui_fps = shown / seconds
-    print(f"viewer, 1080p{FPS} timeline with a {DISSOLVE}-frame dissolve, {size[0]}x{size[1]} preview from "
-          f"proxies, {seconds:g} s from frame {start_frame}")
-    print(f"  frames shown    {shown:5d}   dropped {dropped:5d}   ({ui_fps:5.1f} fps shown, {FPS} due)")
-    print(f"  raw compositor  {raw_fps:6.1f} fps (frame(n) without UI)   ratio UI/raw {ui_fps / raw_fps:5.2f}   "
-          f"(UI is capped at the timeline rate: headroom {raw_fps / FPS:.1f}x)")
-    window.shutdown()
-    window.close()
+    return viewer.frames_shown, viewer.frames_dropped
+
+
+def _busy_generation(project, host: str, seconds: float) -> str:
+    """An extension of the last clip whose engine keeps one core busy for longer than the playback (the stripes
+    test engine, `work_s` per step), running where ``host`` says; returns its item id once it runs."""
+    from engine import registry
+    from seine_editor.project.generation import EngineSettings
+
+    registry.register("stripes", "engine.testing_engines", "StripesEngine")
+    steps = 40
+    project.generation.set_engine_settings(EngineSettings.for_engine("stripes", work_s=2 * seconds / steps,
+                                                                     host=host), persist=False)
+    last = project.document.info().track(project.document.track_ids("video")[0]).clips[-1]
+    item = project.generation.extend_clip(last.id, FPS, params={"steps": steps, "seed": int(time.time())})
+    deadline = time.perf_counter() + 30
+    while project.generation.item_state(item).state != "running" and time.perf_counter() < deadline:
+        QtWidgets.QApplication.instance().processEvents(QtCore.QEventLoop.AllEvents, 20)
+    return item
 
 
 def main() -> int:
