@@ -40,6 +40,7 @@ bench: install
 	$(PY) bench/classic.py
 	$(PY) bench/engine.py
 	$(PY) bench/samplers.py
+	$(PY) bench/serve.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui.py
 
 clean-venv:
