@@ -43,7 +43,7 @@ class Server:
         return {**extra, **({"Authorization": f"Bearer {self.token}"} if self.token else {})}
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
@@ -97,7 +97,7 @@ def stop(server: Server) -> None:
 @contextlib.contextmanager
 def serving(folder: Path, *flags: str, token: Optional[str] = None) -> Iterator[Server]:
     """`seine-editor serve FLAGS` on a free port of 127.0.0.1, answering /v1/health; stopped on exit."""
-    server = launch(folder, _free_port(), *flags, token=token)
+    server = launch(folder, free_port(), *flags, token=token)
     try:
         yield until_healthy(server)
     finally:

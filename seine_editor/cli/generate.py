@@ -26,9 +26,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     try:
         project, controller = _open(args)
+        capacity = controller.engines.capacity  # a server that does not answer is said here, before any work
     except (SeineEditorError, OSError, ValueError) as error:  # engine weight errors are OSError/ValueError kinds
         print(f"seine-editor generate: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    try:
+        return _run(args, project, controller, capacity)
+    finally:
+        controller.shutdown()  # stops the engine worker process
+
+
+def _run(args: argparse.Namespace, project, controller, capacity: int) -> int:
     _, _, note = controller.settings.resolve()
     if note:
         print(f"note: {note}", file=sys.stderr)
@@ -40,7 +48,7 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_BAD_INPUT
     if args.only:
         items = [i for i in items if i in args.only]
-    failures = _generate_all(project, controller, items, args)
+    failures = _generate_all(project, controller, items, args, capacity)
     done = len(items) - failures
     print(f"{done} of {len(items)} item(s) generated; {args.project} saved" if done
           else f"{len(items)} item(s) to generate, none generated", file=sys.stderr)
@@ -76,8 +84,8 @@ def _settings_for_run(settings, args: argparse.Namespace):
     return settings
 
 
-def _generate_all(project, controller, items: list[str], args: argparse.Namespace) -> int:
-    """Send the items to the engine host, as many at once as it takes (a server: its capacity; this computer:
+def _generate_all(project, controller, items: list[str], args: argparse.Namespace, capacity: int) -> int:
+    """Send the items to the engine host, ``capacity`` at once (a server: its slots and queue; this computer:
     one), attach each result as it arrives and save after each (atomically), so nothing made is lost to a later
     failure. A failed item does not stop the others. Returns the number of failures."""
     from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -88,7 +96,7 @@ def _generate_all(project, controller, items: list[str], args: argparse.Namespac
     host = controller.engines
     labels = {item_id: f"[{n}/{len(items)}] {controller.document.info().clip(item_id).name}"
               for n, item_id in enumerate(items, 1)}
-    parallel = max(1, min(len(items), getattr(host, "capacity", 1)))
+    parallel = max(1, min(len(items), capacity))
     failures = 0
     with ThreadPoolExecutor(parallel, thread_name_prefix="seine-generate") as pool:
         running = {}

@@ -9,6 +9,7 @@ from seine_editor.media.synthetic import write_coded_video
 from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
 from seine_editor.timeline.otio_io import TimelineSettings
+from servers import free_port, serving
 
 
 
@@ -73,3 +74,22 @@ def test_without_engine_options_the_project_engine_settings_are_used(saved_proje
     assert main(["generate", str(saved_project)]) == 2
     assert str(gone) in capsys.readouterr().err
     assert main(["generate", str(saved_project), "--engine", "morph"]) == 0
+
+
+def test_with_a_server_that_does_not_answer_it_is_bad_input_naming_the_url(saved_project, capsys):
+    url = f"http://127.0.0.1:{free_port()}"
+    assert main(["generate", str(saved_project), "--server", url]) == 2
+    assert f"seine-editor generate: {url} did not answer" in capsys.readouterr().err
+
+
+@pytest.mark.timeout(120)
+def test_generate_on_a_server_attaches_the_servers_frames(saved_project, tmp_path, capsys):
+    with serving(tmp_path, "--engine", "morph") as server:
+        assert main(["generate", str(saved_project), "--server", server.url]) == 0
+    reopened = Project.open(saved_project, recovery_choice="ignore")
+    try:
+        (item,) = [c for c in reopened.document.info().clips() if c.generative]
+        assert (item.generative.status, item.generative.takes) == ("baked", ("take1",))
+    finally:
+        reopened.close()
+    assert "1 of 1 item(s) generated" in capsys.readouterr().err
