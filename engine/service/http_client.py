@@ -2,7 +2,8 @@
 library only: ``HttpEngineClient(url, token).engine(name)`` is an `Engine` whose jobs run on the server.
 
 Cancel closes the connection (the server cancels a job whose connection drops). A connection that drops mid-job
-without a cancel (a replica killed, a server restarted) is retried once; a second drop fails with a plain message.
+without a cancel (a replica killed, a server restarted), or a 5xx answer in place of the job's (Ray's proxy when the
+replica died before its answer began), is retried once; a second drop fails with a plain message.
 """
 from __future__ import annotations
 
@@ -120,7 +121,10 @@ class HttpEngineClient:
             except (OSError, http.client.HTTPException) as error:
                 raise ServerError(f"{self.url} did not take the job: {error}") from None
             if response.status != 200:
-                raise self._refusal(response)
+                refusal = self._refusal(response)
+                if response.status >= 500:  # the server failed before the job's answer began (a Ray replica
+                    raise _Dropped(str(refusal))  # killed before its proxy had the headers answers 500): retry
+                raise refusal
             connection.sock.settimeout(None)  # a job may take minutes between events
             if cancelled is not None:
                 threading.Thread(target=_close_on_cancel, args=(connection, cancelled, done), daemon=True).start()
