@@ -121,6 +121,7 @@ class EngineInfo:
     required: tuple[tuple[str, ...], ...] = ()
     sound: bool = False  # returns sound with its frames
     needs_gpu: bool = False  # practical only with a GPU (a CPU run is for tests)
+    prompt_rule: str = ""  # how the engine turns the person's prompt into its own, in words for the inspector
 
     def preset(self, name: Optional[str]) -> Optional[PresetInfo]:
         """The preset called ``name`` (None: the default); EngineInputError for one this engine lacks."""
@@ -198,6 +199,7 @@ class GenerationRequest:
     scheduler: Optional[str] = None  # "ddpm", "ddim", "dpm++", "unipc", "euler"
     guidance_scale: Optional[float] = None
     preset: Optional[str] = None  # None: the engine's default preset
+    source_name: str = ""  # the source's file name, which an engine may build an empty prompt from
 
 
 @dataclass(frozen=True)

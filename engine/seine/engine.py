@@ -8,8 +8,10 @@
 Known frames are a condition only (SEINE.md §3): the returned frames at known positions are the model's own
 approximation of the inputs; pasting the originals back is the editor's choice, not the engine's.
 
-Prompts are used as given. The official transition script appends ``"smooth transition."`` to its prompt (with no
-separator); here that text is only the fallback for an empty transition prompt, so a user's prompt is never altered.
+Prompts are built as the official script builds them (`official_prompt`): the person's prompt, or when it is empty
+the config's own (transition: "smooth transition"; animate and extend: the source's file name), then the config's
+additional prompt appended with no separator (transition: "smooth transition.", animate and extend: ", slow
+motion."), so an empty prompt gives "smooth transitionsmooth transition." exactly as the official transition run.
 """
 from __future__ import annotations
 
@@ -28,7 +30,26 @@ from engine.errors import EngineInputError
 OFFICIAL_FPS = 8.0
 CHUNK_FRAMES = 16  # the clip length SEINE was trained on
 MODEL_AREA = 320 * 512  # the official default canvas
-EMPTY_TRANSITION_PROMPT = "smooth transition."
+# configs/sample_transition.yaml and configs/sample_i2v.yaml: text_prompt (when the person gives none) and
+# additional_prompt. Extension has no official config; it conditions on the first frames like i2v (first{N} masks),
+# so it takes i2v's prompt rule.
+TRANSITION_TEXT_PROMPT = "smooth transition"
+ADDITIONAL_PROMPTS = {"transition": "smooth transition.", "animate": ", slow motion.", "extend": ", slow motion."}
+
+
+PROMPT_RULE = ("SEINE appends its official words to the prompt, with no space: a transition adds \"smooth "
+               "transition.\" (empty: \"smooth transitionsmooth transition.\"), an animation or extension adds "
+               "\", slow motion.\" (empty: the source's file name).")
+
+
+def official_prompt(mode: str, prompt: str, source_name: str = "") -> str:
+    """``text_prompt + additional_prompt`` with no separator, as `with_mask_sample.py` builds it. An empty prompt
+    is the transition config's "smooth transition", or for animate and extend (i2v's empty ``text_prompt``) the
+    source's file name without its extension, "_" read as a space."""
+    if not prompt:
+        stem = source_name.rpartition(".")[0] or source_name
+        prompt = TRANSITION_TEXT_PROMPT if mode == "transition" else stem.replace("_", " ")
+    return prompt + ADDITIONAL_PROMPTS[mode]
 
 
 PRESETS = {preset.name: preset for preset in (
@@ -93,7 +114,8 @@ class SeineEngine:
         return EngineInfo(cls.name, "SEINE video diffusion (needs weights; GPU recommended)", "SEINE", identity,
                           native_frames=CHUNK_FRAMES, fps=OFFICIAL_FPS, canvas=CANVAS,
                           presets=tuple(PRESETS.values()), default_preset="draft", options=OPTIONS,
-                          required=(("weights",), ("checkpoint", "sd_path")), needs_gpu=True)
+                          required=(("weights",), ("checkpoint", "sd_path")), needs_gpu=True,
+                          prompt_rule=PROMPT_RULE)
 
     @staticmethod
     def validate(options: dict) -> None:
@@ -145,14 +167,15 @@ class SeineEngine:
         if not isinstance(known, int) or known < 1 or 2 * known >= request.num_frames:
             raise EngineInputError(f"num_known {known!r} is not allowed for {request.num_frames} frames: "
                                    f"1 <= num_known and 2·num_known < num_frames")
-        prompt = request.prompt or EMPTY_TRANSITION_PROMPT
+        prompt = official_prompt("transition", request.prompt, request.source_name)
         frames, info = self._generate([first] * known + [last] * known, f"onelast{known}", request, prompt,
                                       request.num_frames, first.shape, on_step, cancelled, "denoise", 0, 1)
         return GeneratedFrames(frames, OFFICIAL_FPS, info)
 
     def animate(self, image, request: AnimateRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
         image = _check_image("image", image)
-        frames, info = self._generate([image], "first1", request, request.prompt, request.num_frames, image.shape,
+        prompt = official_prompt("animate", request.prompt, request.source_name)
+        frames, info = self._generate([image], "first1", request, prompt, request.num_frames, image.shape,
                                       on_step, cancelled, "denoise", 0, 1)
         return GeneratedFrames(frames, OFFICIAL_FPS, info)
 
@@ -168,9 +191,10 @@ class SeineEngine:
         per_chunk = CHUNK_FRAMES - known
         chunks = math.ceil(request.num_frames / per_chunk)
         context, made, info, total_s = list(clip[-known:]), [], {}, 0.0
+        prompt = official_prompt("extend", request.prompt, request.source_name)
         for index in range(chunks):
             chunk_request = replace(request, seed=request.seed + index)
-            out, info = self._generate(context, f"first{known}", chunk_request, request.prompt, CHUNK_FRAMES,
+            out, info = self._generate(context, f"first{known}", chunk_request, prompt, CHUNK_FRAMES,
                                        clip.shape[1:], on_step, cancelled, f"chunk {index + 1}/{chunks} denoise",
                                        index, chunks)
             made.append(out[known:])

@@ -198,14 +198,14 @@ class SeinePipeline:
     def denoise(self, latents, sampler, mask_latent, masked_latents, text: torch.Tensor, guidance_scale: float,
                 draws: RandomDraws, callback_on_step_end: Optional[StepCallback] = None,
                 cancelled: Optional[Callable[[], bool]] = None, trace: Optional[dict] = None) -> torch.Tensor:
-        cond_text, uncond_text = text[:1], text[1:]
+        cond_text, uncond_text = text[:1], text[1:]  # one row only: unguided (both prompts are the same text)
         for i, t in enumerate(sampler.timesteps):
             if cancelled is not None and cancelled():
                 raise GenerationCancelled(f"cancelled before step {i + 1} of {len(sampler.timesteps)}")
             model_input = cond.pack_model_input(sampler.scale_model_input(latents, i), mask_latent, masked_latents)
             timestep = torch.tensor([t], device=self.device)
-            eps = self.unet.guided(model_input.to(self.dtype), timestep, cond_text, uncond_text,
-                                   guidance_scale).float()
+            eps = (self.unet.guided(model_input.to(self.dtype), timestep, cond_text, uncond_text, guidance_scale)
+                   if len(uncond_text) else self.unet(model_input.to(self.dtype), timestep, cond_text)).float()
             noise = draws.step_noise(i, latents.shape).to(self.device) if sampler.needs_noise(i) else None
             if trace is not None:
                 trace.setdefault("step_x_t", []).append(latents.clone())
@@ -247,7 +247,9 @@ class SeinePipeline:
         timings, started = {}, time.perf_counter()
         mask = self.check_inputs(known_frames, mask_type, prompt, negative_prompt, num_frames, height, width,
                                  steps, guidance, sampler_name)  # 1
-        text = torch.cat([self.encode_prompt(prompt), self.encode_prompt(negative_prompt)])  # 2: [cond, uncond]
+        # 2: [cond, uncond]; the same text twice would make guidance a batch of two computing one result
+        text = self.encode_prompt(prompt) if prompt == negative_prompt else \
+            torch.cat([self.encode_prompt(prompt), self.encode_prompt(negative_prompt)])
         latent_shape = (1, 4, num_frames, height // cond.VAE_FACTOR, width // cond.VAE_FACTOR)
         initial = draws.initial_noise(latent_shape).to(self.device, torch.float32)
         mask_latent, masked_latents = self.prepare_conditioning(known_frames, mask, height, width, draws, trace,

@@ -19,7 +19,7 @@ import json
 import time
 from dataclasses import asdict, dataclass, field
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import Any, Mapping, Optional
 
 import numpy as np
@@ -218,6 +218,7 @@ def _run_engine(engine: Any, spec: GenerateSpec, sources: list[np.ndarray], ctx:
     placed = [np.stack([place(frame, canvas, spec.fit) for frame in frames]) for frames in sources]
     p = spec.params
     common = dict(prompt=p.prompt, negative_prompt=p.negative_prompt, seed=p.seed,
+                  source_name=PurePath(spec.sources[0].path).name,
                   num_frames=_request_frames(spec, info), size=canvas, num_inference_steps=p.steps,
                   scheduler=p.scheduler, guidance_scale=p.guidance, preset=p.preset)
     clock = EtaClock(0.05, 0.9)

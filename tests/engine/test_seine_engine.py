@@ -92,7 +92,7 @@ def test_step_reports_count_every_step_and_info_records_the_parameters(engine):
     assert [(s.step, s.total) for s in steps] == [(1, 2), (2, 2)]
     assert result.frames.shape == (8, 64, 64, 3) and result.fps == 8.0
     params = result.info["params"]
-    assert params["mask_type"] == "first1" and params["prompt"] == "waves" and params["sampler"] == "ddim"
+    assert params["mask_type"] == "first1" and params["prompt"] == "waves, slow motion." and params["sampler"] == "ddim"
     assert result.info["weights"] == engine.identity and engine.identity.startswith("seine:")
 
 
@@ -110,9 +110,9 @@ def test_zero_steps_is_refused_not_replaced_by_the_preset(engine):
         engine.transition(_image(0), _image(255), TransitionRequest(**dict(SMALL, num_inference_steps=0)))
 
 
-def test_empty_transition_prompt_falls_back_to_the_official_suffix(engine):
+def test_an_empty_transition_prompt_is_the_official_transition_configs_prompt(engine):
     result = engine.transition(_image(0), _image(255), TransitionRequest(**SMALL))
-    assert result.info["params"]["prompt"] == "smooth transition."
+    assert result.info["params"]["prompt"] == "smooth transitionsmooth transition."
 
 
 def test_extend_makes_any_number_of_new_frames_in_chained_chunks(engine, pipe, monkeypatch):
@@ -208,6 +208,39 @@ def test_running_out_of_memory_says_how_much_was_wanted_and_what_to_change(pipe,
     monkeypatch.setattr(pipe.unet, "guided", exhausted)
     image = np.zeros((64, 64, 3), np.uint8)
     with pytest.raises(OutOfMemoryError) as caught:
-        pipe([image, image], "onelast1", num_frames=8, height=64, width=64, num_inference_steps=2, sampler="ddim")
+        pipe([image, image], "onelast1", "a prompt", num_frames=8, height=64, width=64, num_inference_steps=2,
+             sampler="ddim")
     assert str(caught.value) == ("cpu ran out of memory generating 8 frames at 64x64 (it needed 2.50 GiB more); try "
                                  "a smaller size or fewer frames, float16/bfloat16, or close other GPU programs")
+
+
+@pytest.mark.parametrize("mode, prompt, source, built", [
+    ("transition", "", "", "smooth transitionsmooth transition."),
+    ("transition", "a red balloon", "", "a red balloonsmooth transition."),
+    ("animate", "a boat at sunset", "x.png", "a boat at sunset, slow motion."),
+    ("animate", "", "quiet_harbour_at_dawn.png", "quiet harbour at dawn, slow motion."),
+    ("extend", "", "city_walk.mp4", "city walk, slow motion."),
+])
+def test_prompts_are_built_as_the_official_script_builds_them(mode, prompt, source, built):
+    from engine.seine.engine import official_prompt
+
+    assert official_prompt(mode, prompt, source) == built
+
+
+def test_an_animation_without_prompt_is_prompted_by_its_files_name(engine):
+    result = engine.animate(_image(90), AnimateRequest(**SMALL, source_name="red_kite.png"))
+    assert result.info["params"]["prompt"] == "red kite, slow motion."
+
+
+def test_guidance_never_runs_a_batch_of_two_for_identical_prompts(engine, pipe, monkeypatch):
+    batches = []
+    original = pipe.unet.forward
+
+    def counting(sample, *args, **kwargs):
+        batches.append(sample.shape[0])
+        return original(sample, *args, **kwargs)
+    monkeypatch.setattr(pipe.unet, "forward", counting)
+    same = "smooth transitionsmooth transition."
+    engine.transition(_image(0), _image(255), TransitionRequest(**SMALL, negative_prompt=same))
+    engine.transition(_image(0), _image(255), TransitionRequest(**SMALL))
+    assert batches == [1, 1, 2, 2]  # two steps unguided (cond = uncond), then two guided steps
