@@ -200,7 +200,9 @@ def _busy_generation(project, host: str, seconds: float) -> str:
     steps = 40
     project.generation.set_engine_settings(EngineSettings.for_engine("stripes", work_s=2 * seconds / steps,
                                                                      host=host), persist=False)
-    last = project.document.info().track(project.document.track_ids("video")[0]).clips[-1]
+    shots = [c for c in project.document.info().track(project.document.track_ids("video")[0]).clips
+             if c.generative is None]
+    last = shots[-1]
     item = project.generation.extend_clip(last.id, FPS, params={"steps": steps, "seed": int(time.time())})
     deadline = time.perf_counter() + 30
     while project.generation.item_state(item).state != "running" and time.perf_counter() < deadline:

@@ -24,6 +24,7 @@ import uuid
 from dataclasses import asdict
 from typing import Any, Callable
 
+import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
@@ -31,6 +32,7 @@ from engine.errors import EngineInputError, GenerationCancelled
 from engine.service.protocol import (Limits, decode_job, error_event, progress_event, result_header, run_job)
 
 JOB_CONTENT_TYPE = "application/x-seine-job"
+CHUNK_BYTES = 1 << 20
 EVENTS_CONTENT_TYPE = "application/x-ndjson"
 
 
@@ -187,7 +189,9 @@ async def _stream(service: EngineService, job):
                 yield _line(event)
             else:
                 yield _line(result_header(event))
-                yield event.frames.tobytes()
+                data = memoryview(np.ascontiguousarray(event.frames)).cast("B")
+                for offset in range(0, len(data), CHUNK_BYTES):  # pieces a proxy can pass on while the rest comes
+                    yield bytes(data[offset:offset + CHUNK_BYTES])
             return
     finally:
         cancel.set()  # a no-op when the job is over; the cancel of a dropped connection otherwise

@@ -122,8 +122,10 @@ class HttpEngineClient:
                 raise ServerError(f"{self.url} did not take the job: {error}") from None
             if response.status != 200:
                 refusal = self._refusal(response)
-                if response.status >= 500:  # the server failed before the job's answer began (a Ray replica
-                    raise _Dropped(str(refusal))  # killed before its proxy had the headers answers 500): retry
+                # a 5xx: the server failed before the job's answer began (Ray's proxy answers 500 for a replica
+                # killed before its headers), retried; 503 is Ray saying the farm is full, a refusal like 429
+                if response.status >= 500 and response.status != 503:
+                    raise _Dropped(str(refusal))
                 raise refusal
             connection.sock.settimeout(None)  # a job may take minutes between events
             if cancelled is not None:

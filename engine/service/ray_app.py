@@ -2,8 +2,8 @@
 cluster has GPUs, else one CPU), behind Ray's proxy on one address. Ray places the replicas, routes each job to the
 least busy one and restarts a replica whose process dies; nothing here schedules.
 
-A replica runs one job at a time (its app's queue holds more); the health endpoint reports the farm's slots and
-capacity, so a client sends as many jobs at once as the farm takes. The engine runs in the replica's own process:
+A replica runs one job at a time; jobs wait in Ray's router for a free replica. The health endpoint reports the
+farm's slots and capacity, so a client sends as many jobs at once as the farm takes. The engine runs in the replica's own process:
 a crash ends that replica, Ray starts another, and the client's retry lands on a live one.
 """
 from __future__ import annotations
@@ -48,8 +48,10 @@ def build_application(name: str, options: Mapping[str, Any], *, replicas: int = 
     deployment = serve.deployment(
         serve.ingress(builder)(), name="SeineEngine", num_replicas=replicas,
         ray_actor_options={"num_gpus": 1, "num_cpus": 1} if gpus else {"num_cpus": 1},
-        # a running job, its queue and one request more (health, cancel), so a busy replica still answers
-        max_ongoing_requests=queue_size + 2)
+        # a running job and one request more (health, cancel), so a busy replica still answers; further jobs wait in
+        # Ray's router for the first free replica (handing them out early split 8 jobs 5:3 over 2 replicas), up to
+        # `queue_size` a replica, beyond which Ray answers 503
+        max_ongoing_requests=2, max_queued_requests=queue_size * replicas)
     return deployment.bind()
 
 
