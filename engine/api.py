@@ -64,11 +64,16 @@ class CanvasRule:
     * ``buckets``: a fixed list; a source gets the bucket nearest its aspect ratio;
     * ``area``: the source's aspect at about ``area`` pixels, each side a multiple of ``multiple``;
     * neither: the timeline's own size (the engine works at any size).
+
+    ``stretch``: sources are resized to the canvas with their aspect not kept (the way a model was trained, e.g.
+    SEINE's official transform), and the result is stretched back to the sources' shape; otherwise sources are
+    letterboxed onto the canvas. A canvas named by hand (a project setting) may be any size of whole multiples.
     """
 
     buckets: tuple[tuple[int, int], ...] = ()
     area: Optional[int] = None
     multiple: int = 1
+    stretch: bool = False
 
     @property
     def fixed(self) -> bool:
@@ -92,9 +97,6 @@ class CanvasRule:
     def check(self, size: tuple[int, int]) -> None:
         """Refuse a canvas this engine cannot take, naming what it can."""
         height, width = size
-        if self.buckets and tuple(size) not in self.buckets:
-            raise EngineInputError(f"canvas {height}×{width} is not allowed; allowed: "
-                                   f"{', '.join(f'{h}×{w}' for h, w in self.buckets)}")
         if height <= 0 or width <= 0 or height % self.multiple or width % self.multiple:
             raise EngineInputError(f"canvas {height}×{width} is not allowed: both sides must be positive "
                                    f"multiples of {self.multiple}")
@@ -119,6 +121,7 @@ class EngineInfo:
     # alternatives of options that must all be set for the engine to run, e.g. (("weights",), ("checkpoint",
     # "sd_path")); empty: it runs as it is
     required: tuple[tuple[str, ...], ...] = ()
+    context_frames: int = 1  # frames of a clip an extension is conditioned on, taken at the engine's frame spacing
     sound: bool = False  # returns sound with its frames
     needs_gpu: bool = False  # practical only with a GPU (a CPU run is for tests)
     prompt_rule: str = ""  # how the engine turns the person's prompt into its own, in words for the inspector

@@ -168,6 +168,7 @@ class _ClassicEngine:
     """The frame loop, progress, cancel checks and the Ken Burns animate shared by the classic engines."""
 
     name = "classic"
+    CONTEXT_FRAMES = 2  # extend continues the motion of the last two frames
     label = "Classic"
     description = ""
     version = 1
@@ -175,13 +176,14 @@ class _ClassicEngine:
                EngineOption("push_in", "float", 1.12, help="final zoom of animate, 1 to 2"))
 
     @classmethod
-    def describe(cls, identity: str = "", fps: float = 8.0) -> EngineInfo:
-        """Works at the timeline's size and makes as many frames as asked; no weights, no presets."""
-        return EngineInfo(cls.name, cls.description, cls.label, identity, fps=fps, options=cls.OPTIONS)
+    def describe(cls, identity: str = "") -> EngineInfo:
+        """Works at the timeline's size and rate and makes as many frames as asked; no weights, no presets."""
+        return EngineInfo(cls.name, cls.description, cls.label, identity, options=cls.OPTIONS,
+                          context_frames=cls.CONTEXT_FRAMES)
 
     @property
     def info(self) -> EngineInfo:
-        return self.describe(self.identity, self.fps)
+        return self.describe(self.identity)
 
     def __init__(self, *, fps: float = 8.0, push_in: float = 1.12):
         if not fps > 0:
@@ -252,6 +254,7 @@ class CrossfadeEngine(_ClassicEngine):
     """A linear cross-dissolve. Extend holds the last frame: a dissolve knows no motion."""
 
     name = "crossfade"
+    CONTEXT_FRAMES = 1  # extend holds the last frame
     label = "Crossfade"
     description = "linear cross-dissolve (no weights, CPU)"
 

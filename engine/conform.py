@@ -56,15 +56,18 @@ def fit_rect(src_w: int, src_h: int, dst_w: int, dst_h: int, mode: str = "fit") 
     return x, y, width, height
 
 
-def place(image: np.ndarray, size: tuple[int, int], mode: str = "fit") -> np.ndarray:
-    """``image`` scaled into a black frame of ``size`` = (height, width) by ``fit_rect``."""
+def place(image: np.ndarray, size: tuple[int, int], mode: str = "fit", aspect: Optional[float] = None) -> np.ndarray:
+    """``image`` scaled into a black frame of ``size`` = (height, width) by ``fit_rect``; with ``aspect`` (width /
+    height), placed as a picture of that aspect: a model canvas stretched back to the source's shape."""
     dst_h, dst_w = size
     src_h, src_w = image.shape[:2]
+    if aspect is not None:  # a virtual source large enough that rounding keeps the aspect to the pixel
+        src_h, src_w = 1 << 14, max(1, _round((1 << 14) * aspect))
     x, y, width, height = fit_rect(src_w, src_h, dst_w, dst_h, mode)
-    if (width, height) == (src_w, src_h):
+    if (width, height) == image.shape[1::-1]:
         scaled = image
     else:
-        shrinking = width * height < src_w * src_h
+        shrinking = width * height < image.shape[0] * image.shape[1]
         scaled = cv2.resize(image, (width, height), interpolation=cv2.INTER_AREA if shrinking else cv2.INTER_CUBIC)
     if (x, y, width, height) == (0, 0, dst_w, dst_h):
         return np.ascontiguousarray(scaled)
@@ -74,6 +77,14 @@ def place(image: np.ndarray, size: tuple[int, int], mode: str = "fit") -> np.nda
     copy_w, copy_h = min(width - src_x, dst_w - dst_x), min(height - src_y, dst_h - dst_y)
     frame[dst_y:dst_y + copy_h, dst_x:dst_x + copy_w] = scaled[src_y:src_y + copy_h, src_x:src_x + copy_w]
     return frame
+
+
+def stretch(image: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    """``image`` resized to ``size`` = (height, width), aspect not kept: bilinear with no antialiasing, as SEINE's
+    official transform (`F.interpolate(mode="bilinear", align_corners=False)`) resizes its inputs."""
+    if image.shape[:2] == tuple(size):
+        return np.ascontiguousarray(image)
+    return cv2.resize(image, (size[1], size[0]), interpolation=cv2.INTER_LINEAR)
 
 
 def conformed_length(num_source: int, src_fps: float, dst_fps: float) -> int:
@@ -136,12 +147,20 @@ def _check_boundary(image, label: str, size: tuple[int, int]) -> Optional[np.nda
     return image
 
 
-def _ease_into(out: np.ndarray, true_frame: np.ndarray, indices: list[int]) -> None:
-    """Set ``out[indices[0]]`` to ``true_frame`` and fade the correction over the following indices."""
-    correction = true_frame.astype(np.float32) - out[indices[0]].astype(np.float32)
-    out[indices[0]] = true_frame
-    steps = len(indices)
-    for distance, index in enumerate(indices[1:], start=1):
+def _ease_into(out: np.ndarray, true_frame: np.ndarray, indices: list[int],
+               outside: Optional[np.ndarray] = None) -> None:
+    """Set ``out[indices[0]]`` to ``true_frame`` and fade the correction over the following indices. With
+    ``outside`` (the generated frame standing where the true one is shown, just before ``indices[0]``), the true
+    frame stays outside the output and the correction of ``outside`` toward it fades over all of ``indices``."""
+    if not indices:
+        return
+    reference = out[indices[0]] if outside is None else outside
+    correction = true_frame.astype(np.float32) - reference.astype(np.float32)
+    steps = len(indices) + (outside is not None)
+    for distance, index in enumerate(indices, start=outside is not None):
+        if distance == 0:
+            out[index] = true_frame
+            continue
         weight = 1.0 - distance / steps
         out[index] = np.clip(out[index].astype(np.float32) + weight * correction + 0.5, 0, 255).astype(np.uint8)
 
@@ -166,10 +185,18 @@ def _check_numbers(frames, src_fps, dst_fps, num_frames, ease_frames) -> int:
 
 def conform(frames: np.ndarray, *, src_fps: float, dst_fps: float, num_frames: Optional[int] = None,
             size: Optional[tuple[int, int]] = None, fit: str = "fit", first: Optional[np.ndarray] = None,
-            last: Optional[np.ndarray] = None, ease_frames: int = 3) -> np.ndarray:
+            last: Optional[np.ndarray] = None, ease_frames: int = 3, open_ends: tuple[bool, bool] = (False, False),
+            aspects: Optional[tuple[float, float]] = None) -> np.ndarray:
     """``frames`` (T×H×W×3 uint8 at ``src_fps``) as exactly ``num_frames`` frames of ``size`` = (height, width)
     at ``dst_fps``; see the module docstring for the time, space and boundary rules. ``size`` defaults to the
-    source size, ``num_frames`` to ``conformed_length``. Returns num_frames×height×width×3 uint8."""
+    source size, ``num_frames`` to ``conformed_length``. Returns num_frames×height×width×3 uint8.
+
+    ``open_ends`` (start, end): that end of ``frames`` is a frame shown next to the output, not in it (a transition's
+    neighbours; the last frame of a clip an extension continues). The output then starts (ends) one step inside, so
+    that frame is never shown twice, and ``first`` (``last``) is that neighbour's true frame, the correction toward
+    it fading in from outside. ``aspects``: the picture aspect (width / height) the frames stand for at their start
+    and end (a model canvas stretched from sources of those shapes); each output frame is placed at its aspect,
+    changing smoothly from one to the other."""
     num_frames = _check_numbers(frames, src_fps, dst_fps, num_frames, ease_frames)
     size = tuple(size) if size is not None else tuple(frames.shape[1:3])
     if len(size) != 2 or not all(isinstance(v, (int, np.integer)) and v >= 1 for v in size):
@@ -180,15 +207,23 @@ def conform(frames: np.ndarray, *, src_fps: float, dst_fps: float, num_frames: O
         raise EngineInputError(f"num_frames is {num_frames}; a first and a last frame need at least 2")
 
     interpolator = _PairInterpolator(np.ascontiguousarray(frames))
-    span = (len(frames) - 1) / (num_frames - 1) if num_frames > 1 else 0.0
-    out = np.empty((num_frames, size[0], size[1], 3), np.uint8)
-    for index in range(num_frames):
-        out[index] = place(interpolator.frame_at(index * span), size, fit)
+    end = len(frames) - 1
+    open_start, open_end = open_ends
+    intervals = num_frames - 1 + open_start + open_end
+    span = end / intervals if intervals else 0.0
 
-    both = first is not None and last is not None
-    reach = min(ease_frames, (num_frames - 2) // 2 if both else num_frames - 1)
+    def placed(position: float) -> np.ndarray:
+        aspect = None if aspects is None else \
+            math.exp(math.log(aspects[0]) + (math.log(aspects[1]) - math.log(aspects[0])) * position / max(end, 1))
+        return place(interpolator.frame_at(position), size, fit, aspect)
+
+    out = np.stack([placed((index + open_start) * span) for index in range(num_frames)])
+    # frames the two eases share: all but the output's own ends that are true frames
+    shared = num_frames - (first is not None and not open_start) - (last is not None and not open_end)
+    reach = min(ease_frames, shared // 2 if first is not None and last is not None else shared)
     if first is not None:
-        _ease_into(out, first, list(range(0, reach + 1)))
+        _ease_into(out, first, list(range(0, reach + (not open_start))), placed(0.0) if open_start else None)
     if last is not None:
-        _ease_into(out, last, list(range(num_frames - 1, num_frames - 2 - reach, -1)))
+        _ease_into(out, last, list(range(num_frames - 1, num_frames - 1 - reach - (not open_end), -1)),
+                   placed(float(end)) if open_end else None)
     return out

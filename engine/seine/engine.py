@@ -29,7 +29,6 @@ from engine.errors import EngineInputError
 
 OFFICIAL_FPS = 8.0
 CHUNK_FRAMES = 16  # the clip length SEINE was trained on
-MODEL_AREA = 320 * 512  # the official default canvas
 # configs/sample_transition.yaml and configs/sample_i2v.yaml: text_prompt (when the person gives none) and
 # additional_prompt. Extension has no official config; it conditions on the first frames like i2v (first{N} masks),
 # so it takes i2v's prompt rule.
@@ -60,7 +59,12 @@ PRESETS = {preset.name: preset for preset in (
     PresetInfo("preview", "dpm++", 10, 8.0, "DPM-Solver++ 10 steps: a quick look"),
     PresetInfo("final", "ddpm", 250, 8.0, "the official sampler, 250 DDPM steps"),  # bit-for-bit the reference loop
 )}
-CANVAS = CanvasRule(area=MODEL_AREA, multiple=8)
+# The official configs' canvases (H, W): 320×512 (the default, WebVid's shape, for 16:10, 16:9, 4:3 and 1.85:1),
+# 512×512 (the transition config) and 240×560 (the i2v config, for 2:1 and scope). A source takes the one nearest
+# its aspect and is stretched to it, as the official transform stretches every input; the result is stretched back.
+# No portrait canvas: the model was trained on landscape clips and never saw one, so a portrait source takes the
+# square canvas, the official one nearest its shape, and is stretched into it like any other.
+CANVAS = CanvasRule(buckets=((320, 512), (512, 512), (240, 560)), multiple=8, stretch=True)
 OPTIONS = (
     EngineOption("weights", "folder", help="folder with seine.pt beside a Stable Diffusion 1.4 folder"),
     EngineOption("checkpoint", "file", help="seine.pt, with sd_path"),
@@ -73,7 +77,7 @@ OPTIONS = (
 
 
 def model_size_for_aspect(width: int, height: int) -> tuple[int, int]:
-    """``(height, width)`` in multiples of 8 with about 320×512 pixels and the source's aspect ratio."""
+    """``(height, width)``: the official canvas nearest the source's aspect ratio."""
     return CANVAS.canvas_for((height, width), (height, width))
 
 
@@ -112,7 +116,7 @@ class SeineEngine:
     @classmethod
     def describe(cls, identity: str = "") -> EngineInfo:
         return EngineInfo(cls.name, "SEINE video diffusion (needs weights; GPU recommended)", "SEINE", identity,
-                          native_frames=CHUNK_FRAMES, fps=OFFICIAL_FPS, canvas=CANVAS,
+                          native_frames=CHUNK_FRAMES, fps=OFFICIAL_FPS, canvas=CANVAS, context_frames=4,
                           presets=tuple(PRESETS.values()), default_preset="draft", options=OPTIONS,
                           required=(("weights",), ("checkpoint", "sd_path")), needs_gpu=True,
                           prompt_rule=PROMPT_RULE)

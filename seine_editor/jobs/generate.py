@@ -3,12 +3,16 @@
 The spec is plain data (no OTIO, no Qt); the result names the baked file. Steps:
 
 1. Read the exact source frames (upright, display aspect) with FrameReader: a transition's left clip's last shown
-   frame and right clip's first shown frame; an extension's last N frames; an animation's still (or chosen frame).
+   frame and right clip's first shown frame; an extension's last frame and the context frames before it, taken at
+   the engine's frame spacing (`context_indices`); an animation's still (or chosen frame).
 2. Fingerprint engine + weights identity, every generation parameter, the source frames' content, and the target
    size, rate and duration. A movie already in the cache under that fingerprint is the result: no engine run.
-3. Place the sources on the engine's canvas (its `EngineInfo.canvas` rule: a model size for the source aspect, or
-   the timeline size) and run the engine with a step callback (progress, ETA) and the cancel flag.
-4. Conform to exactly ``duration_frames`` at the timeline rate and size; boundary frames are the true ones.
+3. Bring each source onto the engine's canvas on its own (its `EngineInfo.canvas` rule: a model canvas for the
+   source's aspect, stretched to it as the model was trained, or the timeline size, letterboxed) and run the engine
+   with a step callback (progress, ETA) and the cancel flag.
+4. Conform to exactly ``duration_frames`` at the timeline rate and size, stretched back to the sources' shape. A
+   transition shows only what lies between its neighbours' frames (neither is held for a frame); an animation starts
+   on its still.
 5. Write an intra-frame movie (ProRes) named by the fingerprint, with provenance in its container tags, among them
    the parameters the engine resolved (preset, steps, scheduler, guidance), which a cache hit reads back.
 """
@@ -17,7 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 import time
-from dataclasses import asdict, dataclass, field
+import math
+from dataclasses import asdict, dataclass, field, replace
 from fractions import Fraction
 from pathlib import Path, PurePath
 from typing import Any, Mapping, Optional
@@ -30,6 +35,7 @@ from seine_editor.jobs.context import EtaClock, JobContext, Progress
 from seine_editor.jobs.engines import EngineCache, EngineHost
 from seine_editor.jobs.media_io import read_frames, write_movie
 from seine_editor.media.cache import frames_digest, generated_dir
+from seine_editor.media.probe import probe
 
 KINDS = ("transition", "extend", "animate")
 FINGERPRINT_VERSION = 1
@@ -130,11 +136,12 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     """Run one generative request end to end (see the module docstring). Raises GenerationCancelled when
     ``ctx.cancelled()`` turns true; nothing is written then."""
     check_spec(spec)
-    ctx.report(Progress(0.0, "reading source frames"))
+    ctx.report(Progress(0.0, f"loading the {spec.engine} engine"))
+    engine = (engines or EngineCache()).get(spec.engine, spec.engine_options)
+    ctx.report(Progress(0.02, "reading source frames"))
+    spec = replace(spec, sources=tuple(_with_context(source, engine.info, spec.fps) for source in spec.sources))
     sources = [read_frames(s.path, s.frames) for s in spec.sources]
     _raise_if_cancelled(ctx, "after reading the source frames")
-    ctx.report(Progress(0.02, f"loading the {spec.engine} engine"))
-    engine = (engines or EngineCache()).get(spec.engine, spec.engine_options)
     key = fingerprint(spec, engine.identity, [frames_digest(frames) for frames in sources])
     target = cached_result_path(spec.cache_dir, key)
     if target.exists():
@@ -145,7 +152,7 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     generated = _run_engine(engine, spec, sources, ctx)
     _raise_if_cancelled(ctx, "after the engine run")
     ctx.report(Progress(0.9, "fitting frames to the timeline"))
-    frames = _conform(generated, spec, sources)
+    frames = _conform(generated, spec, sources, engine.info)
     _raise_if_cancelled(ctx, "before writing")
     ctx.report(Progress(0.95, "writing the result"))
     resolved = resolved_params(spec, generated)
@@ -186,6 +193,24 @@ def _raise_if_cancelled(ctx: JobContext, when: str) -> None:
         raise GenerationCancelled(f"generation cancelled {when}")
 
 
+def context_indices(last: int, media_fps: Fraction, engine_fps: Fraction, count: int) -> tuple[int, ...]:
+    """The ``count`` media frames ending at ``last`` that lie one engine frame apart (1/8 s for SEINE), nearest
+    frame each (half up), never before frame 0: the model then sees motion at its own rate and continues it at the
+    source's speed once its frames are retimed to the timeline."""
+    step = Fraction(media_fps) / Fraction(engine_fps)
+    return tuple(max(0, math.floor(last - k * step + Fraction(1, 2))) for k in range(count - 1, -1, -1))
+
+
+def _with_context(source: SourceFrames, info: EngineInfo, timeline_fps: Fraction) -> SourceFrames:
+    """An extension's tail as the frames its engine is conditioned on: its last frame and the context before it,
+    one engine frame apart (the timeline's frame for an engine working at the timeline's rate)."""
+    if source.role != "tail":
+        return source
+    media_fps = probe(source.path).fps or timeline_fps  # a still: its one frame, repeated
+    engine_fps = Fraction(info.fps).limit_denominator(1001) if info.fps else Fraction(timeline_fps)
+    return replace(source, frames=context_indices(source.frames[-1], media_fps, engine_fps, info.context_frames))
+
+
 def _canvas(spec: GenerateSpec, info: EngineInfo, sample: np.ndarray) -> tuple[int, int]:
     """(height, width) the engine works at: the project's canvas for a model engine when it names one, else the
     engine's rule for the source (a model size for its aspect, or the timeline size)."""
@@ -200,8 +225,8 @@ def _canvas(spec: GenerateSpec, info: EngineInfo, sample: np.ndarray) -> tuple[i
 def _request_frames(spec: GenerateSpec, info: EngineInfo) -> int:
     """How many frames to ask the engine for: its native clip (an extension: as many new frames as the duration
     needs at the engine's rate), or the timeline frames directly when it makes any count."""
-    if info.native_frames is None:
-        return spec.duration_frames
+    if info.native_frames is None:  # a transition asks for its two neighbours too: the conform drops them
+        return spec.duration_frames + 2 if spec.kind == "transition" else spec.duration_frames
     if spec.kind != "extend":
         return info.native_frames
     seconds = Fraction(spec.duration_frames) / Fraction(spec.fps)
@@ -209,13 +234,15 @@ def _request_frames(spec: GenerateSpec, info: EngineInfo) -> int:
 
 
 def _run_engine(engine: Any, spec: GenerateSpec, sources: list[np.ndarray], ctx: JobContext) -> GeneratedFrames:
-    from engine.conform import place
+    from engine.conform import place, stretch
 
     info = engine.info
     if spec.kind not in info.modes:
         raise EngineInputError(f"the {info.label} engine cannot make a {spec.kind}; it makes: {', '.join(info.modes)}")
     canvas = _canvas(spec, info, sources[0][0])
-    placed = [np.stack([place(frame, canvas, spec.fit) for frame in frames]) for frames in sources]
+    to_canvas = (lambda frame: stretch(frame, canvas)) if info.canvas.stretch else \
+        (lambda frame: place(frame, canvas, spec.fit))
+    placed = [np.stack([to_canvas(frame) for frame in frames]) for frames in sources]  # each end on its own
     p = spec.params
     common = dict(prompt=p.prompt, negative_prompt=p.negative_prompt, seed=p.seed,
                   source_name=PurePath(spec.sources[0].path).name,
@@ -231,23 +258,33 @@ def _run_engine(engine: Any, spec: GenerateSpec, sources: list[np.ndarray], ctx:
     if spec.kind == "transition":
         return engine.transition(placed[0][0], placed[1][0], TransitionRequest(**common), **hooks)
     if spec.kind == "extend":
-        return engine.extend(placed[0], ExtendRequest(**common, num_known=min(4, len(placed[0]))), **hooks)
+        return engine.extend(placed[0], ExtendRequest(**common, num_known=len(placed[0])), **hooks)
     return engine.animate(placed[0][0], AnimateRequest(**common), **hooks)
 
 
-def _conform(generated: GeneratedFrames, spec: GenerateSpec, sources: list[np.ndarray]) -> np.ndarray:
-    """Exactly ``duration_frames`` frames at the timeline size; a transition starts and ends on the true source
-    frames and an animation starts on the still, placed as the renderer places them."""
-    from engine.conform import conform, place
+def _conform(generated: GeneratedFrames, spec: GenerateSpec, sources: list[np.ndarray],
+             info: EngineInfo) -> np.ndarray:
+    """Exactly ``duration_frames`` frames at the timeline size, placed as the renderer places the sources (a
+    stretched canvas back at their aspect, changing from the first source's to the last's). A transition eases from
+    and into its neighbours' true frames without showing them; an extension continues from its clip's last frame
+    (one engine frame before its first new one, so the first frame it shows is one timeline frame after it); an
+    animation starts on the still."""
+    from engine.conform import conform, place, stretch
 
     size = (spec.height, spec.width)
-    first = last = None
-    if spec.kind in ("transition", "animate"):
-        first = place(sources[0][0], size, spec.fit)
+    frames, last = generated.frames, None
+    first = place(sources[0][-1], size, spec.fit)
     if spec.kind == "transition":
         last = place(sources[1][0], size, spec.fit)
-    return conform(generated.frames, src_fps=generated.fps, dst_fps=float(spec.fps),
-                   num_frames=spec.duration_frames, size=size, fit=spec.fit, first=first, last=last)
+    if spec.kind == "extend":
+        canvas = frames.shape[1:3]
+        seam = stretch(sources[0][-1], canvas) if info.canvas.stretch else place(sources[0][-1], canvas, spec.fit)
+        frames = np.concatenate([seam[None], frames])
+    ends = (sources[0][-1], sources[-1][0])  # the pictures the output starts and ends beside
+    aspects = tuple(end.shape[1] / end.shape[0] for end in ends) if info.canvas.stretch else None
+    return conform(frames, src_fps=generated.fps, dst_fps=float(spec.fps), num_frames=spec.duration_frames,
+                   size=size, fit=spec.fit, first=first, last=last, aspects=aspects,
+                   open_ends=(spec.kind != "animate", spec.kind == "transition"))
 
 
 def _provenance(spec: GenerateSpec, identity: str, key: str, resolved: Mapping[str, Any]) -> dict[str, str]:

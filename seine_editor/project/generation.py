@@ -25,9 +25,6 @@ from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
 from seine_editor.project.engine_settings import EngineSettings
 
-EXTEND_CONTEXT_FRAMES = 4  # the clip's last N frames condition an extension (SEINE's "first4")
-
-
 @dataclass
 class ItemJobState:
     """What the job panel and the timeline badge show for one generative item."""
@@ -364,6 +361,6 @@ def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:
     for role in wanted:
         source = by_role[role]
         last = int(source["frame"])
-        indices = tuple(range(max(0, last - EXTEND_CONTEXT_FRAMES + 1), last + 1)) if kind == "extend" else (last,)
-        frames.append(SourceFrames("tail" if kind == "extend" else role, source["media_path"], indices))
+        # an extension names its clip's last frame; the job takes the context before it at the engine's spacing
+        frames.append(SourceFrames("tail" if kind == "extend" else role, source["media_path"], (last,)))
     return tuple(frames)

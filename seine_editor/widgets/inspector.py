@@ -68,6 +68,7 @@ class GenerativeForm(QtWidgets.QWidget):
         self.clip_id: Optional[str] = None
         self.prompt = QtWidgets.QPlainTextEdit(placeholderText="What happens between the shots…")
         self.prompt.setFixedHeight(64)
+        self.prompt_rule = QtWidgets.QLabel(objectName="hint", wordWrap=True)  # how the engine builds its prompt
         self.negative = QtWidgets.QLineEdit(placeholderText="Negative prompt")
         self.seed = QtWidgets.QSpinBox(maximum=2 ** 31 - 1)
         dice = QtWidgets.QToolButton(icon=icon("dice"), toolTip="Random seed", autoRaise=True)
@@ -96,7 +97,8 @@ class GenerativeForm(QtWidgets.QWidget):
         self.mode.activated.connect(lambda _i: self._on_shape_edited())
         form = QtWidgets.QFormLayout(self)
         form.setContentsMargins(0, 0, 0, 0)
-        for label, widget in (("Prompt", self.prompt), ("Negative", self.negative), ("Seed", seed_row),
+        for label, widget in (("Prompt", self.prompt), ("", self.prompt_rule), ("Negative", self.negative),
+                              ("Seed", seed_row),
                               ("Engine", self.engine), ("Preset", self.preset), ("Steps", self.steps),
                               ("Guidance", self.guidance), ("Duration", self.duration), ("Mode", self.mode),
                               ("Take", self.takes)):
@@ -143,8 +145,12 @@ class GenerativeForm(QtWidgets.QWidget):
         self.guidance.setValue(float(params.get("guidance") or 0.0))
 
     def _on_engine_chosen(self, preset: Optional[str] = None) -> None:
-        """The chosen engine's presets; steps and guidance only for an engine that has them."""
-        fill_presets(self.preset, self.engine.currentData(), preset or self.preset.currentData())
+        """The chosen engine's presets and prompt rule; steps and guidance only for an engine that has them."""
+        name = self.engine.currentData()
+        fill_presets(self.preset, name, preset or self.preset.currentData())
+        rule = engine_info(name).prompt_rule if name in engine_names() else ""
+        self.prompt_rule.setText(rule)
+        self.prompt_rule.setVisible(bool(rule))
         for box in (self.steps, self.guidance):
             box.setEnabled(self.preset.isEnabled())
 

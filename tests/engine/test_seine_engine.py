@@ -30,11 +30,15 @@ def _image(value):
     return np.full((48, 80, 3), value, np.uint8)
 
 
-def test_model_size_keeps_the_aspect_near_the_official_area_in_multiples_of_8():
-    assert model_size_for_aspect(512, 320) == (320, 512)
-    assert model_size_for_aspect(1920, 1080) == (304, 536)
-    assert model_size_for_aspect(1080, 1920) == (536, 304)
-    assert model_size_for_aspect(100, 100) == (408, 408)
+@pytest.mark.parametrize("width, height, canvas", [
+    (1920, 1080, (320, 512)), (1440, 1080, (320, 512)), (1998, 1080, (320, 512)), (512, 320, (320, 512)),
+    (2048, 858, (240, 560)), (1080, 1080, (512, 512)), (1080, 1920, (512, 512)), (1080, 1350, (512, 512)),
+])
+def test_a_source_takes_the_official_canvas_nearest_its_aspect(width, height, canvas):
+    assert model_size_for_aspect(width, height) == canvas
+
+
+def test_a_source_without_a_picture_size_is_refused():
     with pytest.raises(EngineInputError, match="0x720"):
         model_size_for_aspect(0, 720)
 

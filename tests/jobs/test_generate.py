@@ -1,5 +1,6 @@
 """generate(spec, ctx) headless, through the real reader, engine, conform and writer."""
 
+import numpy as np
 import pytest
 
 from engine.classic import MorphEngine
@@ -45,12 +46,18 @@ def transition_spec(coded_media, cache_dir, *, duration=12, seed=0, last_a=23, f
         engine="morph")
 
 
-def test_transition_starts_on_a_last_frame_and_ends_on_b_first_frame(coded_media, tmp_path):
+def test_a_transition_lies_between_a_last_frame_and_b_first_frame_showing_neither(coded_media, tmp_path):
     result = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
-    frames = read_frames(result.path, range(12))
+    frames = read_frames(result.path, range(12)).astype(int)
+    a_last, b_first = (read_frames(path, [index])[0].astype(int)
+                       for path, index in ((coded_media.a, 23), (coded_media.b, 0)))
     assert probe(result.path).frame_count == 12
-    assert (read_frame_index(frames[0]), read_frame_index(frames[-1])) == (23, 100)
-    assert _close(read_tint(frames[0]), coded_media.a_tint) and _close(read_tint(frames[-1]), coded_media.b_tint)
+    assert (read_frame_index(frames[0]), read_frame_index(frames[-1])) == (23, 100)  # it starts and ends beside them
+    a_tint, b_tint = np.array(coded_media.a_tint), np.array(coded_media.b_tint)
+    step = (b_tint - a_tint) / 13  # 12 frames strictly between the two: 13 steps
+    assert _close(read_tint(frames[0]), a_tint + step, 6) and _close(read_tint(frames[-1]), b_tint - step, 6)
+    assert np.abs(frames[0] - a_last).mean() > 1 and np.abs(frames[-1] - b_first).mean() > 1  # but holds neither
+    assert np.abs(frames[0] - a_last).mean() < np.abs(frames[0] - b_first).mean()
     assert not result.from_cache and result.engine_identity == "morph/1"
 
 
@@ -162,5 +169,5 @@ def _close(a, b, tolerance=12):
 def test_the_result_and_the_movie_say_what_the_engine_resolved_and_a_cache_hit_reads_it_back(coded_media, tmp_path):
     made = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
     reused = generate(transition_spec(coded_media, tmp_path), HeadlessContext())
-    assert made.resolved == {"preset": None, "steps": 12, "scheduler": None, "guidance": None}  # a step a frame
+    assert made.resolved == {"preset": None, "steps": 14, "scheduler": None, "guidance": None}  # a step a frame
     assert (reused.from_cache, reused.resolved) == (True, made.resolved)

@@ -2,6 +2,7 @@
 from fractions import Fraction
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from engine.classic import MorphEngine
@@ -76,7 +77,9 @@ def test_bridge_transition_is_generated_attached_rendered_and_undone_exactly(pro
     assert project.document.info().duration_frames == 60
     frames = render(project, [23, 24, 35, 36])
     assert [read_frame_index(f) for f in frames] == [23, 23, 100, 100]
-    assert close(read_tint(frames[1]), A_TINT) and close(read_tint(frames[2]), B_TINT)
+    assert not np.array_equal(frames[0], frames[1]) and not np.array_equal(frames[2], frames[3])  # no held frame
+    step = (np.array(B_TINT) - np.array(A_TINT)) / 13  # 12 frames strictly between A and B: 13 steps
+    assert close(read_tint(frames[1]), A_TINT + step, 6) and close(read_tint(frames[2]), B_TINT - step, 6)
     attached = project.document.to_json()
     project.undo_stack.undo()  # the attach
     assert project.document.info().clip(item).generative.status == "pending"
@@ -94,6 +97,7 @@ def test_overlap_transition_keeps_the_length_and_covers_a_tail_and_b_head(projec
     assert (info.start_frame, info.end_frame, project.document.info().duration_frames) == (18, 30, 48)
     frames = render(project, [17, 18, 29, 30])
     assert [read_frame_index(f) for f in frames] == [17, 17, 106, 106]
+    assert not np.array_equal(frames[0], frames[1]) and not np.array_equal(frames[2], frames[3])  # no held frame
 
 
 def test_extend_a_clip_by_two_seconds(project, controller, qtbot):
@@ -264,9 +268,9 @@ def test_export_provenance_names_the_morph_engine_its_identity_and_resolved_step
         controller.add_generative_transition(video_track(project), 24, {"prompt": "dusk"}, duration_frames=12)
     provenance, tags = exported_bridge(project, tmp_path / "cut.otio")
     assert {k: provenance[k] for k in ("engine", "weights", "preset", "steps", "scheduler", "guidance", "take")} == \
-        {"engine": "morph", "weights": "morph/1", "preset": None, "steps": 12, "scheduler": None,
+        {"engine": "morph", "weights": "morph/1", "preset": None, "steps": 14, "scheduler": None,
          "guidance": None, "take": "take1"}
-    assert (tags["seine_weights"], tags["seine_steps"], "seine_preset" in tags) == ("morph/1", "12", False)
+    assert (tags["seine_weights"], tags["seine_steps"], "seine_preset" in tags) == ("morph/1", "14", False)
 
 
 def test_a_result_reused_from_the_cache_keeps_the_provenance_it_was_made_with(project, controller, qtbot):
@@ -277,7 +281,7 @@ def test_a_result_reused_from_the_cache_keeps_the_provenance_it_was_made_with(pr
     assert controller.item_state(item).reason == "reused from the cache"
     clip = next(c for c in project.document.timeline.find_clips() if meta.item_id(c) == item)
     assert [{k: t[k] for k in ("engine_identity", "preset", "steps")} for t in meta.get(clip, "takes")] == \
-        [{"engine_identity": "morph/1", "preset": None, "steps": 12}] * 2
+        [{"engine_identity": "morph/1", "preset": None, "steps": 14}] * 2
 
 
 @pytest.mark.skipif(not (TINY / "seine.pt").is_file(), reason="../shared/fixtures/seine_tiny is absent")

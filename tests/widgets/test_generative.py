@@ -71,3 +71,16 @@ def test_selecting_a_generative_item_shows_its_request_in_the_inspector(cut, ui)
     form = window.inspector.form
     assert form.isVisibleTo(window.inspector) and form.clip_id == item_id
     assert form.engine.currentData() == "morph" and form.duration.value() == 48
+
+
+def test_the_inspector_says_how_the_items_engine_builds_its_prompt(cut, ui):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
+    window.timeline.view.select_clips([window.project.document.info().tracks[0].clips[1].id])
+    form = window.inspector.form
+    assert not form.prompt_rule.isVisibleTo(form)  # morph takes no prompt
+    form.engine.setCurrentIndex(form.engine.findData("seine"))
+    form.engine.activated.emit(form.engine.currentIndex())
+    assert form.prompt_rule.isVisibleTo(form)
+    assert form.prompt_rule.text().startswith('SEINE appends its official words to the prompt, with no space: a '
+                                              'transition adds "smooth transition."')

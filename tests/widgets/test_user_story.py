@@ -254,7 +254,7 @@ def test_two_shots_bridged_by_a_generated_transition_play_render_and_export(
         [("left", "red_room.mp4", CUT - 1), ("right", "blue_sea.mp4", 0)]
     assert provenance["weights"].startswith("seine:") if engine == "seine" else provenance["weights"] == "morph/1"
     assert provenance["preset"] == ("preview" if engine == "seine" else None)  # morph has no presets
-    assert provenance["steps"] == (10 if engine == "seine" else BRIDGE)
+    assert provenance["steps"] == (10 if engine == "seine" else BRIDGE + 2)  # morph: a frame a step, neighbours too
     baked_movie = Path(bridge["media_references"]["DEFAULT_MEDIA"]["target_url"])
     assert baked_movie.parent == tmp_path / "story_media" and bridge["source_range"]["duration"]["value"] == BRIDGE
     baked_frames = movie_frames(baked_movie)
