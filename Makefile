@@ -9,7 +9,7 @@ APT_PACKAGES := ffmpeg libpulse0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxk
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test bench clean-venv
+.PHONY: install run test bench clean-venv gpu-wheels gpu-check
 
 install: $(STAMP)
 
@@ -42,6 +42,24 @@ bench: install
 	$(PY) bench/samplers.py
 	$(PY) bench/serve.py
 	QT_QPA_PLATFORM=offscreen $(PY) bench/ui.py
+
+# A lent GPU machine runs an image whose python3 holds CUDA PyTorch and can fetch nothing. `make gpu-wheels` (here)
+# puts the pure-Python packages the engine needs and that image lacks into .whl/; `make gpu-check` (there, with .whl
+# carried) installs them beside its PyTorch, then runs the gpu tests and the quick engine benchmark: eager and
+# compiled draft transitions, per-step time, share of peak, peak memory. A few minutes of GPU time.
+GPU_PY ?= python3
+GPU_WHEELS := diffusers==0.42.1 importlib_metadata==10.2.0
+GPU_SITE := /tmp/seine-gpu-site
+
+gpu-wheels: install
+	mkdir -p .whl
+	$(PY) -m pip download -q --no-deps --only-binary=:all: --python-version 3.12 --implementation py -d .whl $(GPU_WHEELS)
+
+gpu-check:
+	$(GPU_PY) -c "import torch; assert torch.cuda.is_available(), 'no CUDA here'; print(torch.__version__, torch.cuda.get_device_name())"
+	$(GPU_PY) -m pip install -q --no-index --no-deps --no-compile --target $(GPU_SITE) .whl/*.whl
+	PYTHONPATH=$(GPU_SITE):. PYTHONUNBUFFERED=1 $(GPU_PY) -m pytest -q -p no:cacheprovider -m gpu tests/engine
+	PYTHONPATH=$(GPU_SITE):. PYTHONUNBUFFERED=1 $(GPU_PY) bench/engine.py --quick
 
 clean-venv:
 	rm -rf $(VENV)

@@ -1,6 +1,16 @@
-"""SEINE engine speed: optimised path beside the naive one, measured in the same process.
+"""SEINE engine speed: optimised path beside the naive one, measured in the same process; and what one denoising
+step asks of a GPU, counted on the meta device.
 
     .venv/bin/python bench/engine.py [--dtype float16|bfloat16] [--compile] [--final-steps 250] [--repeats 3]
+    .venv/bin/python bench/engine.py --quick      # the GPU check: draft transitions eager and compiled, one run each
+    .venv/bin/python bench/engine.py --audit-only # the step audit alone (no GPU needed)
+
+Step audit (every run, first): for each official canvas, the full-size UNet's guided step on the meta device (shapes,
+no data): aten kernels launched (views apart), host-to-device copies per DDPM step, and a roofline estimate of the
+share of an H100's bf16 peak those kernels could reach (each kernel bound by compute or by HBM bandwidth, plus a
+launch cost); then, on the tiny UNet, the graphs torch.compile makes for the canvas list over many steps of both
+timestep kinds, and its graph breaks. Targets: <= 1000 kernels, 0 copies, >= 45 % of peak, one graph per canvas,
+no break.
 
 With CUDA: full-size SEINE (SD-1.4 UNet config, random weights) at 16 frames × 320×512, half precision, fused SDPA,
 CFG batched in one forward; ``--compile`` adds the same with the UNet under ``torch.compile``. Without CUDA: the
@@ -30,6 +40,69 @@ from engine.seine.unet import UNet3DConditionModel, UNet3DConfig  # noqa: E402
 SD14_UNET = {"attention_head_dim": 8, "block_out_channels": [320, 640, 1280, 1280], "cross_attention_dim": 768,
              "layers_per_block": 2, "norm_num_groups": 32, "norm_eps": 1e-5}
 PEAK_BF16_TFLOPS = {"H100": 989.0, "H200": 989.0, "A100": 312.0, "L40S": 362.0, "A10": 125.0, "4090": 165.0}
+
+
+H100_BF16_FLOPS, H100_HBM_BYTES_S = 989e12, 3.35e12
+CANVASES = ((320, 512), (512, 512), (240, 560))
+
+
+def step_audit_rows(frames: int = 16) -> list[dict]:
+    """Kernels, copies and roofline share of one guided step of the full-size UNet, per official canvas."""
+    from engine.seine.pipeline import GeneratorDraws
+    from engine.seine.sampling import make_sampler
+    from engine.seine.step_audit import audit
+
+    with torch.device("meta"):
+        unet = UNet3DConditionModel(UNet3DConfig.from_sd_config(SD14_UNET)).half()
+    pipe = SeinePipeline(unet, None, None, None)
+    pipe.device, pipe.dtype = torch.device("meta"), torch.float16
+    text = torch.empty(2, 77, 768, device="meta", dtype=torch.float16)
+    rows = []
+    for height, width in CANVASES:
+        latent = torch.empty(1, 4, frames, height // 8, width // 8, device="meta")
+        mask = torch.empty(1, 1, frames, height // 8, width // 8, device="meta")
+        sample = torch.empty(1, 9, frames, height // 8, width // 8, device="meta", dtype=torch.float16)
+        with torch.inference_mode():
+            unet.guided(sample, torch.zeros(1, device="meta"), text[:1], text[1:], 8.0)  # tables made once
+            step = audit(lambda: unet.guided(sample, torch.zeros(1, device="meta"), text[:1], text[1:], 8.0))
+        loops = [audit(lambda n=n: pipe.denoise(latent, make_sampler("ddpm", n), mask, latent, text, 8.0,
+                                                GeneratorDraws(0))) for n in (2, 4)]
+        rows.append({"canvas": f"{height}x{width}", "kernels": step.kernel_count, "views": step.views,
+                     "copies_per_step": (loops[1].host_to_device - loops[0].host_to_device) / 2,
+                     "tflop": sum(f for _, f, _ in step.flops) / 1e12,
+                     "roofline": step.roofline_fraction(H100_BF16_FLOPS, H100_HBM_BYTES_S)})
+    return rows
+
+
+def compile_audit(steps: int = 4) -> tuple[int, int]:
+    """(graphs, graph breaks) of the tiny UNet under torch.compile over every official canvas, ``steps`` DDPM
+    (integer) and solver (float) timesteps each, as the pipeline passes them (float32 tensors)."""
+    from torch._dynamo.utils import counters
+
+    from engine.testing import tiny_unet
+
+    torch._dynamo.reset()
+    counters.clear()
+    model = tiny_unet(seed=0)
+    compiled = torch.compile(model.forward, backend="eager", dynamic=False)
+    text = torch.randn(2, 77, model.config.cross_attention_dim)
+    with torch.inference_mode():
+        for height, width in CANVASES:
+            sample = torch.randn(2, 9, 16, height // 8, width // 8)
+            for t in [999.0 - 250 * i for i in range(steps)] + [981.3 - 250 * i for i in range(steps)]:
+                compiled(sample, torch.tensor([t, t]), text)
+    return int(counters["stats"]["unique_graphs"]), int(sum(counters["graph_break"].values()))
+
+
+def print_step_audit() -> None:
+    print("# step audit on the meta device: full-size UNet, 16 frames, fp16, one guided step (CFG batch 2)")
+    print(f"{'canvas':<9} {'kernels':>8} {'views':>6} {'H2D/step':>9} {'TFLOP':>7} {'H100 roofline':>14}")
+    for row in step_audit_rows():
+        print(f"{row['canvas']:<9} {row['kernels']:8d} {row['views']:6d} {row['copies_per_step']:9.0f} "
+              f"{row['tflop']:7.2f} {row['roofline']:14.1%}")
+    graphs, breaks = compile_audit()
+    print(f"# torch.compile (tiny UNet, eager backend): {graphs} graph(s) for {len(CANVASES)} canvases over DDPM and "
+          f"solver timesteps, {breaks} graph break(s)")
 
 
 def sync():
@@ -148,7 +221,15 @@ def main() -> int:
     parser.add_argument("--compile", action="store_true", help="also measure the UNet under torch.compile")
     parser.add_argument("--final-steps", type=int, default=PRESETS["final"].steps, help="DDPM steps of `final`")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--quick", action="store_true",
+                        help="the GPU check: compiled beside eager, one run each, final at 25 steps")
+    parser.add_argument("--audit-only", action="store_true", help="print the step audit and stop")
     args = parser.parse_args()
+    print_step_audit()
+    if args.audit_only:
+        return 0
+    if args.quick:
+        args.compile, args.repeats, args.final_steps = True, 1, 25
     frames = 16
     if torch.cuda.is_available():
         hw, pipe = (320, 512), full_size_pipeline(getattr(torch, args.dtype))

@@ -72,7 +72,9 @@ OPTIONS = (
     EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
     EngineOption("dtype", "choice", "auto", ("auto", "float16", "bfloat16", "float32"),
                  "auto: float16 on CUDA (the official setting), float32 on the CPU"),
-    EngineOption("compile", "bool", False, help="torch.compile the UNet (slow first run, faster after)"),
+    EngineOption("compile", "choice", "auto", ("auto", "on", "off"),
+                 "torch.compile the UNet, one graph per canvas (auto: on CUDA)"),
+    EngineOption("warmup", "bool", False, help="compile the official canvases when the model loads, not on first use"),
 )
 
 
@@ -129,14 +131,17 @@ class SeineEngine:
         locate_weights(options.get("weights"), checkpoint=options.get("checkpoint"), sd_path=options.get("sd_path"))
 
     def __init__(self, weights=None, *, checkpoint=None, sd_path=None, device: str = "auto", dtype="auto",
-                 compile: bool = False):
+                 compile="auto", warmup: bool = False):
         from engine.seine.weights import locate_weights, weights_identity
 
         self.location = locate_weights(weights, checkpoint=checkpoint, sd_path=sd_path)  # fails fast, loads lazily
         self._identity = weights_identity(self.location)
         self.device = _resolve_device(device)
         self.dtype = _resolve_dtype(dtype, self.device)
-        self.compile = compile
+        if compile not in ("auto", "on", "off", True, False):
+            raise EngineInputError(f"compile {compile!r} is not allowed: auto, on or off")
+        self.compile = compile in ("on", True) or (compile == "auto" and self.device.type == "cuda")
+        self.warmup = bool(warmup)
         self._pipeline = None
         self._lock = threading.Lock()
         self.load_s: Optional[float] = None
@@ -160,7 +165,7 @@ class SeineEngine:
                                                                sd_path=self.location.sd_path, device=self.device,
                                                                dtype=self.dtype)
                 if self.compile:
-                    self._pipeline.compile()
+                    self._pipeline.compile(CANVAS.buckets if self.warmup else ())
                 self.load_s = time.perf_counter() - started
             return self._pipeline
 

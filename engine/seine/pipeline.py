@@ -106,9 +106,21 @@ class SeinePipeline:
         self._text_cache.clear()
         return self
 
-    def compile(self) -> None:
-        """Compile the UNet forward (CUDA): worth it for long sampling runs, costs a warm-up."""
+    def compile(self, warm_canvases: Sequence[tuple[int, int]] = (), frames: int = 16) -> None:
+        """Compile the UNet forward (CUDA): one static graph per canvas size (`dynamic=False`: the fastest kernels),
+        reused by every step, DDPM's and the solvers' alike (timesteps reach it as a float32 tensor). Canvases in
+        ``warm_canvases`` are compiled now, one guided step each, instead of on a job's first step."""
+        import torch._dynamo
+
+        # every official canvas, a few of the person's, CFG and unguided: more graphs than dynamo's default keeps
+        torch._dynamo.config.cache_size_limit = max(torch._dynamo.config.cache_size_limit, 32)
         self.unet.forward = torch.compile(self.unet.forward, dynamic=False)
+        text = torch.zeros(1, 77, self.unet.config.cross_attention_dim, device=self.device, dtype=self.dtype)
+        with torch.inference_mode():
+            for height, width in warm_canvases:
+                sample = torch.zeros(1, 9, frames, height // cond.VAE_FACTOR, width // cond.VAE_FACTOR,
+                                     device=self.device, dtype=self.dtype)
+                self.unet.guided(sample, torch.zeros(1, device=self.device), text, text, 8.0)
 
     # 1. check inputs ---------------------------------------------------------------------------------------------
     def check_inputs(self, known_frames, mask_type: str, prompt: str, negative_prompt: str, num_frames: int,
@@ -199,14 +211,21 @@ class SeinePipeline:
                 draws: RandomDraws, callback_on_step_end: Optional[StepCallback] = None,
                 cancelled: Optional[Callable[[], bool]] = None, trace: Optional[dict] = None) -> torch.Tensor:
         cond_text, uncond_text = text[:1], text[1:]  # one row only: unguided (both prompts are the same text)
+        # Everything a step needs from the host crosses once, before the loop: the timesteps and the step noise,
+        # drawn in step order from the CPU generator (so the numbers match the reference), then moved together.
+        timesteps = torch.tensor(sampler.timesteps, device=self.device, dtype=torch.float32)  # one graph for all
+        sampler.prepare(self.device)
+        noisy = [i for i in range(len(sampler.timesteps)) if sampler.needs_noise(i)]
+        noises = torch.stack([draws.step_noise(i, latents.shape) for i in noisy]).to(self.device) if noisy else None
+        noise_of = {i: n for n, i in enumerate(noisy)}
         for i, t in enumerate(sampler.timesteps):
             if cancelled is not None and cancelled():
                 raise GenerationCancelled(f"cancelled before step {i + 1} of {len(sampler.timesteps)}")
             model_input = cond.pack_model_input(sampler.scale_model_input(latents, i), mask_latent, masked_latents)
-            timestep = torch.tensor([t], device=self.device)
+            timestep = timesteps[i:i + 1]
             eps = (self.unet.guided(model_input.to(self.dtype), timestep, cond_text, uncond_text, guidance_scale)
                    if len(uncond_text) else self.unet(model_input.to(self.dtype), timestep, cond_text)).float()
-            noise = draws.step_noise(i, latents.shape).to(self.device) if sampler.needs_noise(i) else None
+            noise = noises[noise_of[i]] if i in noise_of else None
             if trace is not None:
                 trace.setdefault("step_x_t", []).append(latents.clone())
                 trace.setdefault("step_eps_cfg", []).append(eps.clone())

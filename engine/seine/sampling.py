@@ -62,14 +62,18 @@ class RespacedSchedule:
         # FIXED_LARGE: variance β_k, except index 0 which takes the posterior variance of index 1 (never used).
         first = posterior_variance[1] if len(posterior_variance) > 1 else self.betas[0]
         self.fixed_large_log_variance = np.log(np.append(first, self.betas[1:]))
+        self._on_device: dict[tuple[int, torch.device], torch.Tensor] = {}
 
     def __len__(self) -> int:
         return len(self.timestep_map)
 
-    @staticmethod
-    def coefficient(table: np.ndarray, k: int, device) -> torch.Tensor:
-        """One float64 table entry as a float32 tensor, the way the reference extracts it."""
-        return torch.tensor(table[k], dtype=torch.float64).to(device=device, dtype=torch.float32)
+    def coefficient(self, table: np.ndarray, k: int, device) -> torch.Tensor:
+        """One float64 table entry as a float32 tensor, the way the reference extracts it. The whole table crosses
+        to the device once; a step then indexes it there (no host-to-device copy, no sync)."""
+        key = (id(table), torch.device(device))
+        if key not in self._on_device:
+            self._on_device[key] = torch.from_numpy(table).to(torch.float32).to(device)
+        return self._on_device[key][k]
 
     def predict_x0(self, x_t: torch.Tensor, eps: torch.Tensor, k: int) -> torch.Tensor:
         c = self.coefficient
@@ -82,6 +86,9 @@ class Sampler(Protocol):
     init_noise_sigma: float
 
     def scale_model_input(self, x: torch.Tensor, i: int) -> torch.Tensor: ...
+
+    def prepare(self, device: torch.device) -> None:
+        """Move what the steps read to ``device`` now, so no step copies from the host."""
 
     def needs_noise(self, i: int) -> bool: ...
 
@@ -103,6 +110,12 @@ class OfficialSampler:
 
     def _k(self, i: int) -> int:
         return len(self.schedule) - 1 - i
+
+    def prepare(self, device: torch.device) -> None:
+        s = self.schedule
+        for table in (s.sqrt_recip_alphas_cumprod, s.sqrt_recipm1_alphas_cumprod, s.posterior_mean_coef1,
+                      s.posterior_mean_coef2, s.fixed_large_log_variance, s.alphas_cumprod, s.alphas_cumprod_prev):
+            s.coefficient(table, 0, device)
 
     def scale_model_input(self, x: torch.Tensor, i: int) -> torch.Tensor:
         return x
@@ -168,6 +181,9 @@ class DiffusersSampler:
 
     def scale_model_input(self, x: torch.Tensor, i: int) -> torch.Tensor:
         return self.scheduler.scale_model_input(x, self._scheduler_timesteps[i])
+
+    def prepare(self, device: torch.device) -> None:
+        """diffusers keeps its step tables on the host and reads them as Python numbers."""
 
     def needs_noise(self, i: int) -> bool:
         return False

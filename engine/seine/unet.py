@@ -122,19 +122,44 @@ def rotary_frequencies(dim: int = ROTARY_DIM, base: float = ROTARY_BASE) -> torc
     return 1.0 / (base ** (torch.arange(0, dim, 2)[: dim // 2].float() / dim))
 
 
-def apply_rotary(x: torch.Tensor, freqs: torch.Tensor) -> torch.Tensor:
+def rotary_tables(freqs: torch.Tensor, frames: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+    """cos and sin of ``pos·freq_j`` for frame positions 0..frames-1, each repeated for its feature pair (2j, 2j+1),
+    computed in the precision of ``freqs`` and cast to ``dtype``."""
+    positions = torch.arange(frames, device=freqs.device, dtype=freqs.dtype)
+    angles = torch.repeat_interleave(positions[:, None] * freqs[None, :], 2, dim=-1)
+    return angles.cos().to(dtype), angles.sin().to(dtype)
+
+
+def apply_rotary(x: torch.Tensor, freqs) -> torch.Tensor:
     """Rotate interleaved feature pairs (2j, 2j+1) of the first ``2·len(freqs)`` features by ``pos·freq_j``.
 
-    ``x`` is ``(..., frames, head_dim)``; positions are the frame indices 0..frames-1.
+    ``x`` is ``(..., frames, head_dim)``; positions are the frame indices 0..frames-1. ``freqs`` is the frequency
+    vector, or the (cos, sin) tables of `rotary_tables` made ahead.
     """
-    frames, rot = x.shape[-2], 2 * freqs.shape[0]
-    positions = torch.arange(frames, device=x.device, dtype=freqs.dtype)
-    angles = torch.repeat_interleave(positions[:, None] * freqs[None, :], 2, dim=-1)
+    cos, sin = freqs if isinstance(freqs, tuple) else rotary_tables(freqs, x.shape[-2], x.dtype)
+    rot = cos.shape[-1]
     head, tail = x[..., :rot], x[..., rot:]
     pairs = head.unflatten(-1, (-1, 2))
     rotated_half = torch.stack((-pairs[..., 1], pairs[..., 0]), dim=-1).flatten(-2)
-    head = head * angles.cos().to(x.dtype) + rotated_half * angles.sin().to(x.dtype)
-    return torch.cat([head, tail], dim=-1)
+    return torch.cat([head * cos + rotated_half * sin, tail], dim=-1)
+
+
+class _TableCache:
+    """Tables a module derives from its own constants, per (frames, device, dtype) and the constants' version: made
+    once per clip length, not again in every block on every forward."""
+
+    def __init__(self):
+        self._tables: dict[tuple, object] = {}
+
+    def get(self, source: torch.Tensor, frames: int, dtype: torch.dtype, make):
+        if torch.compiler.is_compiling():  # inside a compiled graph the tables are constants the compiler folds
+            return make()
+        key = (frames, source.device, source.dtype, dtype, source._version)
+        if key not in self._tables:
+            if len(self._tables) >= 16:  # a few clip lengths and precisions in a session
+                self._tables.clear()
+            self._tables[key] = make()
+        return self._tables[key]
 
 
 def relative_position_buckets(frames: int, device=None) -> torch.Tensor:
@@ -180,17 +205,28 @@ class RotaryEmbedding(nn.Module):
     def __init__(self):
         super().__init__()
         self.freqs = nn.Parameter(rotary_frequencies(), requires_grad=False)
+        self._cache = _TableCache()
+
+    def tables(self, frames: int, dtype: torch.dtype) -> tuple[torch.Tensor, torch.Tensor]:
+        """`rotary_tables` of the checkpoint's frequencies (in float32), cached."""
+        return self._cache.get(self.freqs, frames, dtype, lambda: rotary_tables(self.freqs.float(), frames, dtype))
 
 
 class RelativePositionBias(nn.Module):
     def __init__(self, heads: int):
         super().__init__()
         self.relative_attention_bias = nn.Embedding(REL_POS_BUCKETS, heads)
+        self._cache = _TableCache()
 
-    def forward(self, frames: int) -> torch.Tensor:
-        """(heads, frames, frames) additive score bias, ``[h, query, key]``."""
-        buckets = relative_position_buckets(frames, self.relative_attention_bias.weight.device)
-        return self.relative_attention_bias(buckets).permute(2, 0, 1)
+    def forward(self, frames: int, dtype: Optional[torch.dtype] = None) -> torch.Tensor:
+        """(heads, frames, frames) additive score bias, ``[h, query, key]``, in ``dtype``; cached."""
+        weight = self.relative_attention_bias.weight
+        dtype = dtype or weight.dtype
+
+        def make():
+            buckets = relative_position_buckets(frames, weight.device)
+            return self.relative_attention_bias(buckets).permute(2, 0, 1).to(dtype).contiguous()
+        return self._cache.get(weight, frames, dtype, make)
 
 
 class TemporalAttention(Attention):
@@ -204,9 +240,9 @@ class TemporalAttention(Attention):
     def forward(self, x: torch.Tensor, context: Optional[torch.Tensor] = None) -> torch.Tensor:
         frames = x.shape[1]
         q, k, v = (self.split_heads(p(x)) for p in (self.to_q, self.to_k, self.to_v))
-        freqs = self.rotary_emb.freqs.float()
-        q, k = apply_rotary(q, freqs), apply_rotary(k, freqs)
-        bias = self.time_rel_pos_bias(frames).to(q.dtype)
+        tables = self.rotary_emb.tables(frames, q.dtype)
+        q, k = apply_rotary(q, tables), apply_rotary(k, tables)
+        bias = self.time_rel_pos_bias(frames, q.dtype)
         return self.merge_heads(F.scaled_dot_product_attention(q, k, v, attn_mask=bias))
 
 

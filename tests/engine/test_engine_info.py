@@ -18,7 +18,8 @@ def test_seine_describes_its_clip_canvas_presets_and_weights():
     assert (info.native_frames, info.fps, info.default_preset) == (16, 8.0, "draft")
     assert [(p.name, p.sampler, p.steps, p.guidance_scale) for p in info.presets] == [
         ("draft", "dpm++", 25, 8.0), ("preview", "dpm++", 10, 8.0), ("final", "ddpm", 250, 8.0)]
-    assert [o.name for o in info.options] == ["weights", "checkpoint", "sd_path", "device", "dtype", "compile"]
+    assert [o.name for o in info.options] == ["weights", "checkpoint", "sd_path", "device", "dtype", "compile",
+                                              "warmup"]
     assert info.required == (("weights",), ("checkpoint", "sd_path"))
 
 

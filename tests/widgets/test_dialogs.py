@@ -58,7 +58,8 @@ def test_the_settings_dialog_shows_the_chosen_engines_own_options(window):
     assert list(dialog.fields) == ["fps", "push_in", "work_side", "flow", "extend_decay"]
     assert not dialog.preset.isEnabled()
     dialog.engine.setCurrentIndex(dialog.engine.findData("seine"))
-    assert list(dialog.fields) == ["weights", "checkpoint", "sd_path", "device", "dtype", "compile"]
+    assert list(dialog.fields) == ["weights", "checkpoint", "sd_path", "device", "dtype", "compile",
+                                   "warmup"]
     assert [dialog.preset.itemText(i) for i in range(dialog.preset.count())] == \
         ["engine default", "draft", "preview", "final"]
 
