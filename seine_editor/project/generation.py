@@ -25,6 +25,7 @@ from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
 from seine_editor.project.engine_settings import EngineSettings
 
+
 @dataclass
 class ItemJobState:
     """What the job panel and the timeline badge show for one generative item."""
