@@ -17,6 +17,7 @@ _ENGINES: dict[str, tuple[str, str]] = {
     "seine": ("engine.seine", "SeineEngine"),
     "morph": ("engine.classic", "MorphEngine"),
     "crossfade": ("engine.classic", "CrossfadeEngine"),
+    "wan_vace": ("engine.wan_vace", "WanVaceEngine"),
 }
 DEFAULT_ENGINE = "seine"  # what a new project asks for
 FALLBACK_ENGINE = "morph"  # what runs while the asked-for engine lacks its required options (weights)

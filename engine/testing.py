@@ -110,3 +110,33 @@ def tiny_pipeline(folder, seed: int = 0):
     from engine.seine.pipeline import SeinePipeline
 
     return SeinePipeline.from_pretrained(write_tiny_weights(folder, seed))
+
+
+def write_tiny_wan_vace(folder) -> Path:
+    """A complete Wan2.1 VACE folder in diffusers layout with tiny random parts (the shapes of diffusers' own fast
+    tests) and a word-level tokenizer made here, so nothing downloads. Loads and runs in seconds on the CPU."""
+    from diffusers import (AutoencoderKLWan, FlowMatchEulerDiscreteScheduler, WanVACEPipeline,
+                           WanVACETransformer3DModel)
+    from tokenizers import Tokenizer, models, pre_tokenizers
+    from transformers import PreTrainedTokenizerFast, UMT5Config, UMT5EncoderModel
+
+    words = "smooth transition slow motion a the red kite boat sunset over sea city walk dance".split()
+    vocab = {"<pad>": 0, "</s>": 1, "<unk>": 2, **{word: i + 3 for i, word in enumerate(words)}}
+    backend = Tokenizer(models.WordLevel(vocab, unk_token="<unk>"))
+    backend.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer = PreTrainedTokenizerFast(tokenizer_object=backend, pad_token="<pad>", eos_token="</s>",
+                                        unk_token="<unk>")
+    torch.manual_seed(0)
+    vae = AutoencoderKLWan(base_dim=3, z_dim=16, dim_mult=[1, 1, 1, 1], num_res_blocks=1,
+                           temperal_downsample=[False, True, True])
+    text_encoder = UMT5EncoderModel(UMT5Config(vocab_size=32, d_model=32, d_kv=8, d_ff=37, num_layers=2,
+                                               num_heads=4, relative_attention_num_buckets=8))
+    transformer = WanVACETransformer3DModel(
+        patch_size=(1, 2, 2), num_attention_heads=2, attention_head_dim=12, in_channels=16, out_channels=16,
+        text_dim=32, freq_dim=256, ffn_dim=32, num_layers=3, cross_attn_norm=True, qk_norm="rms_norm_across_heads",
+        rope_max_seq_len=32, vace_layers=[0, 2], vace_in_channels=96)
+    pipeline = WanVACEPipeline(transformer=transformer, vae=vae, scheduler=FlowMatchEulerDiscreteScheduler(shift=7.0),
+                               text_encoder=text_encoder, tokenizer=tokenizer)
+    folder = Path(folder)
+    pipeline.save_pretrained(folder)
+    return folder

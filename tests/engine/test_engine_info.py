@@ -7,7 +7,7 @@ from engine import CanvasRule, EngineInfo, EngineInputError, engine_info, engine
 from engine.registry import check_options
 
 
-@pytest.mark.parametrize("name", ["seine", "morph", "crossfade"])
+@pytest.mark.parametrize("name", ["seine", "morph", "crossfade", "wan_vace"])
 def test_every_engine_description_round_trips_through_json(name):
     info = engine_info(name)
     assert EngineInfo.from_json(json.loads(json.dumps(info.to_json()))) == info
@@ -71,4 +71,4 @@ def test_an_unknown_preset_is_named_with_the_engines_presets():
 
 
 def test_the_registry_lists_every_engine_in_order():
-    assert engine_names() == ("seine", "morph", "crossfade")
+    assert engine_names() == ("seine", "morph", "crossfade", "wan_vace")

@@ -12,8 +12,8 @@ from engine.classic import CrossfadeEngine, MorphEngine
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_available_engines_names_the_three_engines():
-    assert list(available_engines()) == ["seine", "morph", "crossfade"]
+def test_available_engines_names_every_engine():
+    assert list(available_engines()) == ["seine", "morph", "crossfade", "wan_vace"]
 
 
 @pytest.mark.parametrize("name, cls, identity", [("morph", MorphEngine, "morph/1"),
@@ -31,7 +31,7 @@ def test_options_reach_the_engine_and_its_identity():
 
 
 def test_unknown_engine_lists_the_known_ones():
-    with pytest.raises(EngineInputError, match=r"unknown engine 'sein'; known engines: seine, morph, crossfade"):
+    with pytest.raises(EngineInputError, match=r"unknown engine 'sein'; known engines: seine, morph, crossfade, wan_vace"):
         load_engine("sein")
 
 

@@ -14,6 +14,6 @@ def test_the_same_name_and_options_give_the_same_engine():
 
 def test_an_unknown_engine_is_refused_and_not_cached():
     cache = EngineCache()
-    with pytest.raises(EngineInputError, match="unknown engine 'dream'; known engines: seine, morph, crossfade"):
+    with pytest.raises(EngineInputError, match="unknown engine 'dream'; known engines: seine, morph, crossfade, wan_vace"):
         cache.get("dream")
     assert len(cache) == 0

@@ -1,0 +1,206 @@
+"""Wan2.1 VACE behind the engine contract, through diffusers' `WanVACEPipeline` (not reimplemented).
+
+VACE conditions on a control video and a mask, the same idea as SEINE's random mask: frames whose mask is black are
+kept, white ones are generated. Each mode is one such pair:
+
+* ``transition``: ``[first, grey…, last]`` with the mask ``[keep, make…, keep]``;
+* ``extend``: the clip's last frames then grey, kept then made; only the new frames are returned;
+* ``animate``: ``[image, grey…]``, the image kept.
+
+Frames count 4k + 1 (the VAE packs four frames into one latent after the first), sides are multiples of 16, and
+the model works at 16 fps. Weights load from a local folder in diffusers layout (`save_pretrained`), never from a
+hub. The presets are Wan's own sampling settings: 50 steps at guidance 5 (the official `sample_steps` and
+`sample_guide_scale` for 480p), and a 20-step draft at the same guidance for a first look.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+
+from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
+                        GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
+from engine.errors import EngineInputError, GenerationCancelled, OutOfMemoryError, WeightsNotFoundError
+
+FPS = 16.0
+NATIVE_FRAMES = 81  # 5 s at 16 fps, the length Wan2.1 was trained at
+GREY = 127  # what a frame to be made shows in the control video (VACE's "inactive" value)
+PIPELINE_CLASS = "WanVACEPipeline"
+LAYOUT = ("a diffusers folder (model_index.json naming WanVACEPipeline, with transformer/, vae/, text_encoder/, "
+          "tokenizer/ and scheduler/), as `WanVACEPipeline.save_pretrained` writes it")
+# Wan2.1's 480p shapes, landscape and portrait (it was trained on both), and a square of the same area
+CANVAS = CanvasRule(buckets=((480, 832), (832, 480), (624, 624)), multiple=16, stretch=True)
+PRESETS = (PresetInfo("draft", "flow-euler", 20, 5.0, "20 steps: a first look"),
+           PresetInfo("final", "flow-euler", 50, 5.0, "Wan's own 50 steps at guidance 5"))
+OPTIONS = (
+    EngineOption("weights", "folder", help="Wan2.1 VACE in diffusers layout (1.3B or 14B)"),
+    EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
+    EngineOption("dtype", "choice", "auto", ("auto", "bfloat16", "float16", "float32"),
+                 "auto: bfloat16 on CUDA (Wan's own), float32 on the CPU"),
+)
+
+
+def check_weights(folder) -> Path:
+    """The weights folder, or WeightsNotFoundError naming it and the layout expected."""
+    path = Path(folder or "").expanduser()
+    index = path / "model_index.json"
+    try:
+        name = json.loads(index.read_text()).get("_class_name")
+    except (OSError, ValueError):
+        raise WeightsNotFoundError(f"{path}: no readable model_index.json; expected {LAYOUT}") from None
+    if name != PIPELINE_CLASS:
+        raise WeightsNotFoundError(f"{index} names {name!r}, not {PIPELINE_CLASS}; expected {LAYOUT}")
+    return path
+
+
+def weights_identity(path: Path) -> str:
+    """A short hash of every file's name, size and modification time: changes when the weights do, reads none."""
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = file.stat()
+        digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+def frame_count(wanted: int) -> int:
+    """The smallest 4k + 1 frames holding ``wanted``."""
+    return 4 * max(0, -(-(wanted - 1) // 4)) + 1
+
+
+class WanVaceEngine:
+    name = "wan_vace"
+
+    @classmethod
+    def describe(cls, identity: str = "") -> EngineInfo:
+        return EngineInfo(cls.name, "Wan2.1 VACE video diffusion through diffusers (needs weights; GPU)", "Wan VACE",
+                          identity, native_frames=NATIVE_FRAMES, fps=FPS, canvas=CANVAS, presets=PRESETS,
+                          default_preset="draft", options=OPTIONS, required=(("weights",),), needs_gpu=True,
+                          context_frames=4, prompt_rule="Wan uses the prompt as given.")
+
+    @staticmethod
+    def validate(options: dict) -> None:
+        check_weights(options.get("weights"))
+
+    def __init__(self, weights=None, *, device: str = "auto", dtype: str = "auto"):
+        import torch
+
+        self.location = check_weights(weights)
+        self._identity = weights_identity(self.location)
+        self.device = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
+                                   "cpu" if device == "auto" else device)
+        names = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
+        self.dtype = (torch.bfloat16 if self.device.type == "cuda" else torch.float32) if dtype == "auto" \
+            else names[dtype]
+        self._pipeline = None
+        self._lock = threading.Lock()
+
+    @property
+    def identity(self) -> str:
+        return f"wan_vace:{self._identity}"
+
+    @property
+    def info(self) -> EngineInfo:
+        return self.describe(self.identity)
+
+    @property
+    def pipeline(self):
+        with self._lock:
+            if self._pipeline is None:
+                from diffusers import WanVACEPipeline
+
+                self._pipeline = WanVACEPipeline.from_pretrained(self.location, dtype=self.dtype,
+                                                                 local_files_only=True).to(self.device)
+                self._pipeline.set_progress_bar_config(disable=True)
+            return self._pipeline
+
+    # the three modes ---------------------------------------------------------------------------------------------
+    def transition(self, first, last, request: TransitionRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
+        count = self._count(request.num_frames, 3)
+        frames, keep = [first] + [None] * (count - 2) + [last], [True] + [False] * (count - 2) + [True]
+        return self._run(frames, keep, request, on_step, cancelled, first=0)
+
+    def extend(self, frames, request: ExtendRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
+        clip = list(np.asarray(frames)[-request.num_known:])
+        count = frame_count(len(clip) + request.num_frames)
+        made = self._run(clip + [None] * (count - len(clip)), [True] * len(clip) + [False] * (count - len(clip)),
+                         request, on_step, cancelled, first=len(clip))
+        return GeneratedFrames(made.frames[:request.num_frames], FPS, made.info)
+
+    def animate(self, image, request: AnimateRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
+        count = self._count(request.num_frames, 2)
+        return self._run([image] + [None] * (count - 1), [True] + [False] * (count - 1), request, on_step, cancelled,
+                         first=0)
+
+    # shared --------------------------------------------------------------------------------------------------------
+    @staticmethod
+    def _count(wanted: int, least: int) -> int:
+        if not isinstance(wanted, int) or wanted < least or (wanted - 1) % 4:
+            raise EngineInputError(f"num_frames {wanted!r} is not allowed: Wan makes 4k + 1 frames, at least {least} "
+                                   f"(e.g. {NATIVE_FRAMES})")
+        return wanted
+
+    def control(self, frames: list, keep: list[bool], size: tuple[int, int]) -> tuple[list, list]:
+        """The control video and mask the pipeline takes: kept frames as given, made ones grey; masks black (keep)
+        or white (make). Frames must already be at ``size`` = (height, width)."""
+        from PIL import Image
+
+        height, width = size
+        video, mask = [], []
+        for frame, kept in zip(frames, keep):
+            if frame is not None and np.asarray(frame).shape[:2] != (height, width):
+                raise EngineInputError(f"a frame is {np.asarray(frame).shape[1]}×{np.asarray(frame).shape[0]} but "
+                                       f"the canvas is {width}×{height}")
+            picture = np.asarray(frame, np.uint8) if frame is not None else np.full((height, width, 3), GREY, np.uint8)
+            video.append(Image.fromarray(picture))
+            mask.append(Image.new("L", (width, height), 0 if kept else 255))
+        return video, mask
+
+    def resolve(self, request: GenerationRequest, shape) -> dict:
+        preset = self.info.preset(request.preset)
+        height, width = request.size if request.size is not None else CANVAS.canvas_for(shape[:2], shape[:2])
+        CANVAS.check((height, width))
+        return {"preset": preset.name, "num_inference_steps": request.num_inference_steps or preset.steps,
+                "guidance_scale": preset.guidance_scale if request.guidance_scale is None else request.guidance_scale,
+                "sampler": preset.sampler, "height": int(height), "width": int(width), "seed": int(request.seed)}
+
+    def _run(self, frames, keep, request, on_step, cancelled, first: int) -> GeneratedFrames:
+        import torch
+
+        sample = next(f for f in frames if f is not None)
+        params = self.resolve(request, np.asarray(sample).shape)
+        video, mask = self.control(frames, keep, (params["height"], params["width"]))
+        started = time.perf_counter()
+
+        def step_done(pipe, index, timestep, tensors):
+            if cancelled is not None and cancelled():
+                raise GenerationCancelled(f"cancelled after step {index + 1} of {params['num_inference_steps']}")
+            if on_step is not None:
+                on_step(StepInfo(index + 1, params["num_inference_steps"], time.perf_counter() - started))
+            return tensors
+
+        try:
+            output = self.pipeline(
+                prompt=request.prompt, negative_prompt=request.negative_prompt, video=video, mask=mask,
+                height=params["height"], width=params["width"], num_frames=len(frames),
+                num_inference_steps=params["num_inference_steps"], guidance_scale=params["guidance_scale"],
+                generator=torch.Generator("cpu").manual_seed(params["seed"]), output_type="np",
+                callback_on_step_end=step_done)
+        except torch.OutOfMemoryError as error:
+            raise OutOfMemoryError(f"{self.device} ran out of memory generating {len(frames)} frames at "
+                                   f"{params['width']}x{params['height']} ({error}); try fewer frames, the 1.3B "
+                                   f"model, or bfloat16") from error
+        made = to_uint8(output.frames[0])
+        info = {"engine": self.name, "weights": self.identity, "params": dict(params, prompt=request.prompt,
+                                                                            num_frames=len(frames)),
+                "timings": {"total_s": time.perf_counter() - started}}
+        return GeneratedFrames(made[first:] if first else made, FPS, info)
+
+
+def to_uint8(frames: np.ndarray) -> np.ndarray:
+    """The pipeline's float frames in [0, 1] as uint8, rounded."""
+    return np.clip(np.rint(np.asarray(frames, np.float32) * 255.0), 0, 255).astype(np.uint8)
