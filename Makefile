@@ -48,7 +48,7 @@ bench: install
 # carried) installs them beside its PyTorch, then runs the gpu tests and the quick engine benchmark: eager and
 # compiled draft transitions, per-step time, share of peak, peak memory. A few minutes of GPU time.
 GPU_PY ?= python3
-GPU_WHEELS := diffusers==0.42.1 importlib_metadata==10.2.0
+GPU_WHEELS := diffusers==0.42.1 importlib_metadata==10.2.0 ftfy==6.3.1 wcwidth==0.9.4
 GPU_SITE := /tmp/seine-gpu-site
 
 gpu-wheels: install
