@@ -64,14 +64,16 @@ class EngineSettings:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> "EngineSettings":
         """Read stored settings. A file written before engines had options of their own kept them at the top level
-        (``weights``, ``device``, ...): each such key goes to every engine that declares an option of that name."""
+        (``weights``, ``device``, ...), for the one model engine there was: each such key goes to the stored engine
+        when it declares it, else to the default engine (the model those files configured)."""
         options = {name: dict(values) for name, values in (data.get("options") or {}).items()}
         legacy = {k: v for k, v in data.items() if k not in _FIELDS and v is not None}
-        for name in registry.engine_names():
-            declared = {o.name for o in registry.engine_info(name).options}
-            moved = {k: v for k, v in legacy.items() if k in declared}
-            if moved:
-                options[name] = {**moved, **options.get(name, {})}
+        stored = data.get("engine", registry.DEFAULT_ENGINE)
+        for key, value in legacy.items():
+            owner = next((name for name in (stored, registry.DEFAULT_ENGINE) if name in registry.engine_names()
+                          and key in {o.name for o in registry.engine_info(name).options}), None)
+            if owner is not None:
+                options.setdefault(owner, {}).setdefault(key, value)
         size = data.get("model_size")
         return cls(data.get("engine", registry.DEFAULT_ENGINE), _frozen(options), tuple(size) if size else None,
                    data.get("preset"), data.get("host", "worker"), data.get("server_url"), data.get("token_file"),

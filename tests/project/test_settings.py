@@ -129,3 +129,8 @@ def test_an_items_own_engine_is_honoured_over_the_projects(project, tmp_path):
     project.generation.set_engine_settings(EngineSettings("crossfade"))
     item = project.generation.add_generative_transition(track, 4, params={"engine": "morph"}, duration_frames=4)
     assert project.generation.spec_for(item).engine == "morph"
+
+
+def test_old_weights_of_a_project_whose_engine_was_morph_stay_with_the_model_they_were_for():
+    stored = {"engine": "morph", "weights": "/w"}
+    assert EngineSettings.from_json(stored) == EngineSettings("morph", {"seine": {"weights": "/w"}})
