@@ -29,6 +29,10 @@ class EngineOption:
     choices: tuple[str, ...] = ()
     help: str = ""
 
+    def __post_init__(self):
+        if self.kind not in OPTION_KINDS:
+            raise ValueError(f"option {self.name}: kind {self.kind!r} is not one of {', '.join(OPTION_KINDS)}")
+
     def check(self, value: Any) -> Any:
         """``value`` as this option holds it; EngineInputError naming the option and what it allows."""
         if value is None:

@@ -25,6 +25,7 @@ import numpy as np
 
 from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
                         GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
+from engine.devices import resolve_device, resolve_dtype
 from engine.errors import EngineInputError
 
 OFFICIAL_FPS = 8.0
@@ -90,28 +91,6 @@ def _check_image(name: str, image) -> np.ndarray:
     return array
 
 
-def _resolve_device(device: str):
-    import torch
-
-    if device == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    return torch.device(device)
-
-
-def _resolve_dtype(dtype, device):
-    import torch
-
-    if dtype == "auto":
-        return torch.float16 if device.type == "cuda" else torch.float32  # fp16 is the official GPU setting
-    names = {"float32": torch.float32, "fp32": torch.float32, "float16": torch.float16, "fp16": torch.float16,
-             "bfloat16": torch.bfloat16, "bf16": torch.bfloat16}
-    if isinstance(dtype, torch.dtype):
-        return dtype
-    if dtype not in names:
-        raise EngineInputError(f"dtype {dtype!r} is not allowed: use 'auto' or one of {', '.join(names)}")
-    return names[dtype]
-
-
 class SeineEngine:
     name = "seine"
 
@@ -136,8 +115,8 @@ class SeineEngine:
 
         self.location = locate_weights(weights, checkpoint=checkpoint, sd_path=sd_path)  # fails fast, loads lazily
         self._identity = weights_identity(self.location)
-        self.device = _resolve_device(device)
-        self.dtype = _resolve_dtype(dtype, self.device)
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device, cuda_default="float16")  # the official GPU setting
         if compile not in ("auto", "on", "off", True, False):
             raise EngineInputError(f"compile {compile!r} is not allowed: auto, on or off")
         self.compile = compile in ("on", True) or (compile == "auto" and self.device.type == "cuda")

@@ -31,7 +31,6 @@ from fastapi.responses import JSONResponse, StreamingResponse
 from engine.errors import EngineInputError, GenerationCancelled
 from engine.service.protocol import (Limits, decode_job, error_event, progress_event, result_header, run_job)
 
-JOB_CONTENT_TYPE = "application/x-seine-job"
 CHUNK_BYTES = 1 << 20
 EVENTS_CONTENT_TYPE = "application/x-ndjson"
 
@@ -66,7 +65,7 @@ class EngineService:
         self.last_job_s = 5.0
         self.cancels: dict[str, threading.Event] = {}
         self._slots: asyncio.Semaphore | None = None
-        self._tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Task] = set()  # jobs in flight, referenced until done
 
     @property
     def engine(self):
@@ -176,8 +175,8 @@ async def _stream(service: EngineService, job):
                 service.waiting -= 1
 
     task = asyncio.create_task(run())
-    service._tasks.add(task)  # referenced until done: a dropped connection must not orphan the job
-    task.add_done_callback(service._tasks.discard)
+    service.tasks.add(task)  # referenced until done: a dropped connection must not orphan the job
+    task.add_done_callback(service.tasks.discard)
     try:
         yield _line({"type": "accepted", "job": job_id})
         while True:

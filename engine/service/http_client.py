@@ -19,7 +19,7 @@ import numpy as np
 from engine.api import EngineInfo, GeneratedFrames, IsCancelled, OnStep
 from engine.errors import EngineError, EngineInputError, GenerationCancelled
 from engine.service.client import ServiceEngine
-from engine.service.protocol import EngineProcessStopped, Job, encode_job, error_of, step_of
+from engine.service.protocol import JOB_CONTENT_TYPE, EngineProcessStopped, Job, encode_job, error_of, step_of
 
 CANCEL_POLL_S = 0.05
 CONNECT_TIMEOUT_S = 10.0
@@ -116,7 +116,7 @@ class HttpEngineClient:
         try:
             try:
                 connection.request("POST", "/v1/jobs", body, self._headers(**{
-                    "Content-Type": "application/x-seine-job", "Content-Length": str(len(body))}))
+                    "Content-Type": JOB_CONTENT_TYPE, "Content-Length": str(len(body))}))
                 response = connection.getresponse()
             except (OSError, http.client.HTTPException) as error:
                 raise ServerError(f"{self.url} did not take the job: {error}") from None

@@ -29,6 +29,7 @@ from engine.api import AnimateRequest, ExtendRequest, GeneratedFrames, Generatio
 from engine.errors import EngineError, EngineInputError
 
 JOB_MAGIC = b"SEJ1"
+JOB_CONTENT_TYPE = "application/x-seine-job"
 REQUESTS: dict[str, type] = {"transition": TransitionRequest, "extend": ExtendRequest, "animate": AnimateRequest}
 ARRAY_RANKS = {"transition": (3, 3), "extend": (4,), "animate": (3,)}
 
@@ -46,7 +47,7 @@ class Limits:
     max_steps: int = 1000
     max_body_bytes: int = 1 << 30
 
-    def check(self, mode: str, request: GenerationRequest, arrays: list[np.ndarray]) -> None:
+    def check(self, request: GenerationRequest, arrays: list[np.ndarray]) -> None:
         if request.num_frames > self.max_frames:
             raise EngineInputError(f"request.num_frames = {request.num_frames} is too many: at most {self.max_frames}")
         if request.num_inference_steps is not None and request.num_inference_steps > self.max_steps:
@@ -126,7 +127,7 @@ def decode_job(body: bytes, limits: Limits = Limits()) -> Job:
     for shape, size in zip(shapes, sizes):
         arrays.append(np.frombuffer(payload[offset:offset + size], np.uint8).reshape(shape))
         offset += size
-    limits.check(mode, request, arrays)
+    limits.check(request, arrays)
     return Job(mode, request, tuple(arrays))
 
 

@@ -19,12 +19,13 @@ import json
 import threading
 import time
 from pathlib import Path
-from typing import Optional
 
 import numpy as np
 
 from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
                         GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
+from engine.classic import check_image
+from engine.devices import resolve_device, resolve_dtype
 from engine.errors import EngineInputError, GenerationCancelled, OutOfMemoryError, WeightsNotFoundError
 
 FPS = 16.0
@@ -87,15 +88,10 @@ class WanVaceEngine:
         check_weights(options.get("weights"))
 
     def __init__(self, weights=None, *, device: str = "auto", dtype: str = "auto"):
-        import torch
-
         self.location = check_weights(weights)
         self._identity = weights_identity(self.location)
-        self.device = torch.device("cuda" if device == "auto" and torch.cuda.is_available() else
-                                   "cpu" if device == "auto" else device)
-        names = {"bfloat16": torch.bfloat16, "float16": torch.float16, "float32": torch.float32}
-        self.dtype = (torch.bfloat16 if self.device.type == "cuda" else torch.float32) if dtype == "auto" \
-            else names[dtype]
+        self.device = resolve_device(device)
+        self.dtype = resolve_dtype(dtype, self.device, cuda_default="bfloat16")  # Wan's own GPU precision
         self._pipeline = None
         self._lock = threading.Lock()
 
@@ -120,18 +116,20 @@ class WanVaceEngine:
 
     # the three modes ---------------------------------------------------------------------------------------------
     def transition(self, first, last, request: TransitionRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
+        first, last = check_image(first, "first"), check_image(last, "last")
         count = self._count(request.num_frames, 3)
         frames, keep = [first] + [None] * (count - 2) + [last], [True] + [False] * (count - 2) + [True]
         return self._run(frames, keep, request, on_step, cancelled, first=0)
 
     def extend(self, frames, request: ExtendRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
-        clip = list(np.asarray(frames)[-request.num_known:])
+        clip = [check_image(frame, "a clip frame") for frame in np.asarray(frames)[-request.num_known:]]
         count = frame_count(len(clip) + request.num_frames)
         made = self._run(clip + [None] * (count - len(clip)), [True] * len(clip) + [False] * (count - len(clip)),
                          request, on_step, cancelled, first=len(clip))
         return GeneratedFrames(made.frames[:request.num_frames], FPS, made.info)
 
     def animate(self, image, request: AnimateRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
+        image = check_image(image, "image")
         count = self._count(request.num_frames, 2)
         return self._run([image] + [None] * (count - 1), [True] + [False] * (count - 1), request, on_step, cancelled,
                          first=0)
@@ -155,7 +153,7 @@ class WanVaceEngine:
             if frame is not None and np.asarray(frame).shape[:2] != (height, width):
                 raise EngineInputError(f"a frame is {np.asarray(frame).shape[1]}×{np.asarray(frame).shape[0]} but "
                                        f"the canvas is {width}×{height}")
-            picture = np.asarray(frame, np.uint8) if frame is not None else np.full((height, width, 3), GREY, np.uint8)
+            picture = frame if frame is not None else np.full((height, width, 3), GREY, np.uint8)
             video.append(Image.fromarray(picture))
             mask.append(Image.new("L", (width, height), 0 if kept else 255))
         return video, mask

@@ -84,3 +84,13 @@ def test_progress_comes_every_step_and_cancel_stops_before_decoding(engine):
 def test_a_frame_count_that_is_not_4k_plus_1_is_refused_with_the_rule(engine):
     with pytest.raises(EngineInputError, match="num_frames 8 is not allowed: Wan makes 4k \\+ 1 frames"):
         engine.transition(picture(0), picture(255), TransitionRequest(num_frames=8, **SMALL))
+
+
+def test_frames_that_are_not_uint8_rgb_are_refused_not_cast(engine):
+    with pytest.raises(EngineInputError, match="first must be an H×W×3 uint8 RGB array, got float64"):
+        engine.transition(picture(0).astype(float), picture(255), TransitionRequest(num_frames=9, **SMALL))
+
+
+def test_an_unknown_precision_is_refused_naming_the_allowed_ones(weights):
+    with pytest.raises(EngineInputError, match="option dtype = 'int8' is not allowed"):
+        load_engine("wan_vace", weights=weights, dtype="int8")
