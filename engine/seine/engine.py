@@ -16,16 +16,14 @@ motion."), so an empty prompt gives "smooth transitionsmooth transition." exactl
 from __future__ import annotations
 
 import math
-import threading
 import time
 from dataclasses import replace
-from typing import Optional
 
 import numpy as np
 
 from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
                         GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
-from engine.devices import resolve_device, resolve_dtype
+from engine.model_engine import ModelEngine
 from engine.errors import EngineInputError
 
 OFFICIAL_FPS = 8.0
@@ -91,7 +89,7 @@ def _check_image(name: str, image) -> np.ndarray:
     return array
 
 
-class SeineEngine:
+class SeineEngine(ModelEngine):
     name = "seine"
 
     @classmethod
@@ -114,39 +112,20 @@ class SeineEngine:
         from engine.seine.weights import locate_weights, weights_identity
 
         self.location = locate_weights(weights, checkpoint=checkpoint, sd_path=sd_path)  # fails fast, loads lazily
-        self._identity = weights_identity(self.location)
-        self.device = resolve_device(device)
-        self.dtype = resolve_dtype(dtype, self.device, cuda_default="float16")  # the official GPU setting
+        super().__init__(weights_identity(self.location), device, dtype, cuda_dtype="float16")  # the official one
         if compile not in ("auto", "on", "off", True, False):
             raise EngineInputError(f"compile {compile!r} is not allowed: auto, on or off")
         self.compile = compile in ("on", True) or (compile == "auto" and self.device.type == "cuda")
         self.warmup = bool(warmup)
-        self._pipeline = None
-        self._lock = threading.Lock()
-        self.load_s: Optional[float] = None
 
-    @property
-    def identity(self) -> str:
-        return f"seine:{self._identity}"
+    def load_pipeline(self):
+        from engine.seine.pipeline import SeinePipeline
 
-    @property
-    def info(self) -> EngineInfo:
-        return self.describe(self.identity)
-
-    @property
-    def pipeline(self):
-        with self._lock:
-            if self._pipeline is None:
-                from engine.seine.pipeline import SeinePipeline
-
-                started = time.perf_counter()
-                self._pipeline = SeinePipeline.from_pretrained(checkpoint=self.location.checkpoint,
-                                                               sd_path=self.location.sd_path, device=self.device,
-                                                               dtype=self.dtype)
-                if self.compile:
-                    self._pipeline.compile(CANVAS.buckets if self.warmup else ())
-                self.load_s = time.perf_counter() - started
-            return self._pipeline
+        pipeline = SeinePipeline.from_pretrained(checkpoint=self.location.checkpoint, sd_path=self.location.sd_path,
+                                                 device=self.device, dtype=self.dtype)
+        if self.compile:
+            pipeline.compile(CANVAS.buckets if self.warmup else ())
+        return pipeline
 
     # the three modes ---------------------------------------------------------------------------------------------
     def transition(self, first, last, request: TransitionRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:

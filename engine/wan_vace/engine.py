@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 import time
 from pathlib import Path
 
@@ -25,7 +24,7 @@ import numpy as np
 from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
                         GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
 from engine.classic import check_image
-from engine.devices import resolve_device, resolve_dtype
+from engine.model_engine import ModelEngine
 from engine.errors import EngineInputError, GenerationCancelled, OutOfMemoryError, WeightsNotFoundError
 
 FPS = 16.0
@@ -73,7 +72,7 @@ def frame_count(wanted: int) -> int:
     return 4 * max(0, -(-(wanted - 1) // 4)) + 1
 
 
-class WanVaceEngine:
+class WanVaceEngine(ModelEngine):
     name = "wan_vace"
 
     @classmethod
@@ -89,30 +88,14 @@ class WanVaceEngine:
 
     def __init__(self, weights=None, *, device: str = "auto", dtype: str = "auto"):
         self.location = check_weights(weights)
-        self._identity = weights_identity(self.location)
-        self.device = resolve_device(device)
-        self.dtype = resolve_dtype(dtype, self.device, cuda_default="bfloat16")  # Wan's own GPU precision
-        self._pipeline = None
-        self._lock = threading.Lock()
+        super().__init__(weights_identity(self.location), device, dtype, cuda_dtype="bfloat16")  # Wan's own
 
-    @property
-    def identity(self) -> str:
-        return f"wan_vace:{self._identity}"
+    def load_pipeline(self):
+        from diffusers import WanVACEPipeline
 
-    @property
-    def info(self) -> EngineInfo:
-        return self.describe(self.identity)
-
-    @property
-    def pipeline(self):
-        with self._lock:
-            if self._pipeline is None:
-                from diffusers import WanVACEPipeline
-
-                self._pipeline = WanVACEPipeline.from_pretrained(self.location, dtype=self.dtype,
-                                                                 local_files_only=True).to(self.device)
-                self._pipeline.set_progress_bar_config(disable=True)
-            return self._pipeline
+        pipeline = WanVACEPipeline.from_pretrained(self.location, dtype=self.dtype, local_files_only=True)
+        pipeline.set_progress_bar_config(disable=True)
+        return pipeline.to(self.device)
 
     # the three modes ---------------------------------------------------------------------------------------------
     def transition(self, first, last, request: TransitionRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
