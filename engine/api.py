@@ -116,7 +116,10 @@ class EngineInfo:
     label: str  # what a person sees: "SEINE", "Morph"
     identity: str = ""
     modes: tuple[str, ...] = MODES
-    native_frames: Optional[int] = None  # frames of one generation; None: as many as asked
+    native_frames: Optional[int] = None  # frames of one generation (the most, with frame_step); None: any count
+    # the engine makes 1 + k * frame_step frames, up to native_frames (a causal video VAE's frame grid); None:
+    # exactly native_frames
+    frame_step: Optional[int] = None
     fps: Optional[float] = None  # the rate the engine's frames are made at; None: the timeline's
     canvas: CanvasRule = CanvasRule()
     presets: tuple[PresetInfo, ...] = ()
@@ -129,6 +132,16 @@ class EngineInfo:
     sound: bool = False  # returns sound with its frames
     needs_gpu: bool = False  # practical only with a GPU (a CPU run is for tests)
     prompt_rule: str = ""  # how the engine turns the person's prompt into its own, in words for the inspector
+
+    def frames_for(self, wanted: int) -> int:
+        """How many frames to ask this engine for when ``wanted`` would be ideal: the native count for a fixed-length
+        engine, else the nearest count on its frame grid at or above ``wanted``, within its limits."""
+        if self.native_frames is None:
+            return wanted
+        if not self.frame_step:
+            return self.native_frames
+        steps = max(1, -(-(wanted - 1) // self.frame_step))
+        return min(self.native_frames, 1 + steps * self.frame_step)
 
     def preset(self, name: Optional[str]) -> Optional[PresetInfo]:
         """The preset called ``name`` (None: the default); EngineInputError for one this engine lacks."""
@@ -230,13 +243,22 @@ class AnimateRequest(GenerationRequest):
 
 @dataclass
 class GeneratedFrames:
+    """What an engine made. ``sound``, from an engine that makes it (``EngineInfo.sound``), is float32
+    channels×samples in [-1, 1] at ``sound_rate`` Hz, starting with the first frame."""
+
     frames: np.ndarray  # T×H×W×3 uint8
     fps: float
     info: dict = field(default_factory=dict)  # engine, weights identity, params, timings
+    sound: Optional[np.ndarray] = None
+    sound_rate: int = 0
 
     def __post_init__(self):
         if self.frames.dtype != np.uint8 or self.frames.ndim != 4 or self.frames.shape[-1] != 3:
             raise ValueError(f"GeneratedFrames needs a T×H×W×3 uint8 array, got {self.frames.dtype} {self.frames.shape}")
+        if self.sound is not None and (self.sound.dtype != np.float32 or self.sound.ndim != 2
+                                       or self.sound.shape[0] not in (1, 2) or self.sound_rate <= 0):
+            raise ValueError(f"GeneratedFrames sound must be float32 (1 or 2 channels)×samples at a rate above 0, "
+                             f"got {self.sound.dtype} {self.sound.shape} at {self.sound_rate} Hz")
 
 
 class Engine(Protocol):

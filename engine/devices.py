@@ -1,7 +1,12 @@
 """Where a model runs and in what precision, resolved the same way for every model engine ("auto" included)."""
 from __future__ import annotations
 
-from engine.errors import EngineInputError
+import re
+
+from engine.errors import EngineInputError, OutOfMemoryError
+
+OFFLOAD = ("none", "model", "sequential")
+SMALLER = "try a smaller size or fewer frames, float16/bfloat16, or close other GPU programs"
 
 
 def resolve_device(device: str):
@@ -26,3 +31,30 @@ def resolve_dtype(dtype, device, cuda_default: str):
     if dtype not in names:
         raise EngineInputError(f"dtype {dtype!r} is not allowed: use 'auto' or one of {', '.join(names)}")
     return names[dtype]
+
+
+def out_of_memory_error(device, height: int, width: int, frames: int, error: BaseException,
+                        advice: str = SMALLER) -> OutOfMemoryError:
+    """What ran out, how much the failing allocation wanted (torch says it), and what to change."""
+    import torch
+
+    wanted = re.search(r"Tried to allocate ([\d.]+ [KMGT]iB)", str(error))
+    facts = [f"it needed {wanted.group(1)} more"] if wanted else []
+    if device.type == "cuda":
+        free, total = torch.cuda.mem_get_info(device)
+        peak = torch.cuda.max_memory_allocated(device)
+        facts.append(f"peak {peak / 2**30:.1f} GiB allocated, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free now")
+    detail = f" ({'; '.join(facts)})" if facts else ""
+    return OutOfMemoryError(f"{device} ran out of memory generating {frames} frames at {width}x{height}{detail}; "
+                            f"{advice}")
+
+
+def check_offload(offload: str, device) -> str:
+    """CPU offload keeps the model in host memory and moves each part to the GPU when it runs ("model": whole
+    components, "sequential": layer by layer, slowest and smallest); it needs a CUDA device."""
+    if offload not in OFFLOAD:
+        raise EngineInputError(f"offload {offload!r} is not allowed: use one of {', '.join(OFFLOAD)}")
+    if offload != "none" and device.type != "cuda":
+        raise EngineInputError(f"offload {offload!r} moves the model to the GPU part by part, so it needs device "
+                               f"cuda, not {device.type}")
+    return offload

@@ -18,6 +18,7 @@ _ENGINES: dict[str, tuple[str, str]] = {
     "morph": ("engine.classic", "MorphEngine"),
     "crossfade": ("engine.classic", "CrossfadeEngine"),
     "wan_vace": ("engine.wan_vace", "WanVaceEngine"),
+    "ltx2": ("engine.ltx2", "Ltx2Engine"),
 }
 DEFAULT_ENGINE = "seine"  # what a new project asks for
 FALLBACK_ENGINE = "morph"  # what runs while the asked-for engine lacks its required options (weights)

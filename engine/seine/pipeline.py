@@ -7,7 +7,6 @@ from an injectable :class:`RandomDraws`, so the parity runner can replay a refer
 """
 from __future__ import annotations
 
-import re
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
@@ -16,7 +15,8 @@ from typing import Callable, Optional, Protocol, Sequence
 import numpy as np
 import torch
 
-from engine.errors import EngineInputError, GenerationCancelled, OutOfMemoryError
+from engine.devices import out_of_memory_error
+from engine.errors import EngineInputError, GenerationCancelled
 from engine.seine import conditioning as cond
 from engine.seine.sampling import SAMPLERS, make_sampler
 from engine.seine.unet import UNet3DConditionModel
@@ -288,16 +288,3 @@ class SeinePipeline:
         timings["decode_s"] = time.perf_counter() - started
         return SeinePipelineOutput(frames, latents, timings)
 
-
-def out_of_memory_error(device: torch.device, height: int, width: int, frames: int,
-                        error: BaseException) -> OutOfMemoryError:
-    """What ran out, how much the failing allocation wanted (torch says it), and what to change."""
-    wanted = re.search(r"Tried to allocate ([\d.]+ [KMGT]iB)", str(error))
-    facts = [f"it needed {wanted.group(1)} more"] if wanted else []
-    if device.type == "cuda":
-        free, total = torch.cuda.mem_get_info(device)
-        peak = torch.cuda.max_memory_allocated(device)
-        facts.append(f"peak {peak / 2**30:.1f} GiB allocated, {free / 2**30:.1f} of {total / 2**30:.1f} GiB free now")
-    detail = f" ({'; '.join(facts)})" if facts else ""
-    return OutOfMemoryError(f"{device} ran out of memory generating {frames} frames at {width}x{height}{detail}; "
-                            f"try a smaller size or fewer frames, float16/bfloat16, or close other GPU programs")

@@ -24,12 +24,12 @@ import uuid
 from dataclasses import asdict
 from typing import Any, Callable
 
-import numpy as np
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, StreamingResponse
 
 from engine.errors import EngineInputError, GenerationCancelled
-from engine.service.protocol import (Limits, decode_job, error_event, progress_event, result_header, run_job)
+from engine.service.protocol import (Limits, decode_job, error_event, progress_event, result_bytes, result_header,
+                                     run_job)
 
 CHUNK_BYTES = 1 << 20
 EVENTS_CONTENT_TYPE = "application/x-ndjson"
@@ -188,9 +188,9 @@ async def _stream(service: EngineService, job):
                 yield _line(event)
             else:
                 yield _line(result_header(event))
-                data = memoryview(np.ascontiguousarray(event.frames)).cast("B")
-                for offset in range(0, len(data), CHUNK_BYTES):  # pieces a proxy can pass on while the rest comes
-                    yield bytes(data[offset:offset + CHUNK_BYTES])
+                for data in result_bytes(event):
+                    for offset in range(0, len(data), CHUNK_BYTES):  # pieces a proxy passes on while the rest comes
+                        yield bytes(data[offset:offset + CHUNK_BYTES])
             return
     finally:
         cancel.set()  # a no-op when the job is over; the cancel of a dropped connection otherwise

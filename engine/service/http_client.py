@@ -19,7 +19,8 @@ import numpy as np
 from engine.api import EngineInfo, GeneratedFrames, IsCancelled, OnStep
 from engine.errors import EngineError, EngineInputError, GenerationCancelled
 from engine.service.client import ServiceEngine
-from engine.service.protocol import JOB_CONTENT_TYPE, EngineProcessStopped, Job, encode_job, error_of, step_of
+from engine.service.protocol import (JOB_CONTENT_TYPE, EngineProcessStopped, Job, encode_job, error_of, result_of,
+                                     step_of)
 
 CANCEL_POLL_S = 0.05
 CONNECT_TIMEOUT_S = 10.0
@@ -143,15 +144,14 @@ class HttpEngineClient:
             elif event["type"] == "error":
                 raise error_of(event)
             elif event["type"] == "result":
-                frames = np.empty(event["frames"]["bytes"], np.uint8)
+                data = np.empty(event["bytes"], np.uint8)
                 try:
-                    complete = response.readinto(frames) == frames.nbytes
+                    complete = response.readinto(data) == data.nbytes
                 except (OSError, http.client.HTTPException) as error:
                     raise _Dropped(str(error) or type(error).__name__) from None
                 if not complete:
                     raise _Dropped("the connection closed during the frames")
-                return GeneratedFrames(frames.reshape(event["frames"]["shape"]), float(event["fps"]),
-                                       event.get("info") or {})
+                return result_of(event, data)
 
 
 def _next_event(response: http.client.HTTPResponse) -> dict[str, Any]:

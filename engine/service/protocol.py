@@ -10,8 +10,9 @@ A job on the wire::
     header = {"mode": "transition", "request": {...TransitionRequest fields...},
               "arrays": [[H, W, 3], [H, W, 3]]}      # transition: first, last; extend: the clip; animate: the image
 
-A result is the event ``{"type": "result", "fps": .., "info": {..}, "frames": {"shape": [T, H, W, 3],
-"bytes": N}}`` followed by the N bytes of the frames. Progress is ``{"type": "progress", "step", "total",
+A result is the event ``{"type": "result", "fps": .., "info": {..}, "frames": {"shape": [T, H, W, 3]},
+"sound": {"shape": [C, S], "rate": R} (when there is sound), "bytes": N}`` followed by the N bytes of the frames
+(uint8) then of the sound (float32, little-endian). Progress is ``{"type": "progress", "step", "total",
 "elapsed_s", "stage"}``; a failure is ``{"type": "error", "error_type": "OutOfMemoryError", "message": ..}``.
 """
 from __future__ import annotations
@@ -186,14 +187,32 @@ def error_of(event: dict[str, Any]) -> EngineError:
 
 
 def result_header(result: GeneratedFrames) -> dict[str, Any]:
-    return {"type": "result", "fps": result.fps, "info": _plain(result.info),
-            "frames": {"shape": list(result.frames.shape), "bytes": result.frames.nbytes}}
+    header = {"type": "result", "fps": result.fps, "info": _plain(result.info),
+              "frames": {"shape": list(result.frames.shape)}, "bytes": result.frames.nbytes}
+    if result.sound is not None:
+        header["sound"] = {"shape": list(result.sound.shape), "rate": int(result.sound_rate)}
+        header["bytes"] += result.sound.nbytes
+    return header
 
 
-def result_of(header: dict[str, Any], data: bytes) -> GeneratedFrames:
+def result_bytes(result: GeneratedFrames) -> list[memoryview]:
+    """The raw bytes that follow a result's header: the frames, then the sound."""
+    parts = [memoryview(np.ascontiguousarray(result.frames)).cast("B")]
+    if result.sound is not None:
+        parts.append(memoryview(np.ascontiguousarray(result.sound, "<f4")).cast("B"))
+    return parts
+
+
+def result_of(header: dict[str, Any], data: np.ndarray) -> GeneratedFrames:
+    """The result a header and its bytes (a uint8 array of ``header["bytes"]``, not copied) describe."""
     shape = header["frames"]["shape"]
-    frames = np.frombuffer(data, np.uint8).reshape(shape).copy()
-    return GeneratedFrames(frames, float(header["fps"]), header.get("info") or {})
+    split = int(np.prod(shape))
+    frames = data[:split].reshape(shape)
+    sound, rate = None, 0
+    if header.get("sound"):
+        sound = data[split:].view("<f4").astype(np.float32, copy=False).reshape(header["sound"]["shape"])
+        rate = int(header["sound"]["rate"])
+    return GeneratedFrames(frames, float(header["fps"]), header.get("info") or {}, sound, rate)
 
 
 def _plain(value: Any) -> Any:

@@ -25,8 +25,8 @@ import numpy as np
 
 from engine.api import EngineInfo, GeneratedFrames, IsCancelled, OnStep
 from engine.service.client import ServiceEngine
-from engine.service.protocol import (EngineProcessStopped, Job, error_event, error_of, progress_event, result_header,
-                                     run_job, step_of)
+from engine.service.protocol import (EngineProcessStopped, Job, error_event, error_of, progress_event, result_bytes,
+                                     result_header, result_of, run_job, step_of)
 
 POLL_S = 0.02
 START_TIMEOUT_S = 60.0
@@ -58,7 +58,7 @@ def _serve(conn, entries: Mapping[str, tuple[str, str]], idle_s: Optional[float]
             result = run_job(engine, message["job"], lambda step: conn.send(progress_event(step)),
                              lambda: _cancel_asked(conn))
             conn.send(result_header(result))
-            conn.send_bytes(np.ascontiguousarray(result.frames).reshape(-1).data)  # raw bytes, no pickling
+            conn.send_bytes(b"".join(result_bytes(result)))  # raw bytes, no pickling
         except (EOFError, BrokenPipeError):
             return
         except Exception as error:  # every engine failure goes back to the editor as an event
@@ -160,10 +160,9 @@ class LocalWorker:
             elif event["type"] == "error":
                 raise error_of(event)
             elif event["type"] == "result":
-                frames = np.empty(event["frames"]["bytes"], np.uint8)
-                conn.recv_bytes_into(frames)  # straight into the array: one copy, lossless
-                return {"result": GeneratedFrames(frames.reshape(event["frames"]["shape"]), float(event["fps"]),
-                                                  event["info"])}
+                data = np.empty(event["bytes"], np.uint8)
+                conn.recv_bytes_into(data)  # straight into the array: one copy, lossless
+                return {"result": result_of(event, data)}
             else:
                 return event
 

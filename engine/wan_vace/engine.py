@@ -14,18 +14,18 @@ hub. The presets are Wan's own sampling settings: 50 steps at guidance 5 (the of
 """
 from __future__ import annotations
 
-import hashlib
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 
 from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
-                        GenerationRequest, PresetInfo, StepInfo, TransitionRequest)
+                        GenerationRequest, PresetInfo, TransitionRequest)
 from engine.classic import check_image
-from engine.model_engine import ModelEngine
-from engine.errors import EngineInputError, GenerationCancelled, OutOfMemoryError, WeightsNotFoundError
+from engine.devices import out_of_memory_error
+from engine.errors import EngineInputError
+from engine.model_engine import (OFFLOAD_OPTION, ModelEngine, diffusers_folder, step_callback, to_uint8,
+                                 weights_identity)
 
 FPS = 16.0
 NATIVE_FRAMES = 81  # 5 s at 16 fps, the length Wan2.1 was trained at
@@ -42,29 +42,13 @@ OPTIONS = (
     EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
     EngineOption("dtype", "choice", "auto", ("auto", "bfloat16", "float16", "float32"),
                  "auto: bfloat16 on CUDA (Wan's own), float32 on the CPU"),
+    OFFLOAD_OPTION,
 )
 
 
 def check_weights(folder) -> Path:
     """The weights folder, or WeightsNotFoundError naming it and the layout expected."""
-    path = Path(folder or "").expanduser()
-    index = path / "model_index.json"
-    try:
-        name = json.loads(index.read_text()).get("_class_name")
-    except (OSError, ValueError):
-        raise WeightsNotFoundError(f"{path}: no readable model_index.json; expected {LAYOUT}") from None
-    if name != PIPELINE_CLASS:
-        raise WeightsNotFoundError(f"{index} names {name!r}, not {PIPELINE_CLASS}; expected {LAYOUT}")
-    return path
-
-
-def weights_identity(path: Path) -> str:
-    """A short hash of every file's name, size and modification time: changes when the weights do, reads none."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
-        stat = file.stat()
-        digest.update(f"{file.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}\n".encode())
-    return digest.hexdigest()[:16]
+    return diffusers_folder(folder, PIPELINE_CLASS, LAYOUT)
 
 
 def frame_count(wanted: int) -> int:
@@ -78,7 +62,7 @@ class WanVaceEngine(ModelEngine):
     @classmethod
     def describe(cls, identity: str = "") -> EngineInfo:
         return EngineInfo(cls.name, "Wan2.1 VACE video diffusion through diffusers (needs weights; GPU)", "Wan VACE",
-                          identity, native_frames=NATIVE_FRAMES, fps=FPS, canvas=CANVAS, presets=PRESETS,
+                          identity, native_frames=NATIVE_FRAMES, frame_step=4, fps=FPS, canvas=CANVAS, presets=PRESETS,
                           default_preset="draft", options=OPTIONS, required=(("weights",),), needs_gpu=True,
                           context_frames=4, prompt_rule="Wan uses the prompt as given.")
 
@@ -86,16 +70,14 @@ class WanVaceEngine(ModelEngine):
     def validate(options: dict) -> None:
         check_weights(options.get("weights"))
 
-    def __init__(self, weights=None, *, device: str = "auto", dtype: str = "auto"):
+    def __init__(self, weights=None, *, device: str = "auto", dtype: str = "auto", offload: str = "none"):
         self.location = check_weights(weights)
-        super().__init__(weights_identity(self.location), device, dtype, cuda_dtype="bfloat16")  # Wan's own
+        super().__init__(weights_identity(self.location), device, dtype, "bfloat16", offload)  # Wan's own precision
 
     def load_pipeline(self):
         from diffusers import WanVACEPipeline
 
-        pipeline = WanVACEPipeline.from_pretrained(self.location, dtype=self.dtype, local_files_only=True)
-        pipeline.set_progress_bar_config(disable=True)
-        return pipeline.to(self.device)
+        return self.placed(WanVACEPipeline.from_pretrained(self.location, dtype=self.dtype, local_files_only=True))
 
     # the three modes ---------------------------------------------------------------------------------------------
     def transition(self, first, last, request: TransitionRequest, *, on_step=None, cancelled=None) -> GeneratedFrames:
@@ -156,32 +138,18 @@ class WanVaceEngine(ModelEngine):
         params = self.resolve(request, np.asarray(sample).shape)
         video, mask = self.control(frames, keep, (params["height"], params["width"]))
         started = time.perf_counter()
-
-        def step_done(pipe, index, timestep, tensors):
-            if cancelled is not None and cancelled():
-                raise GenerationCancelled(f"cancelled after step {index + 1} of {params['num_inference_steps']}")
-            if on_step is not None:
-                on_step(StepInfo(index + 1, params["num_inference_steps"], time.perf_counter() - started))
-            return tensors
-
         try:
             output = self.pipeline(
                 prompt=request.prompt, negative_prompt=request.negative_prompt, video=video, mask=mask,
                 height=params["height"], width=params["width"], num_frames=len(frames),
                 num_inference_steps=params["num_inference_steps"], guidance_scale=params["guidance_scale"],
                 generator=torch.Generator("cpu").manual_seed(params["seed"]), output_type="np",
-                callback_on_step_end=step_done)
+                callback_on_step_end=step_callback(params["num_inference_steps"], on_step, cancelled))
         except torch.OutOfMemoryError as error:
-            raise OutOfMemoryError(f"{self.device} ran out of memory generating {len(frames)} frames at "
-                                   f"{params['width']}x{params['height']} ({error}); try fewer frames, the 1.3B "
-                                   f"model, or bfloat16") from error
+            raise out_of_memory_error(self.device, params["height"], params["width"], len(frames), error,
+                                      "try fewer frames, the 1.3B model, bfloat16, or CPU offload") from error
         made = to_uint8(output.frames[0])
         info = {"engine": self.name, "weights": self.identity, "params": dict(params, prompt=request.prompt,
                                                                             num_frames=len(frames)),
                 "timings": {"total_s": time.perf_counter() - started}}
         return GeneratedFrames(made[first:] if first else made, FPS, info)
-
-
-def to_uint8(frames: np.ndarray) -> np.ndarray:
-    """The pipeline's float frames in [0, 1] as uint8, rounded."""
-    return np.clip(np.rint(np.asarray(frames, np.float32) * 255.0), 0, 255).astype(np.uint8)

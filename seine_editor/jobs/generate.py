@@ -223,14 +223,16 @@ def _canvas(spec: GenerateSpec, info: EngineInfo, sample: np.ndarray) -> tuple[i
 
 
 def _request_frames(spec: GenerateSpec, info: EngineInfo) -> int:
-    """How many frames to ask the engine for: its native clip (an extension: as many new frames as the duration
-    needs at the engine's rate), or the timeline frames directly when it makes any count."""
+    """How many frames to ask the engine for: the timeline frames directly when it makes any count; an extension's
+    new frames for its duration at the engine's rate; else the frames spanning the item at the engine's rate (a
+    transition's neighbours included), on the engine's frame grid (its native clip for a fixed-length engine)."""
     if info.native_frames is None:  # a transition asks for its two neighbours too: the conform drops them
         return spec.duration_frames + 2 if spec.kind == "transition" else spec.duration_frames
-    if spec.kind != "extend":
-        return info.native_frames
-    seconds = Fraction(spec.duration_frames) / Fraction(spec.fps)
-    return max(1, round(seconds * Fraction(info.fps).limit_denominator(1001)))
+    engine_fps = Fraction(info.fps).limit_denominator(1001)
+    if spec.kind == "extend":
+        return max(1, round(Fraction(spec.duration_frames) / Fraction(spec.fps) * engine_fps))
+    intervals = spec.duration_frames + 1 if spec.kind == "transition" else spec.duration_frames - 1
+    return info.frames_for(1 + math.ceil(Fraction(intervals) / Fraction(spec.fps) * engine_fps))
 
 
 def _run_engine(engine: Any, spec: GenerateSpec, sources: list[np.ndarray], ctx: JobContext) -> GeneratedFrames:

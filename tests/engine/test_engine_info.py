@@ -71,4 +71,4 @@ def test_an_unknown_preset_is_named_with_the_engines_presets():
 
 
 def test_the_registry_lists_every_engine_in_order():
-    assert engine_names() == ("seine", "morph", "crossfade", "wan_vace")
+    assert engine_names() == ("seine", "morph", "crossfade", "wan_vace", "ltx2")

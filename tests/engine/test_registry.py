@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_available_engines_names_every_engine():
-    assert list(available_engines()) == ["seine", "morph", "crossfade", "wan_vace"]
+    assert list(available_engines()) == ["seine", "morph", "crossfade", "wan_vace", "ltx2"]
 
 
 @pytest.mark.parametrize("name, cls, identity", [("morph", MorphEngine, "morph/1"),

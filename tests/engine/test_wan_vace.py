@@ -8,7 +8,8 @@ from PIL import Image
 from engine import AnimateRequest, ExtendRequest, TransitionRequest, engine_info, load_engine
 from engine.errors import EngineInputError, GenerationCancelled, WeightsNotFoundError
 from engine.testing import write_tiny_wan_vace
-from engine.wan_vace.engine import GREY, to_uint8
+from engine.model_engine import to_uint8
+from engine.wan_vace.engine import GREY
 
 pytestmark = pytest.mark.slow
 SIZE = (16, 32)

@@ -1,5 +1,6 @@
-"""A second model engine through the editor's job: Wan VACE's 81 frames at 16 fps on a canvas named by the project,
-conformed to the timeline with neither neighbour held; the editor reads all of it from the engine's description."""
+"""A second model engine through the editor's job: Wan VACE's frames for the item's span at 16 fps (4k + 1) on a
+canvas named by the project, conformed to the timeline with neither neighbour held; the editor reads all of it from
+the engine's description."""
 import pytest
 
 from seine_editor.jobs.context import HeadlessContext
@@ -27,4 +28,5 @@ def test_a_wan_vace_transition_lands_on_the_timeline_at_its_rate_and_size(coded_
     result = generate(spec, HeadlessContext(), EngineCache())
     assert (probe(result.path).frame_count, result.engine_identity.startswith("wan_vace:")) == (24, True)
     assert read_frames(result.path, [0]).shape == (1, coded_media.height, coded_media.width, 3)
-    assert result.info["engine_info"]["params"]["num_frames"] == 81  # Wan's native 5 s, made at 16 fps
+    # 24 frames between two neighbours span 25/24 s: 17 intervals at 16 fps, 18 frames, 21 on Wan's 4k + 1 grid
+    assert result.info["engine_info"]["params"]["num_frames"] == 21
