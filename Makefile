@@ -45,8 +45,9 @@ bench: install
 
 # A lent GPU machine runs an image whose python3 holds CUDA PyTorch and can fetch nothing. `make gpu-wheels` (here)
 # puts the pure-Python packages the engine needs and that image lacks into .whl/; `make gpu-check` (there, with .whl
-# carried) installs them beside its PyTorch, then runs the gpu tests and the quick engine benchmark: eager and
-# compiled draft transitions, per-step time, share of peak, peak memory. A few minutes of GPU time.
+# carried) installs them beside its PyTorch, then runs the gpu tests, the quick engine benchmark (eager and compiled
+# draft transitions, per-step time, share of peak, peak memory) and one full-size guided step of LTX-2 and both Wan
+# VACE sizes with random bf16 weights (bench/models.py). A few minutes of GPU time.
 GPU_PY ?= python3
 GPU_WHEELS := diffusers==0.42.1 importlib_metadata==10.2.0 ftfy==6.3.1 wcwidth==0.9.4
 GPU_SITE := /tmp/seine-gpu-site
@@ -60,6 +61,7 @@ gpu-check:
 	$(GPU_PY) -m pip install -q --no-index --no-deps --no-compile --target $(GPU_SITE) .whl/*.whl
 	PYTHONPATH=$(GPU_SITE):. PYTHONUNBUFFERED=1 $(GPU_PY) -m pytest -q -p no:cacheprovider -m gpu tests/engine
 	PYTHONPATH=$(GPU_SITE):. PYTHONUNBUFFERED=1 $(GPU_PY) bench/engine.py --quick
+	PYTHONPATH=$(GPU_SITE):. PYTHONUNBUFFERED=1 $(GPU_PY) bench/models.py --gpu
 
 clean-venv:
 	rm -rf $(VENV)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass, field
+from fractions import Fraction
 from typing import Any, Callable, Optional, Protocol
 
 import numpy as np
@@ -135,12 +136,13 @@ class EngineInfo:
 
     def frames_for(self, wanted: int) -> int:
         """How many frames to ask this engine for when ``wanted`` would be ideal: the native count for a fixed-length
-        engine, else the nearest count on its frame grid at or above ``wanted``, within its limits."""
+        engine, else the count on its frame grid nearest ``wanted`` (half up; the picture is then retimed by less
+        than half a grid step), within its limits."""
         if self.native_frames is None:
             return wanted
         if not self.frame_step:
             return self.native_frames
-        steps = max(1, -(-(wanted - 1) // self.frame_step))
+        steps = max(1, math.floor(Fraction(wanted - 1, self.frame_step) + Fraction(1, 2)))
         return min(self.native_frames, 1 + steps * self.frame_step)
 
     def preset(self, name: Optional[str]) -> Optional[PresetInfo]:

@@ -92,6 +92,15 @@ def conformed_length(num_source: int, src_fps: float, dst_fps: float) -> int:
     return max(1, _round((num_source - 1) * dst_fps / src_fps) + 1)
 
 
+def time_map(num_source: int, num_frames: int, open_ends: tuple[bool, bool] = (False, False)) -> tuple[float, float]:
+    """Where `conform` takes its output frames from: output frame ``j`` shows source position ``first + j * span``
+    (in source frames). Its sound follows the same map."""
+    open_start, open_end = open_ends
+    intervals = num_frames - 1 + open_start + open_end
+    span = (num_source - 1) / intervals if intervals else 0.0
+    return open_start * span, span
+
+
 class _PairInterpolator:
     """In-betweens of neighbouring source frames; the flows of each pair are computed once, when first needed."""
 
@@ -209,15 +218,14 @@ def conform(frames: np.ndarray, *, src_fps: float, dst_fps: float, num_frames: O
     interpolator = _PairInterpolator(np.ascontiguousarray(frames))
     end = len(frames) - 1
     open_start, open_end = open_ends
-    intervals = num_frames - 1 + open_start + open_end
-    span = end / intervals if intervals else 0.0
+    first_position, span = time_map(len(frames), num_frames, open_ends)
 
     def placed(position: float) -> np.ndarray:
         aspect = None if aspects is None else \
             math.exp(math.log(aspects[0]) + (math.log(aspects[1]) - math.log(aspects[0])) * position / max(end, 1))
         return place(interpolator.frame_at(position), size, fit, aspect)
 
-    out = np.stack([placed((index + open_start) * span) for index in range(num_frames)])
+    out = np.stack([placed(first_position + index * span) for index in range(num_frames)])
     # frames the two eases share: all but the output's own ends that are true frames
     shared = num_frames - (first is not None and not open_start) - (last is not None and not open_end)
     reach = min(ease_frames, shared // 2 if first is not None and last is not None else shared)

@@ -13,8 +13,11 @@ The spec is plain data (no OTIO, no Qt); the result names the baked file. Steps:
 4. Conform to exactly ``duration_frames`` at the timeline rate and size, stretched back to the sources' shape. A
    transition shows only what lies between its neighbours' frames (neither is held for a frame); an animation starts
    on its still.
-5. Write an intra-frame movie (ProRes) named by the fingerprint, with provenance in its container tags, among them
-   the parameters the engine resolved (preset, steps, scheduler, guidance), which a cache hit reads back.
+   Sound, from an engine that makes it, follows the pictures' time map (a speed change, pitch following, so it
+   stays in sync) and fills the item's duration exactly, silence where the engine's sound ends.
+5. Write an intra-frame movie (ProRes, with its sound as 48 kHz PCM) named by the fingerprint, with provenance in
+   its container tags, among them the parameters the engine resolved (preset, steps, scheduler, guidance), which a
+   cache hit reads back.
 """
 from __future__ import annotations
 
@@ -39,6 +42,7 @@ from seine_editor.media.probe import probe
 
 KINDS = ("transition", "extend", "animate")
 FINGERPRINT_VERSION = 1
+SOUND_RATE = 48000  # a generated movie's sound, whatever rate the engine made it at
 
 
 @dataclass(frozen=True)
@@ -90,6 +94,7 @@ class GenerateResult:
     from_cache: bool
     info: Mapping[str, Any] = field(default_factory=dict)
     resolved: Mapping[str, Any] = field(default_factory=dict)  # preset, steps, scheduler, guidance actually used
+    sound: bool = False  # the movie carries the engine's sound
 
 
 def check_spec(spec: GenerateSpec) -> None:
@@ -147,21 +152,22 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     if target.exists():
         ctx.report(Progress(1.0, "already generated: reused from the cache", 0.0))
         return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                              True, {"cached": True}, _resolved_of_movie(target, spec))
+                              True, {"cached": True}, _resolved_of_movie(target, spec), probe(target).has_audio)
     started = time.monotonic()
     generated = _run_engine(engine, spec, sources, ctx)
     _raise_if_cancelled(ctx, "after the engine run")
     ctx.report(Progress(0.9, "fitting frames to the timeline"))
     frames = _conform(generated, spec, sources, engine.info)
+    sound = _conform_sound(generated, spec)
     _raise_if_cancelled(ctx, "before writing")
     ctx.report(Progress(0.95, "writing the result"))
     resolved = resolved_params(spec, generated)
     write_movie(target, frames, spec.fps, _provenance(spec, engine.identity, key, resolved),
-                cancelled=ctx.cancelled)
+                cancelled=ctx.cancelled, sound=sound, sound_rate=SOUND_RATE)
     ctx.report(Progress(1.0, "done", 0.0))
     info = {"cached": False, "seconds": round(time.monotonic() - started, 3), "engine_info": generated.info}
     return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                          False, info, resolved)
+                          False, info, resolved, sound is not None)
 
 
 def resolved_params(spec: GenerateSpec, generated: GeneratedFrames) -> dict[str, Any]:
@@ -287,6 +293,25 @@ def _conform(generated: GeneratedFrames, spec: GenerateSpec, sources: list[np.nd
     return conform(frames, src_fps=generated.fps, dst_fps=float(spec.fps), num_frames=spec.duration_frames,
                    size=size, fit=spec.fit, first=first, last=last, aspects=aspects,
                    open_ends=(spec.kind != "animate", spec.kind == "transition"))
+
+
+def _conform_sound(generated: GeneratedFrames, spec: GenerateSpec) -> Optional[np.ndarray]:
+    """The engine's sound under the conformed pictures: each moment of the item hears the moment of the generated
+    clip its picture shows (the conform's time map), for exactly the item's duration at SOUND_RATE. An extension's
+    sound starts with its first new frame, which the map places one frame after the clip's last."""
+    from engine.conform import time_map
+    from seine_editor.media.audio import varispeed
+    from seine_editor.render.audio import frame_sample
+
+    if generated.sound is None:
+        return None
+    seam = 1 if spec.kind == "extend" else 0  # the clip's last frame, put before an extension's frames to conform
+    open_ends = (spec.kind != "animate", spec.kind == "transition")
+    first, span = time_map(len(generated.frames) + seam, spec.duration_frames, open_ends)
+    fps = Fraction(spec.fps)
+    return varispeed(generated.sound, generated.sound_rate, start_s=(first - seam) / generated.fps,
+                     speed=span * float(fps) / generated.fps, out_rate=SOUND_RATE,
+                     count=frame_sample(spec.duration_frames, SOUND_RATE, fps))
 
 
 def _provenance(spec: GenerateSpec, identity: str, key: str, resolved: Mapping[str, Any]) -> dict[str, str]:

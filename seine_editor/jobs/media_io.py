@@ -23,16 +23,21 @@ def read_frames(path, indices: Sequence[int]) -> np.ndarray:
 
 
 def write_movie(target, frames: np.ndarray, fps: Fraction, tags: Mapping[str, str],
-                cancelled: Optional[Callable[[], bool]] = None) -> Path:
+                cancelled: Optional[Callable[[], bool]] = None, sound: Optional[np.ndarray] = None,
+                sound_rate: int = 48000) -> Path:
     """Write ``frames`` as a ProRes 422 HQ .mov (every frame a keyframe, so scrubbing a generated clip is instant)
-    at ``fps`` with ``tags`` in the container. Atomic: nothing appears under ``target`` unless all frames were
-    written; a cancel raises GenerationCancelled and leaves nothing behind."""
+    at ``fps`` with ``tags`` in the container, and ``sound`` (float32 channels×samples at ``sound_rate``) as PCM
+    when given. Atomic: nothing appears under ``target`` unless all frames were written; a cancel raises
+    GenerationCancelled and leaves nothing behind."""
     from seine_editor.media.writer import MediaWriter
 
     height, width = frames.shape[1:3]
+    audio = {} if sound is None else {"audio_rate": sound_rate, "audio_channels": sound.shape[0]}
     writer = MediaWriter(target, width=width, height=height, fps=Fraction(fps), codec="prores",
-                         metadata=dict(tags))
+                         metadata=dict(tags), **audio)
     try:
+        if sound is not None:
+            writer.write_audio(sound)
         for index, frame in enumerate(frames):
             if cancelled is not None and cancelled():
                 raise GenerationCancelled(f"generation cancelled while writing frame {index} of {len(frames)}")

@@ -224,3 +224,27 @@ def read_audio(path, start_s: float, duration_s: float, *, rate: int, channels: 
                          "times must be >= 0 and the rate positive")
     with AudioReader(path, rate=rate, channels=channels, stream_index=stream_index) as reader:
         return reader.read(int(round(start_s * rate)), int(round(duration_s * rate)))
+
+
+def varispeed(samples: np.ndarray, rate: int, *, start_s: float, speed: float, out_rate: int, count: int,
+              channels: int = 2) -> np.ndarray:
+    """``count`` samples (float32 channels×count at ``out_rate``) of ``samples`` (channels×n at ``rate``) heard from
+    ``start_s`` of them at ``speed``: a speed change with the pitch following, as a retimed clip sounds in any editor,
+    so sound stays in sync with retimed pictures. Silence before their start and after their end."""
+    if rate <= 0 or out_rate <= 0 or speed <= 0 or count < 0:
+        raise ValueError(f"varispeed needs positive rates and speed, got {rate} Hz, {out_rate} Hz, ×{speed}")
+    out = np.zeros((channels, count), np.float32)
+    first = round(start_s * rate)
+    data = samples[:, max(0, first):].astype(np.float32)
+    lead = round(max(0, -first) / rate / speed * out_rate)  # output samples of silence before the sound starts
+    if data.shape[1] == 0 or lead >= count:
+        return out
+    if data.shape[0] != channels:  # mono spread to both sides, or stereo folded to one
+        data = np.repeat(data, channels, axis=0) if data.shape[0] == 1 else data.mean(axis=0, keepdims=True)
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(data), format="fltp", layout=LAYOUTS[channels])
+    frame.sample_rate = max(1, round(rate * speed))  # heard at this rate, the sound plays ``speed`` times as fast
+    resampler = av.AudioResampler(format="fltp", layout=LAYOUTS[channels], rate=out_rate)
+    pieces = [piece.to_ndarray() for piece in resampler.resample(frame) + resampler.resample(None)]
+    heard = np.concatenate(pieces, axis=1)[:, :count - lead] if pieces else np.zeros((channels, 0), np.float32)
+    out[:, lead:lead + heard.shape[1]] = heard
+    return out

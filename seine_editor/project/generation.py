@@ -172,6 +172,10 @@ class GenerationController(QObject):
         """Play another take (or "generator": the placeholder) of the item; undoable."""
         self._push(f"Use {key}", "select_take", item_id=item_id, key=key)
 
+    def set_generated_sound(self, item_id: str, on: bool) -> None:
+        """Switch the item's generated sound on or off; undoable."""
+        self._push(f"Generated sound {'on' if on else 'off'}", "set_generated_sound", item_id=item_id, on=on)
+
     def generate_item(self, item_id: str) -> str:
         """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id."""
         spec = self.spec_for(item_id)
@@ -347,7 +351,7 @@ class GenerationController(QObject):
 def take_provenance(result: GenerateResult) -> dict[str, Any]:
     """What made a result, as its take records it: the engine, its weights identity and resolved parameters."""
     resolved = {key: result.resolved.get(key) for key in ("preset", "steps", "scheduler", "guidance")}
-    return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved}
+    return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved, "sound": result.sound}
 
 
 def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:

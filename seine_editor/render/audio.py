@@ -1,9 +1,10 @@
 """The audio mix of a timeline at the project's sample rate and channel count.
 
 Sync is exact: the samples of video frame n are [n * rate / fps, (n + 1) * rate / fps) in integer
-arithmetic, never accumulated. Every cut gets a short fade so nothing clicks, dissolves cross-fade,
-generative bridges are silent (an overlap transition cross-fades its neighbours), and audio that ends
-before its clip is padded with silence.
+arithmetic, never accumulated. Every cut gets a short fade so nothing clicks, dissolves cross-fade, a generative
+item plays the sound its engine made when it has some and its switch is on (`timeline.sound`), else a bridge is
+silent and an overlap transition cross-fades its neighbours, and audio that ends before its clip is padded with
+silence.
 """
 from __future__ import annotations
 
@@ -119,12 +120,12 @@ def _track_segments(track: TrackPlan, fps: Fraction, rate: int) -> list[AudioSeg
         out[1], out[3] = dissolve.end_frame, dissolve.end_frame - dissolve.start_frame
         inc[0], inc[2] = dissolve.start_frame, dissolve.end_frame - dissolve.start_frame
     for item in track.items:
-        if _is_overlap_transition(item):
+        if _is_overlap_transition(item) and not item.audio_enabled:
             _overlap_neighbours(track, item, spans)
     segments = []
     for item in track.items:
-        if item.path is None or not item.audio_enabled or item.generative is not None:
-            continue  # generative clips carry no sound: silence under a bridge
+        if item.path is None or not item.audio_enabled:
+            continue
         first, end, ramp_in, ramp_out = spans[item.uid]
         start, stop = frame_sample(first, rate, fps), frame_sample(end, rate, fps)
         source_start = round(item.source_seconds(first, fps) * rate)

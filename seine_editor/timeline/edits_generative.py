@@ -131,6 +131,11 @@ class GenerativeEditsMixin:
         return self._edit_generative("select_take", item_id,
                                      lambda slot, edit: generated.select_take(slot.item, key) or ())
 
+    def set_generated_sound(self, item_id: str, on: bool) -> Edit:
+        """Hear the sound a take was generated with (on), or the silence or cross-fade a soundless item has."""
+        return self._edit_generative("set_generated_sound", item_id,
+                                     lambda slot, edit: generated.set_sound(slot.item, on) or ())
+
     def detach_generated_media(self, item_id: str) -> Edit:
         """Play the placeholder again; takes are kept."""
         return self.select_take(item_id, generated.GENERATOR_KEY)

@@ -10,7 +10,9 @@
      "sources": [{"role": "left" | "right" | "still", "clip_id", "media_path", "frame"}],
      "fingerprint": hex,              # of kind + params + sources when last requested
      "takes": [{"key": "take1", "path": ..., "fingerprint": ..., "engine": "seine", "engine_identity": ...,
-                "preset": ..., "steps": ..., "scheduler": ..., "guidance": ...}],  # as the engine resolved them
+                "preset": ..., "steps": ..., "scheduler": ..., "guidance": ...,  # as the engine resolved them
+                "sound": true}],              # the take's movie carries the engine's sound
+     "sound": false,                  # the generated sound switched off (absent: on)
      "status": "pending" | "baked"}
 
 `frame` is the media frame index of the exact boundary frame (the last shown frame of the left clip, the
@@ -41,7 +43,7 @@ ANIMATE = "seine.animate"
 KINDS = (TRANSITION, EXTEND, ANIMATE)
 MODES = ("bridge", "overlap")
 GENERATOR_KEY = "generator"
-TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance")
+TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance", "sound")
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "prompt": "", "negative_prompt": "", "seed": 0, "preset": None, "steps": None,
@@ -176,6 +178,22 @@ def active_take(clip: otio.schema.Clip) -> dict[str, Any] | None:
     """The take record that plays, or None while the placeholder does."""
     key = clip.active_media_reference_key
     return next((dict(t) for t in meta.get(clip, "takes", []) if t.get("key") == key), None)
+
+
+def take_has_sound(clip: otio.schema.Clip) -> bool:
+    """Whether the take that plays carries the sound its engine made."""
+    return bool((active_take(clip) or {}).get("sound"))
+
+
+def sound_on(clip: otio.schema.Clip) -> bool:
+    """The item's generated-sound switch (on unless switched off)."""
+    return meta.get(clip, "sound", True) is not False
+
+
+def set_sound(clip: otio.schema.Clip, on: bool) -> None:
+    if not isinstance(on, bool):
+        raise PlacementError(f"the generated-sound switch takes true or false, not {on!r}")
+    meta.update(clip, sound=None if on else False)
 
 
 def active_take_path(clip: otio.schema.Clip) -> str | None:

@@ -46,6 +46,8 @@ class GenerativeInfo:
     baked_path: Optional[str]
     takes: tuple[str, ...]  # media-reference keys of baked takes, oldest first
     active_take: Optional[str]
+    sound: bool = False  # the take that plays carries generated sound
+    sound_on: bool = True  # its switch
 
 
 @dataclass(frozen=True)
@@ -278,7 +280,8 @@ def _generative_info(clip, neighbours, placed, rate) -> Optional[GenerativeInfo]
                           tuple(MappingProxyType(s) for s in data.get("sources", [])), data.get("fingerprint", ""),
                           current, generated.active_take_path(clip),
                           tuple(t["key"] for t in data.get("takes", [])),
-                          None if active == generated.GENERATOR_KEY else active)
+                          None if active == generated.GENERATOR_KEY else active, generated.take_has_sound(clip),
+                          generated.sound_on(clip))
 
 
 def _transition_info(placed: layout.PlacedTransition, track_id: str) -> TransitionInfo:

@@ -9,12 +9,15 @@ for it, so a timeline from another tool with video-only tracks keeps its sound. 
   camera sound coming back.
 - a link to an audio-track clip (projects saved before the mark existed, or sound linked by hand): that clip
   is the picture's sound.
+
+A generative item's sound is the one its engine made with the take that plays (LTX-2 makes sound, SEINE does not),
+heard while its switch is on; without it the item is silent (a bridge) or its neighbours cross-fade (an overlap).
 """
 from __future__ import annotations
 
 import opentimelineio as otio
 
-from seine_editor.timeline import meta
+from seine_editor.timeline import generated, meta
 
 MUTE_AUDIO = "mute_audio"
 
@@ -31,6 +34,8 @@ def audio_link_groups(timeline: otio.schema.Timeline) -> frozenset[str]:
 
 def plays_own_sound(clip: otio.schema.Clip, track_kind: str, audio_groups: frozenset[str]) -> bool:
     """Whether the mix hears ``clip``'s media sound; ``track_kind`` is "video" or "audio"."""
+    if generated.is_generative(clip):
+        return generated.take_has_sound(clip) and generated.sound_on(clip)
     if meta.get(clip, MUTE_AUDIO, False):
         return False
     return track_kind == "audio" or meta.get(clip, "link") not in audio_groups

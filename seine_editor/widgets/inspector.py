@@ -62,6 +62,7 @@ class GenerativeForm(QtWidgets.QWidget):
     cancel_requested = QtCore.Signal(str)
     take_chosen = QtCore.Signal(str, str)  # clip id, take key
     reshape_requested = QtCore.Signal(str, int, str)  # clip id, duration in frames, mode ("" for extensions)
+    sound_switched = QtCore.Signal(str, bool)  # clip id, generated sound on
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -86,6 +87,8 @@ class GenerativeForm(QtWidgets.QWidget):
         self.mode.addItems(MODES)
         self.takes = QtWidgets.QComboBox()
         self.takes.activated.connect(lambda i: self.clip_id and self.take_chosen.emit(self.clip_id, self.takes.itemData(i)))
+        self.sound = QtWidgets.QCheckBox("Generated sound")
+        self.sound.clicked.connect(lambda on: self.clip_id and self.sound_switched.emit(self.clip_id, on))
         self.state = QtWidgets.QLabel(objectName="hint", wordWrap=True)
         self.generate = QtWidgets.QPushButton(icon("generate"), "Generate", objectName="primary")
         self.generate.clicked.connect(lambda: self.clip_id and self.generate_requested.emit(self.clip_id, self.params()))
@@ -101,7 +104,7 @@ class GenerativeForm(QtWidgets.QWidget):
                               ("Seed", seed_row),
                               ("Engine", self.engine), ("Preset", self.preset), ("Steps", self.steps),
                               ("Guidance", self.guidance), ("Duration", self.duration), ("Mode", self.mode),
-                              ("Take", self.takes)):
+                              ("Take", self.takes), ("Sound", self.sound)):
             form.addRow(label, widget)
         buttons = QtWidgets.QHBoxLayout()
         buttons.addWidget(self.generate, 1)
@@ -129,6 +132,10 @@ class GenerativeForm(QtWidgets.QWidget):
         for number, key in enumerate(gen.takes, 1):
             self.takes.addItem(f"Take {number}" + (" (active)" if key == gen.active_take else ""), key)
         self.takes.setEnabled(bool(gen.takes))
+        self.sound.setEnabled(gen.sound)  # only a take made with sound has any to switch
+        self.sound.setChecked(gen.sound and gen.sound_on)
+        self.sound.setToolTip("Play the sound generated with this take" if gen.sound else
+                              "This take has no generated sound (its engine makes none)")
         baked = gen.status == "baked"
         self.generate.setText("Regenerate" if baked else "Generate")
         self.state.setText("Sources changed since this was generated: regenerate to update." if gen.stale else

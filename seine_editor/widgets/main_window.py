@@ -113,6 +113,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda transition, before, after: self.run_edit(lambda p: p.set_dissolve(transition, before, after)))
         view.transition_selected.connect(self._on_view_transition_selected)
         form.take_chosen.connect(lambda item, key: self.run_edit(lambda p: p.generation.select_take(item, key)))
+        form.sound_switched.connect(
+            lambda item, on: self.run_edit(lambda p: p.generation.set_generated_sound(item, on)))
         self.bin.add_to_timeline_requested.connect(
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
 

@@ -50,9 +50,9 @@ def test_ltx2_describes_its_frame_grid_rate_canvas_sound_and_presets():
     assert [o.name for o in info.options] == ["weights", "device", "dtype", "offload"]
 
 
-def test_frames_for_a_duration_are_the_next_count_on_the_grid():
+def test_frames_for_a_duration_are_the_nearest_count_on_the_grid():
     info = engine_info("ltx2")
-    assert [info.frames_for(n) for n in (2, 9, 10, 26, 121, 900)] == [9, 9, 17, 33, 121, 481]
+    assert [info.frames_for(n) for n in (2, 9, 13, 14, 26, 121, 900)] == [9, 9, 17, 17, 25, 121, 481]
 
 
 def test_a_folder_that_is_not_ltx2_is_refused_by_name(tmp_path):

@@ -1,5 +1,5 @@
 """For the same request and seed, the engine in process, in the local engine worker and behind `seine-editor serve`
-gives the same frames, bit for bit: morph, and SEINE with tiny random weights on the CPU.
+gives the same frames (and sound), bit for bit: morph, and SEINE and LTX-2 with tiny random weights on the CPU.
 
 CPU kernels sum in an order that depends on their thread count, so every place runs with one thread (the count a
 one-CPU Ray Serve replica gets); the Ray Serve twin of this check is in test_service_ray.py."""
@@ -14,7 +14,9 @@ from engine.service.worker import LocalWorker
 from servers import serving
 
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
-REQUEST = TransitionRequest(num_frames=16, seed=11, preset="preview", size=(64, 64))
+REQUESTS = {"morph": TransitionRequest(num_frames=16, seed=11, size=(64, 64)),
+            "seine": TransitionRequest(num_frames=16, seed=11, preset="preview", size=(64, 64)),
+            "ltx2": TransitionRequest(num_frames=9, seed=11, size=(64, 64), num_inference_steps=2)}
 
 
 @pytest.fixture(scope="module")
@@ -45,27 +47,44 @@ def weights(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def made_everywhere(one_thread, ends, weights, tmp_path_factory):
-    """{engine: {place: frames}} for one transition request."""
-    engines = {"morph": {}, "seine": {"weights": weights, "device": "cpu"}}
+def ltx2_weights(tmp_path_factory):
+    from engine.testing import write_tiny_ltx2
+
+    return str(write_tiny_ltx2(tmp_path_factory.mktemp("ltx2")))
+
+
+@pytest.fixture(scope="module")
+def made_everywhere(one_thread, ends, weights, ltx2_weights, tmp_path_factory):
+    """{engine: {place: GeneratedFrames}} for one transition request each."""
+    engines = {"morph": {}, "seine": {"weights": weights, "device": "cpu"},
+               "ltx2": {"weights": ltx2_weights, "device": "cpu"}}
     made = {}
     worker = LocalWorker(idle_s=120)
     try:
         for name, options in engines.items():
-            made[name] = {"in process": load_engine(name, **options).transition(*ends, REQUEST).frames,
-                          "worker": worker.get(name, options).transition(*ends, REQUEST).frames}
+            request = REQUESTS[name]
+            made[name] = {"in process": load_engine(name, **options).transition(*ends, request),
+                          "worker": worker.get(name, options).transition(*ends, request)}
             flags = ["--engine", name] + [f for key, value in options.items()
                                           for f in (f"--{key.replace('_', '-')}", value)]
             with serving(tmp_path_factory.mktemp(f"serve-{name}"), *flags) as server:
-                made[name]["server"] = server.client().engine(name).transition(*ends, REQUEST).frames
+                made[name]["server"] = server.client().engine(name).transition(*ends, request)
     finally:
         worker.close()
     return made
 
 
-@pytest.mark.parametrize("engine", ["morph", "seine"])
+@pytest.mark.parametrize("engine", ["morph", "seine", "ltx2"])
 @pytest.mark.parametrize("place", ["worker", "server"])
 def test_the_same_request_gives_the_same_frames_wherever_it_runs(made_everywhere, engine, place):
-    frames = made_everywhere[engine]
-    assert frames[place].shape == frames["in process"].shape == (16, 64, 64, 3)
-    assert np.array_equal(frames[place], frames["in process"])
+    made = made_everywhere[engine]
+    assert made[place].frames.shape == made["in process"].frames.shape == (REQUESTS[engine].num_frames, 64, 64, 3)
+    assert np.array_equal(made[place].frames, made["in process"].frames)
+
+
+@pytest.mark.parametrize("place", ["worker", "server"])
+def test_the_sound_an_engine_makes_arrives_bit_for_bit_wherever_it_runs(made_everywhere, place):
+    made = made_everywhere["ltx2"]
+    assert made[place].sound.dtype == np.float32 and made[place].sound.shape[0] == 2
+    assert np.array_equal(made[place].sound, made["in process"].sound)
+    assert made[place].sound_rate == made["in process"].sound_rate == 16000

@@ -226,6 +226,31 @@ def test_a_crossfade_made_on_the_farm_equals_the_crossfade_in_process_bit_for_bi
     assert served.fps == local.fps
 
 
+# -- a model that makes sound --------------------------------------------------------------------------------------
+
+def test_ltx2_on_the_farm_returns_the_picture_and_sound_it_makes_in_process_bit_for_bit(farm, tmp_path):
+    import torch
+
+    from engine.testing import write_tiny_ltx2
+
+    weights = str(write_tiny_ltx2(tmp_path / "ltx2"))
+    client = farm.deploy("ltx2", replicas=1, weights=weights, device="cpu")
+    first, last = two_frames(64, 64, seed=4)
+    request = TransitionRequest(num_frames=9, seed=2, size=(64, 64), num_inference_steps=2)
+
+    served = client.engine("ltx2").transition(first, last, request)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # a one-CPU replica's count: CPU kernels sum in an order that depends on it
+    try:
+        local = registry.load_engine("ltx2", weights=weights, device="cpu").transition(first, last, request)
+    finally:
+        torch.set_num_threads(threads)
+
+    assert np.array_equal(served.frames, local.frames)
+    assert (served.sound_rate, served.sound.shape[0]) == (local.sound_rate, 2)
+    assert np.array_equal(served.sound, local.sound)
+
+
 # -- replicas that die mid-job --------------------------------------------------------------------------------------
 
 def test_a_replica_killed_mid_job_is_retried_once_on_a_live_one_and_the_frames_are_the_engines(farm, tmp_path,

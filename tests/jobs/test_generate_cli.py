@@ -93,3 +93,39 @@ def test_generate_on_a_server_attaches_the_servers_frames(saved_project, tmp_pat
     finally:
         reopened.close()
     assert "1 of 1 item(s) generated" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_generate_with_ltx2_bakes_the_picture_with_its_sound(qapp, tmp_path, capsys):
+    """A person with an LTX-2 folder: the project names the engine and a small canvas, `generate` makes the
+    transition with the distilled preset, and the take carries its sound."""
+    from engine.testing import write_tiny_ltx2
+    from seine_editor.media.probe import probe
+
+    weights = write_tiny_ltx2(tmp_path / "ltx2")
+    a = write_coded_video(tmp_path / "a.mp4", frames=24, width=64, height=48, tint=(200, 60, 40))
+    b = write_coded_video(tmp_path / "b.mp4", frames=24, width=64, height=48, tint=(40, 80, 200), first_index=100)
+    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
+    track = project.document.track_ids("video")[0]
+    project.append_clip(a, track)
+    project.append_clip(b, track)
+    from seine_editor.project.commands import CallCommand
+    project.push(CallCommand(project.document, "transition", "add_generative_transition",
+                             left_clip_id=project.document.info().track(track).clips[0].id, duration_frames=8,
+                             mode="bridge"))
+    project.document.set_settings(engine=EngineSettings("ltx2", {"ltx2": {"weights": str(weights), "device": "cpu"}},
+                                                        model_size=(32, 32)).to_json())
+    project.save_as(tmp_path / "story.otio")
+    project.close()
+
+    assert main(["generate", str(tmp_path / "story.otio"), "--preset", "distilled"]) == 0
+
+    reopened = Project.open(tmp_path / "story.otio", recovery_choice="ignore")
+    try:
+        (item,) = [c for c in reopened.document.info().clips() if c.generative]
+        assert (item.generative.status, item.generative.sound, item.generative.sound_on) == ("baked", True, True)
+        info = probe(item.generative.baked_path)
+        assert (info.frame_count, info.audio_rate) == (8, 48000)
+    finally:
+        reopened.close()
+    assert "1 of 1 item(s) generated" in capsys.readouterr().err

@@ -1,4 +1,5 @@
-"""The audio mix: exact sync, gain, cut fades, dissolve cross-fades, silence under generative bridges."""
+"""The audio mix: exact sync, gain, cut fades, dissolve cross-fades, generative items' own sound or the silence
+under a soundless bridge."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -93,6 +94,41 @@ def test_generative_bridge_is_silent_and_an_overlap_transition_cross_fades_the_n
     assert not bridge_mix[:, 20000:28000].any()  # frames 10..13: the generated shot, no sound
     assert overlap_mix[0, 24000] == pytest.approx(1.0, abs=1e-3)  # A fading out + B fading in
     assert overlap_mix[0, 21000] == pytest.approx(1.0, abs=1e-3)
+
+
+def _transition_with_take(tools, tmp_path, mode: str, sound: bool, switched_on: bool = True):
+    from seine_editor.timeline import generated
+
+    a, b, made = (str(tmp_path / name) for name in ("a.wav", "b.wav", "made.mov"))
+    params = generated.normalize_params(generated.TRANSITION, {"mode": mode})
+    item = generated.make_placeholder(generated.TRANSITION, 4, Fraction(24), params, [])
+    generated.attach_take(item, made, 4, Fraction(24), provenance={"engine": "ltx2", "sound": sound})
+    generated.set_sound(item, switched_on)
+    timeline = tools.timeline([tools.clip("A", a, 0, 10), item, tools.clip("B", b, 10, 10)])
+    reader = ConstantReader({a: 0.25, b: 0.25, made: -0.5})
+    return AudioMixer(build_plan(timeline), rate=RATE, reader=reader).mix_frames(0, 24)
+
+
+def test_a_transition_generated_with_sound_plays_it_in_place_of_the_bridge_silence(tools, tmp_path):
+    mix = _transition_with_take(tools, tmp_path, "bridge", sound=True)
+    assert mix[0, 24000] == pytest.approx(-0.5) and mix[1, 27000] == pytest.approx(-0.5)  # frames 10..13: its sound
+    assert mix[0, 19000] == pytest.approx(0.25) and mix[0, 29000] == pytest.approx(0.25)  # A before, B after
+
+
+def test_an_overlap_transition_with_sound_plays_it_instead_of_cross_fading_its_neighbours(tools, tmp_path):
+    mix = _transition_with_take(tools, tmp_path, "overlap", sound=True)
+    assert mix[0, 21000] == pytest.approx(-0.5) and mix[0, 24000] == pytest.approx(-0.5)
+
+
+def test_switching_the_generated_sound_off_brings_back_the_silence_or_cross_fade(tools, tmp_path):
+    bridge = _transition_with_take(tools, tmp_path, "bridge", sound=True, switched_on=False)
+    overlap = _transition_with_take(tools, tmp_path, "overlap", sound=True, switched_on=False)
+    assert not bridge[:, 20000:28000].any()
+    assert overlap[0, 24000] == pytest.approx(0.25, abs=1e-3)  # A fading out + B fading in
+
+
+def test_a_take_made_without_sound_keeps_the_bridge_silent_whatever_its_file_holds(tools, tmp_path):
+    assert not _transition_with_take(tools, tmp_path, "bridge", sound=False)[:, 20000:28000].any()
 
 
 def test_real_file_sound_is_decoded_in_sync(media, tools):

@@ -1,4 +1,5 @@
 """The generative workflow from the palette: drop a transition on a cut, the job runs, the item is baked."""
+import numpy as np
 import pytest
 from PySide6 import QtCore
 
@@ -84,3 +85,55 @@ def test_the_inspector_says_how_the_items_engine_builds_its_prompt(cut, ui):
     assert form.prompt_rule.isVisibleTo(form)
     assert form.prompt_rule.text().startswith('SEINE appends its official words to the prompt, with no space: a '
                                               'transition adds "smooth transition."')
+
+
+@pytest.fixture
+def stripes_with_sound(monkeypatch):
+    """The test engine on the palette (registered before the window is built), making sound."""
+    from engine import registry
+
+    monkeypatch.setitem(registry._ENGINES, "stripes", ("engine.testing_engines", "StripesEngine"))
+
+
+def test_a_transition_generated_with_sound_plays_it_until_the_inspector_switches_it_off(stripes_with_sound, cut,
+                                                                                         ui, qtbot):
+    from seine_editor.project.engine_settings import EngineSettings
+    from seine_editor.render.audio import AudioMixer
+    from seine_editor.render.plan import plan_from_snapshot
+
+    window, at_cut = cut
+    window.project.generation.set_engine_settings(EngineSettings.for_engine("stripes", levels=True,
+                                                                            host="in-process"))
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:stripes"), at_cut)
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+
+    def heard_under_the_item() -> float:
+        mixer = AudioMixer(plan_from_snapshot(window.project.document.render_snapshot()))
+        try:
+            return float(np.abs(mixer.mix_frames(50, 80)).max())
+        finally:
+            mixer.close()
+
+    window.timeline.view.select_clips([item_id])
+    form = window.inspector.form
+    assert form.sound.isEnabled() and form.sound.isChecked()
+    # frames 50..80 of the item (40..88) show the engine's frames 1 to 4: levels up to 0.5 (and a little ringing)
+    assert heard_under_the_item() == pytest.approx(0.5, abs=0.02)
+
+    qtbot.mouseClick(form.sound, QtCore.Qt.LeftButton)
+    assert not window.project.document.info().clip(item_id).generative.sound_on
+    assert heard_under_the_item() == 0.0  # a bridge without its sound is silent
+    window.actions_by_key["undo"].trigger()
+    assert form.sound.isChecked() and heard_under_the_item() > 0.0
+
+
+def test_the_sound_switch_is_off_and_disabled_for_a_take_made_without_sound(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+    window.timeline.view.select_clips([item_id])
+    assert not window.inspector.form.sound.isEnabled() and not window.inspector.form.sound.isChecked()
