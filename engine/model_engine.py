@@ -16,9 +16,16 @@ from engine.api import EngineInfo, EngineOption, IsCancelled, OnStep, StepInfo
 from engine.devices import OFFLOAD, check_offload, resolve_device, resolve_dtype
 from engine.errors import GenerationCancelled, WeightsNotFoundError
 
-OFFLOAD_OPTION = EngineOption("offload", "choice", "none", OFFLOAD,
-                              "for small GPUs: keep the model in CPU memory and move each part (model) or each layer "
-                              "(sequential, smallest and slowest) to the GPU when it runs")
+def diffusers_options(weights_help: str, model: str) -> tuple[EngineOption, ...]:
+    """The options of an engine that runs a diffusers folder: the folder, the device, the precision (bfloat16 on
+    CUDA, the models' own) and CPU offload."""
+    return (EngineOption("weights", "folder", help=weights_help),
+            EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
+            EngineOption("dtype", "choice", "auto", ("auto", "bfloat16", "float16", "float32"),
+                         f"auto: bfloat16 on CUDA ({model}'s own), float32 on the CPU"),
+            EngineOption("offload", "choice", "none", OFFLOAD,
+                         "for small GPUs: keep the model in CPU memory and move each part (model) or each layer "
+                         "(sequential, smallest and slowest) to the GPU when it runs"))
 
 
 class ModelEngine:

@@ -26,12 +26,12 @@ from typing import Any
 
 import numpy as np
 
-from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
-                        GenerationRequest, PresetInfo, TransitionRequest)
+from engine.api import (AnimateRequest, CanvasRule, EngineInfo, ExtendRequest, GeneratedFrames, GenerationRequest,
+                        PresetInfo, TransitionRequest)
 from engine.classic import check_image
 from engine.devices import out_of_memory_error
 from engine.errors import EngineInputError
-from engine.model_engine import (OFFLOAD_OPTION, ModelEngine, diffusers_folder, step_callback, to_uint8,
+from engine.model_engine import (ModelEngine, diffusers_folder, diffusers_options, step_callback, to_uint8,
                                  weights_identity)
 
 FPS = 24.0
@@ -57,13 +57,7 @@ GUIDANCE: dict[str, dict[str, Any]] = {
                       audio_modality_scale=1.0),
 }
 STG_BLOCK = 28  # the block LTX-2.3 skips for spatio-temporal guidance (the last one in a shallower model)
-OPTIONS = (
-    EngineOption("weights", "folder", help="LTX-2 in diffusers layout (full or distilled)"),
-    EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
-    EngineOption("dtype", "choice", "auto", ("auto", "bfloat16", "float16", "float32"),
-                 "auto: bfloat16 on CUDA (LTX-2's own), float32 on the CPU"),
-    OFFLOAD_OPTION,
-)
+OPTIONS = diffusers_options("LTX-2 in diffusers layout (full or distilled)", "LTX-2")
 
 
 def check_weights(folder):

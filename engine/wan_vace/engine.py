@@ -19,12 +19,12 @@ from pathlib import Path
 
 import numpy as np
 
-from engine.api import (AnimateRequest, CanvasRule, EngineInfo, EngineOption, ExtendRequest, GeneratedFrames,
-                        GenerationRequest, PresetInfo, TransitionRequest)
+from engine.api import (AnimateRequest, CanvasRule, EngineInfo, ExtendRequest, GeneratedFrames, GenerationRequest,
+                        PresetInfo, TransitionRequest)
 from engine.classic import check_image
 from engine.devices import out_of_memory_error
 from engine.errors import EngineInputError
-from engine.model_engine import (OFFLOAD_OPTION, ModelEngine, diffusers_folder, step_callback, to_uint8,
+from engine.model_engine import (ModelEngine, diffusers_folder, diffusers_options, step_callback, to_uint8,
                                  weights_identity)
 
 FPS = 16.0
@@ -37,13 +37,7 @@ LAYOUT = ("a diffusers folder (model_index.json naming WanVACEPipeline, with tra
 CANVAS = CanvasRule(buckets=((480, 832), (832, 480), (624, 624)), multiple=16, stretch=True)
 PRESETS = (PresetInfo("draft", "flow-euler", 20, 5.0, "20 steps: a first look"),
            PresetInfo("final", "flow-euler", 50, 5.0, "Wan's own 50 steps at guidance 5"))
-OPTIONS = (
-    EngineOption("weights", "folder", help="Wan2.1 VACE in diffusers layout (1.3B or 14B)"),
-    EngineOption("device", "choice", "auto", ("auto", "cuda", "cpu"), "where the model runs"),
-    EngineOption("dtype", "choice", "auto", ("auto", "bfloat16", "float16", "float32"),
-                 "auto: bfloat16 on CUDA (Wan's own), float32 on the CPU"),
-    OFFLOAD_OPTION,
-)
+OPTIONS = diffusers_options("Wan2.1 VACE in diffusers layout (1.3B or 14B)", "Wan")
 
 
 def check_weights(folder) -> Path:

@@ -13,20 +13,27 @@ from servers import free_port, serving
 
 
 
-@pytest.fixture
-def saved_project(qapp, tmp_path):
-    """A saved project with one pending generative transition (no job was run)."""
-    a = write_coded_video(tmp_path / "a.mp4", frames=24, width=64, height=48, tint=(200, 60, 40))
-    b = write_coded_video(tmp_path / "b.mp4", frames=24, width=64, height=48, tint=(40, 80, 200), first_index=100)
+def two_shots_and_a_transition(folder: Path, params: dict) -> Project:
+    """A new project of two coded shots with a pending eight-frame generative bridge between them."""
+    from seine_editor.project.commands import CallCommand
+
+    a = write_coded_video(folder / "a.mp4", frames=24, width=64, height=48, tint=(200, 60, 40))
+    b = write_coded_video(folder / "b.mp4", frames=24, width=64, height=48, tint=(40, 80, 200), first_index=100)
     project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
     track = project.document.track_ids("video")[0]
     project.append_clip(a, track)
     project.append_clip(b, track)
-    controller = GenerationController(project, settings=EngineSettings("morph"))
     left = project.document.info().track(track).clips[0]
-    from seine_editor.project.commands import CallCommand
     project.push(CallCommand(project.document, "transition", "add_generative_transition",
-                             left_clip_id=left.id, duration_frames=8, mode="bridge", params={"engine": "morph"}))
+                             left_clip_id=left.id, duration_frames=8, mode="bridge", params=params))
+    return project
+
+
+@pytest.fixture
+def saved_project(qapp, tmp_path):
+    """A saved project with one pending generative transition (no job was run)."""
+    project = two_shots_and_a_transition(tmp_path, {"engine": "morph"})
+    controller = GenerationController(project, settings=EngineSettings("morph"))
     project.save_as(tmp_path / "story.otio")
     project.close()
     assert controller.alive_threads() == []
@@ -103,16 +110,7 @@ def test_generate_with_ltx2_bakes_the_picture_with_its_sound(qapp, tmp_path, cap
     from seine_editor.media.probe import probe
 
     weights = write_tiny_ltx2(tmp_path / "ltx2")
-    a = write_coded_video(tmp_path / "a.mp4", frames=24, width=64, height=48, tint=(200, 60, 40))
-    b = write_coded_video(tmp_path / "b.mp4", frames=24, width=64, height=48, tint=(40, 80, 200), first_index=100)
-    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
-    track = project.document.track_ids("video")[0]
-    project.append_clip(a, track)
-    project.append_clip(b, track)
-    from seine_editor.project.commands import CallCommand
-    project.push(CallCommand(project.document, "transition", "add_generative_transition",
-                             left_clip_id=project.document.info().track(track).clips[0].id, duration_frames=8,
-                             mode="bridge"))
+    project = two_shots_and_a_transition(tmp_path, {})
     project.document.set_settings(engine=EngineSettings("ltx2", {"ltx2": {"weights": str(weights), "device": "cpu"}},
                                                         model_size=(32, 32)).to_json())
     project.save_as(tmp_path / "story.otio")
