@@ -1,8 +1,9 @@
 """SEINE engine speed: optimised path beside the naive one, measured in the same process; and what one denoising
 step asks of a GPU, counted on the meta device.
 
-    .venv/bin/python bench/engine.py [--dtype float16|bfloat16] [--compile] [--final-steps 250] [--repeats 3]
-    .venv/bin/python bench/engine.py --quick      # the GPU check: draft transitions eager and compiled, one run each
+    .venv/bin/python bench/engine.py [--dtype float16|bfloat16] [--compile] [--channels-last] [--final-steps 250]
+                                     [--repeats 3]
+    .venv/bin/python bench/engine.py --quick      # the GPU check: eager, compiled and channels-last, one run each
     .venv/bin/python bench/engine.py --audit-only # the step audit alone (no GPU needed)
 
 Step audit (every run, first): for each official canvas, the full-size UNet's guided step on the meta device (shapes,
@@ -18,6 +19,8 @@ tiny test configuration at 16 frames × 64×64 on the CPU, same table.
 The naive peer: float32, unfused (math) attention, the two CFG halves as two forwards.
 Figures: seconds per transition at the engine's `final` and `draft` presets, per-step UNet latency (one guided
 step), peak GPU memory, UNet FLOP/s and its fraction of the device's peak dense bf16 (= fp16) FLOP/s.
+``--channels-last`` adds the eager UNet with its convolution weights in channels-last layout (the frames then flow
+NHWC through the convolutions and GroupNorms): the engine keeps the default layout unless this row is faster.
 """
 from __future__ import annotations
 
@@ -219,17 +222,20 @@ def main() -> int:
     parser.add_argument("--dtype", choices=("float16", "bfloat16"), default="float16",
                         help="CUDA precision (float16, the engine's default, or bfloat16)")
     parser.add_argument("--compile", action="store_true", help="also measure the UNet under torch.compile")
+    parser.add_argument("--channels-last", action="store_true",
+                        help="also measure the eager UNet with channels-last convolution weights")
     parser.add_argument("--final-steps", type=int, default=PRESETS["final"].steps, help="DDPM steps of `final`")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--quick", action="store_true",
-                        help="the GPU check: compiled beside eager, one run each, final at 25 steps")
+                        help="the GPU check: compiled and channels-last beside eager, one run each, final at 25 "
+                             "steps")
     parser.add_argument("--audit-only", action="store_true", help="print the step audit and stop")
     args = parser.parse_args()
     print_step_audit()
     if args.audit_only:
         return 0
     if args.quick:
-        args.compile, args.repeats, args.final_steps = True, 1, 25
+        args.compile, args.channels_last, args.repeats, args.final_steps = True, True, 1, 25
     frames = 16
     if torch.cuda.is_available():
         hw, pipe = (320, 512), full_size_pipeline(getattr(torch, args.dtype))
@@ -251,6 +257,10 @@ def main() -> int:
         print(f"# torch.compile warm-up: {time.perf_counter() - started:.1f} s")
         rows.append(measure(pipe, "compiled", frames, hw, args.final_steps, args.repeats, flops))
         del pipe.unet.forward  # back to eager for the naive peer
+    if args.channels_last:
+        pipe.unet.to(memory_format=torch.channels_last)
+        rows.append(measure(pipe, "chan-last", frames, hw, args.final_steps, args.repeats, flops))
+        pipe.unet.to(memory_format=torch.contiguous_format)
     with naive_mode(pipe):
         rows.append(measure(pipe, "naive", frames, hw, args.final_steps, args.repeats,
                             guided_step_flops(pipe, frames, hw)))
