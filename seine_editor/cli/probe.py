@@ -5,7 +5,8 @@ import argparse
 import json
 import sys
 
-TABLE_COLUMNS = ("kind", "size", "fps", "frames", "duration", "codec", "pix_fmt", "audio")
+TABLE_COLUMNS = ("kind", "size", "fps", "frames", "duration", "codec", "pix_fmt", "colour", "audio")
+HDR_NAMES = {"arib-std-b67": "HDR HLG", "smpte2084": "HDR PQ"}
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -21,6 +22,8 @@ def describe(info) -> dict:
         "variable_frame_rate": info.variable_frame_rate, "frame_count": info.frame_count,
         "duration_s": round(info.duration_s, 6), "rotation": info.rotation, "has_audio": info.has_audio,
         "audio_rate": info.audio_rate, "codec": info.codec, "pix_fmt": info.pix_fmt, "bit_depth": info.bit_depth,
+        "matrix": info.matrix or None, "range": info.colour_range or None, "primaries": info.primaries or None,
+        "transfer": info.transfer or None, "hdr": info.hdr,
     }
 
 
@@ -28,8 +31,9 @@ def _row(info) -> tuple[str, ...]:
     fps = "" if info.fps is None else f"{float(info.fps):.3f}" + (" vfr" if info.variable_frame_rate else "")
     size = f"{info.width}x{info.height}" if info.kind != "audio" else ""
     audio = ", ".join(f"{a.codec} {a.sample_rate} Hz {a.layout}" for a in info.audio)
+    colour = HDR_NAMES.get(info.transfer) or info.primaries if info.kind != "audio" else ""
     return (info.kind, size, fps, str(info.frame_count), f"{info.duration_s:.3f} s", info.codec, info.pix_fmt,
-            audio)
+            colour, audio)
 
 
 def _print_table(rows: list[tuple[str, tuple[str, ...]]]) -> None:

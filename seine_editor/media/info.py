@@ -37,6 +37,12 @@ class MediaInfo:
     start_timecode: Optional[str] = None  # "HH:MM:SS:FF" from the container or stream tags
     start_time_s: float = 0.0  # first video timestamp
     audio: tuple[AudioStreamInfo, ...] = field(default_factory=tuple)
+    # how the picture's numbers are read (`media.colour`), named as ffprobe names them
+    matrix: str = ""  # "bt709", "bt470bg", "bt2020nc", ...
+    colour_range: str = ""  # "limited" or "full"
+    primaries: str = ""  # "bt709", "bt2020", ...
+    transfer: str = ""  # "bt709", "arib-std-b67" (HLG), "smpte2084" (PQ), ...
+    hdr: bool = False  # HLG or PQ: tone-mapped onto the SDR timeline
 
     @property
     def has_audio(self) -> bool:

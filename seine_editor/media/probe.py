@@ -16,6 +16,7 @@ import av.logging
 import numpy as np
 
 from seine_editor.errors import MediaError
+from seine_editor.media.colour import ColourTags
 from seine_editor.media.index import FrameIndex, scan_video_packets
 from seine_editor.media.index_store import shared_index_store
 from seine_editor.media.info import AudioStreamInfo, MediaInfo
@@ -128,10 +129,12 @@ def _picture_facts(path: Path, container, stream) -> dict:
     display_width, display_height = display_geometry(width, height, rotation, sample_aspect)
     pix_fmt = frame.format.name
     components = av.VideoFormat(pix_fmt).components
+    colour = ColourTags.of(frame).describe()
     return dict(width=display_width, height=display_height, coded_width=width, coded_height=height,
                 rotation=rotation, sample_aspect=sample_aspect, codec=codec_name(stream),
                 pix_fmt=pix_fmt, bit_depth=max(c.bits for c in components),
-                has_alpha=len(components) in (2, 4))
+                has_alpha=len(components) in (2, 4), matrix=colour["matrix"], colour_range=colour["range"],
+                primaries=colour["primaries"], transfer=colour["transfer"], hdr=colour["hdr"])
 
 
 def _image_info(path: Path, container, stream) -> MediaInfo:

@@ -12,6 +12,7 @@ from typing import Callable, Optional
 
 from seine_editor.errors import MediaError
 from seine_editor.media import cache
+from seine_editor.media.colour import COLOUR_VERSION
 from seine_editor.media.convert import fit_size
 from seine_editor.media.info import MediaInfo
 from seine_editor.media.probe import probe
@@ -31,8 +32,9 @@ def needs_proxy(info: MediaInfo) -> bool:
 
 
 def proxy_path_for(source, cache_dir) -> Path:
-    """Where the proxy of ``source`` lives in the project cache (keyed by path, size and mtime)."""
-    return cache.proxies_dir(cache_dir) / f"{cache.source_key(source)}.mp4"
+    """Where the proxy of ``source`` lives in the project cache: keyed by path, size and mtime, and by the colour
+    conversion its pictures went through (a proxy made by an older one is made again)."""
+    return cache.proxies_dir(cache_dir) / f"{cache.source_key(source)}-c{COLOUR_VERSION}.mp4"
 
 
 def proxy_size(info: MediaInfo, max_height: int) -> tuple[int, int]:

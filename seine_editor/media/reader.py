@@ -18,9 +18,9 @@ from typing import Iterator, Optional, Union
 
 import av
 import numpy as np
-from av.video.reformatter import VideoReformatter
 
 from seine_editor.errors import MediaError
+from seine_editor.media.colour import PictureConverter
 from seine_editor.media.convert import to_upright_array
 from seine_editor.media.info import MediaInfo
 from seine_editor.media.probe import first_frame, main_video_stream, open_container, probe, source_index
@@ -86,7 +86,7 @@ class FrameReader:
         self._cache_dir = cache_dir
         self._owns_cache = frame_cache is None
         self._frames = FrameCache(cache_bytes) if frame_cache is None else frame_cache
-        self._reformatter = VideoReformatter()  # keeps its swscale context from frame to frame
+        self._converter = PictureConverter()  # keeps its swscale context and LUTs from frame to frame
         self._container = None
         self._decoder: Optional[Iterator[av.VideoFrame]] = None
         self._last_pts: Optional[int] = None
@@ -120,7 +120,7 @@ class FrameReader:
         array = self._frames.get(key)
         if array is None:
             array = to_upright_array(self._decoded(packet, index), width, height, self._rotation, self.alpha,
-                                     self._reformatter)
+                                     self._converter)
             array.setflags(write=False)
             self._frames.put(key, array)
         return array

@@ -106,3 +106,52 @@ def write_coded_image(path, *, width: int = 320, height: int = 240, index: int =
     frame = av.VideoFrame.from_ndarray(coded_frame(index, width, height, tint), format="rgb24")
     frame.to_image().save(path)
     return path
+
+
+# Colour charts and tagged encodes (these call the ffmpeg command line, for its zscale filter) ---------------------
+
+# The 24 patches of the X-Rite ColorChecker in sRGB / BT.709, row by row
+COLOR_CHECKER = (
+    (115, 82, 68), (194, 150, 130), (98, 122, 157), (87, 108, 67), (133, 128, 177), (103, 189, 170),
+    (214, 126, 44), (80, 91, 166), (193, 90, 99), (94, 60, 108), (157, 188, 64), (224, 163, 46),
+    (56, 61, 150), (70, 148, 73), (175, 54, 60), (231, 199, 31), (187, 86, 149), (8, 133, 161),
+    (243, 243, 242), (200, 200, 200), (160, 160, 160), (122, 122, 121), (85, 85, 85), (52, 52, 52))
+CHART_PATCH = 48  # pixels a side
+
+
+def chart_image(patch: int = CHART_PATCH) -> np.ndarray:
+    """The ColorChecker as a 6×4 grid of ``patch``-pixel squares, RGB uint8."""
+    colours = np.asarray(COLOR_CHECKER, np.uint8).reshape(4, 6, 3)
+    return np.repeat(np.repeat(colours, patch, axis=0), patch, axis=1)
+
+
+def patch_means(frame: np.ndarray, patch: int = CHART_PATCH) -> np.ndarray:
+    """The mean colour (24×3 float) of the middle half of each chart patch of ``frame``."""
+    lo, hi = patch // 4, patch - patch // 4
+    return np.array([frame[row * patch + lo:row * patch + hi, col * patch + lo:col * patch + hi].reshape(-1, 3)
+                     .mean(axis=0) for row in range(4) for col in range(6)])
+
+
+def write_tagged_video(path, source, *, transfer: str = "bt709", primaries: str = "bt709", matrix: str = "bt709",
+                       full_range: bool = False, frames: int = 2, fps: int = 25, ffmpeg: str = "ffmpeg") -> Path:
+    """``source`` (an SDR BT.709 RGB uint8 picture, repeated, or an ffmpeg lavfi source such as
+    ``"testsrc2=size=1920x1080"``) as a 10-bit HEVC clip whose pictures ffmpeg's zscale has brought into
+    ``primaries`` and ``transfer`` (HDR ones place SDR white at the HDR reference white, 203 cd/m²) and encoded with
+    ``matrix`` in limited or full range, the stream tagged with all four."""
+    import subprocess
+
+    zrange = "full" if full_range else "limited"
+    chain = (f"format=gbrp,zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t={transfer}:p={primaries}:m={matrix}"
+             f":r={zrange}:npl=203,format=yuv420p10le")
+    params = f"log-level=error:colorprim={primaries}:transfer={transfer}:colormatrix={matrix}:range={zrange}"
+    if isinstance(source, str):
+        inputs, data = ["-f", "lavfi", "-i", source], None
+    else:
+        height, width = source.shape[:2]
+        inputs = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-"]
+        data = np.ascontiguousarray(source, np.uint8).tobytes() * frames
+    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *inputs, "-vf", chain, "-r", str(fps), "-c:v",
+               "libx265",
+               "-x265-params", params, "-frames:v", str(frames), str(path)]
+    subprocess.run(command, input=data, check=True, capture_output=True, timeout=300)
+    return Path(path)

@@ -14,8 +14,10 @@ Codecs (``codec=``):
 
 ``encoder_options`` are passed to the encoder on top of the preset's (e.g. ``{"g": "6", "bf": "0"}``).
 
-Frames are (height, width, 3) uint8 RGB ((height, width, 4) RGBA for pixel formats with alpha). Pictures
-720 lines or taller are encoded and tagged BT.709, smaller ones BT.601, in limited range.
+Frames are (height, width, 3) uint8 RGB ((height, width, 4) RGBA for pixel formats with alpha) in the working
+space: BT.709 primaries and transfer, tagged so. Pictures 720 lines or taller are encoded with the BT.709 matrix,
+smaller ones with BT.601's, in limited range, and tagged with the matrix they use. MP4 and MOV files have their
+index at the front (faststart).
 Audio is float32 (channels, samples) in -1..1 at ``audio_rate``.
 """
 from __future__ import annotations
@@ -34,7 +36,7 @@ from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from seine_editor.errors import MediaError
 from seine_editor.media.cache import default_file_mode
-from seine_editor.media.convert import HD_HEIGHT, UNSPECIFIED_COLORSPACE
+from seine_editor.media.colour import HD_HEIGHT, UNSPECIFIED, ColourTags
 from seine_editor.media.probe import silence_libav
 
 H264_PRESETS = {"draft": ("ultrafast", 26), "standard": ("veryfast", 20), "high": ("medium", 17)}
@@ -141,7 +143,9 @@ class MediaWriter:
             container = av.open(str(self._temp / "frame_%06d.png"), "w", format="image2",
                                 options={"start_number": "0"})
         else:
-            options = {"movflags": "use_metadata_tags"} if self.path.suffix.lower() in (".mp4", ".mov") else {}
+            # the index before the media (faststart), so a browser plays an .mp4 before all of it has arrived
+            options = {"movflags": "use_metadata_tags+faststart"} if self.path.suffix.lower() in (".mp4", ".mov") \
+                else {}
             container = av.open(str(self._temp), "w", options=options)
         for key, value in metadata.items():
             container.metadata[str(key)] = str(value)
@@ -155,9 +159,9 @@ class MediaWriter:
         stream.codec_context.thread_count = 0
         if not av.VideoFormat(self.settings.pix_fmt).is_rgb and self.codec != "mjpeg":
             self._colorspace = Colorspace.ITU709 if self.height >= HD_HEIGHT else Colorspace.ITU601
-            tag = BT709 if self.height >= HD_HEIGHT else BT601
             context = stream.codec_context
-            context.colorspace, context.color_primaries, context.color_trc = tag, tag, tag
+            context.colorspace = BT709 if self.height >= HD_HEIGHT else BT601  # the matrix the frames are encoded in
+            context.color_primaries, context.color_trc = BT709, BT709  # the working space's, whatever the size
             context.color_range = LIMITED_RANGE
         else:
             self._colorspace = None
@@ -193,11 +197,13 @@ class MediaWriter:
 
     def accepts_decoded(self, frame: av.VideoFrame) -> bool:
         """Whether a decoded picture can be encoded as it is, with no conversion: the size, pixel format,
-        colour matrix and (limited) range this file is written in. Anything else goes through `write_frame`."""
+        colour matrix and (limited) range this file is written in, and SDR in BT.709-like primaries (a wide-gamut
+        or HDR picture needs `media.colour`'s conversion). Anything else goes through `write_frame`."""
         if self._colorspace is None or (frame.width, frame.height) != (self.width, self.height) \
-                or frame.format.name != self.settings.pix_fmt or frame.color_range == ColorRange.JPEG:
+                or frame.format.name != self.settings.pix_fmt or frame.color_range == ColorRange.JPEG \
+                or ColourTags.of(frame).method is not None:
             return False
-        if frame.colorspace == UNSPECIFIED_COLORSPACE:
+        if frame.colorspace == UNSPECIFIED:
             return True  # read by its height, as this file is written: the same size, so the same matrix
         return frame.colorspace in ((BT709,) if self.height >= HD_HEIGHT else (BT470BG, BT601))
 

@@ -20,6 +20,7 @@ PATH_ROLE = QtCore.Qt.UserRole
 INFO_ROLE = QtCore.Qt.UserRole + 1
 ERROR_ROLE = QtCore.Qt.UserRole + 2
 PROXY_ROLE = QtCore.Qt.UserRole + 3  # "" (none needed), "queued", "42%", "ready", "failed: reason"
+BADGE_ROLE = QtCore.Qt.UserRole + 4  # "HDR" on the thumbnail of HDR footage
 THUMB_HEIGHT = 54
 MEDIA_SUFFIXES = {".mp4", ".mov", ".mkv", ".avi", ".webm", ".m4v", ".mxf", ".mts", ".m2ts", ".mpg", ".mpeg",
                   ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp", ".exr", ".dpx",
@@ -217,10 +218,35 @@ class MediaBinPanel(QtWidgets.QWidget):
         middle = max(0, info.frame_count // 3)
         image = self.tasks.thumbnail(path, middle, THUMB_HEIGHT)
         if image is not None:
-            self._items[path].setIcon(QtGui.QIcon(QtGui.QPixmap.fromImage(image)))
+            pixmap = QtGui.QPixmap.fromImage(image)
+            if info.hdr:
+                pixmap = with_badge(pixmap, "HDR")
+            self._items[path].setIcon(QtGui.QIcon(pixmap))
+            self._items[path].setData(BADGE_ROLE, "HDR" if info.hdr else None)
 
     def _refresh_count(self) -> None:
         usable = sum(1 for i in self._items.values() if i.data(INFO_ROLE) is not None)
         bad = sum(1 for i in self._items.values() if i.data(ERROR_ROLE) is not None)
         self.count_label.setText(f"{usable} items" + (f" · {bad} unusable" if bad else ""))
         self.hint.setVisible(not self._items)
+
+
+def with_badge(pixmap: QtGui.QPixmap, text: str) -> QtGui.QPixmap:
+    """``pixmap`` with ``text`` in a small label in its top right corner (HDR footage, tone-mapped for the SDR
+    timeline)."""
+    badged = QtGui.QPixmap(pixmap)
+    painter = QtGui.QPainter(badged)
+    painter.setRenderHint(QtGui.QPainter.Antialiasing)
+    font = painter.font()
+    font.setPixelSize(max(8, pixmap.height() // 5))
+    font.setBold(True)
+    painter.setFont(font)
+    box = painter.fontMetrics().boundingRect(text).adjusted(-3, -1, 3, 1)
+    box.moveTopRight(QtCore.QPoint(pixmap.width() - 3, 3))
+    painter.setPen(QtCore.Qt.NoPen)
+    painter.setBrush(QtGui.QColor(245, 190, 40))
+    painter.drawRoundedRect(box, 3, 3)
+    painter.setPen(QtGui.QColor(20, 20, 20))
+    painter.drawText(box, QtCore.Qt.AlignCenter, text)
+    painter.end()
+    return badged

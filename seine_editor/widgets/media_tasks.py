@@ -177,8 +177,15 @@ def audio_peaks(path: str) -> np.ndarray:
     return waveform_peaks(path, buckets, duration_s=duration_s)
 
 
+def hdr_label(info: MediaInfo) -> str:
+    """"HDR HLG" or "HDR PQ" (empty for SDR)."""
+    if not info.hdr:
+        return ""
+    return "HDR " + {"arib-std-b67": "HLG", "smpte2084": "PQ"}.get(info.transfer, info.transfer)
+
+
 def describe(info: MediaInfo) -> str:
-    """One line for the bin: '0:02.0 · 320×240 · 24 fps · audio'."""
+    """One line for the bin: '0:02.0 · 320×240 · 24 fps · HDR HLG · audio'."""
     minutes, seconds = divmod(info.duration_s, 60)
     parts = [f"{int(minutes)}:{seconds:04.1f}"]
     if info.kind != "audio":
@@ -187,6 +194,8 @@ def describe(info: MediaInfo) -> str:
         parts.append(f"{float(info.fps):.3g} fps" + (" VFR" if info.variable_frame_rate else ""))
     if info.kind == "image":
         parts.append("still")
+    if info.hdr:
+        parts.append(hdr_label(info))
     if info.has_audio:
         parts.append(f"{info.audio_rate // 1000} kHz audio" if info.audio_rate else "audio")
     return " · ".join(parts)

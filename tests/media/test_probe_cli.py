@@ -15,14 +15,16 @@ def test_json_describes_each_file(bframes_short_gop, rotated_clip, capsys):
     assert first == {"path": str(bframes_short_gop), "kind": "video", "width": 160, "height": 96, "fps": "24/1",
                      "variable_frame_rate": False, "frame_count": 48, "duration_s": 2.0, "rotation": 0,
                      "has_audio": True, "audio_rate": 44100, "codec": "h264", "pix_fmt": "yuv420p",
-                     "bit_depth": 8}
+                     "bit_depth": 8, "matrix": "bt470bg", "range": "limited", "primaries": "unknown",
+                     "transfer": "unknown", "hdr": False}  # untagged: read with BT.601's matrix, as SD is
     assert (second["rotation"], second["width"], second["height"]) == (90, 160, 96)
 
 
 def test_table_lists_one_row_per_file(bframes_short_gop, still_png, capsys):
     assert main(["probe", str(bframes_short_gop), str(still_png)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert lines[0].split() == ["file", "kind", "size", "fps", "frames", "duration", "codec", "pix_fmt", "audio"]
+    assert lines[0].split() == ["file", "kind", "size", "fps", "frames", "duration", "codec", "pix_fmt", "colour",
+                                "audio"]
     assert lines[1].split()[1:8] == ["video", "160x96", "24.000", "48", "2.000", "s", "h264"]
     assert lines[2].split()[1:3] == ["image", "160x96"]
 

@@ -75,3 +75,22 @@ def test_open_reader_given_media_info_finds_the_proxy_without_probing_again(bfra
     with open_reader(info, tmp_path) as reader:
         assert reader.proxy_path == proxy_path_for(bframes_short_gop, tmp_path)
         assert read_frame_index(reader.frame(17)) == 17
+
+
+def test_a_proxy_is_keyed_by_the_colour_conversion_its_pictures_went_through(bframes_long_gop, tmp_path):
+    from seine_editor.media.colour import COLOUR_VERSION
+
+    assert proxy_path_for(bframes_long_gop, tmp_path).name.endswith(f"-c{COLOUR_VERSION}.mp4")
+
+
+def test_an_hdr_proxy_holds_the_converted_pictures(tmp_path):
+    import numpy as np
+
+    from seine_editor.media.synthetic import chart_image, patch_means, write_tagged_video
+
+    hlg = write_tagged_video(tmp_path / "hlg.mov", chart_image(), transfer="arib-std-b67", primaries="bt2020",
+                             matrix="bt2020nc")
+    proxy = make_proxy(hlg, tmp_path / "cache")
+    with FrameReader(hlg) as source, FrameReader(proxy) as small:
+        assert small.frame(0).shape == source.frame(0).shape
+        assert np.abs(patch_means(small.frame(0)) - patch_means(source.frame(0))).max() <= 4.0

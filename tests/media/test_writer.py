@@ -155,3 +155,21 @@ def test_decoded_frames_of_another_size_or_format_are_refused_by_name(tmp_path):
         wide.write_frame(np.zeros((H, W * 2, 3), np.uint8))
         with FrameReader(write_clip(tmp_path / "h264.mp4")) as h264:
             assert not wide.accepts_decoded(h264.decoded_frame(0))
+
+
+def test_an_mp4_has_its_index_before_its_media_so_a_browser_can_start_playing(tmp_path):
+    path = tmp_path / "web.mp4"
+    with MediaWriter(path, width=64, height=48, fps=Fraction(24)) as writer:
+        for index in range(4):
+            writer.write_frame(coded_frame(index, 64, 48))
+    data = path.read_bytes()
+    assert 0 < data.index(b"moov") < data.index(b"mdat")
+
+
+@pytest.mark.parametrize("height, matrix", [(240, "smpte170m"), (720, "bt709")])
+def test_output_is_tagged_bt709_primaries_and_transfer_and_the_matrix_it_is_encoded_in(tmp_path, height, matrix):
+    path = tmp_path / "out.mp4"
+    with MediaWriter(path, width=height * 4 // 3, height=height, fps=Fraction(24)) as writer:
+        writer.write_frame(coded_frame(0, height * 4 // 3, height))
+    info = probe(path)
+    assert (info.primaries, info.transfer, info.matrix, info.colour_range) == ("bt709", "bt709", matrix, "limited")

@@ -26,3 +26,16 @@ def test_dropping_a_folder_imports_the_media_inside(window, qtbot, media, tmp_pa
     (folder / "readme.txt").write_text("not media")
     ui.drop_urls(window.bin, [str(folder)], QtCore.QPoint(10, 10))
     assert window.bin.paths() == [str((folder / "sub" / "clip.mp4").resolve())]
+
+
+def test_hdr_footage_is_described_and_badged_in_the_bin(window, qtbot, ui, tmp_path):
+    from seine_editor.media.synthetic import chart_image, write_tagged_video
+    from seine_editor.widgets.media_bin import BADGE_ROLE
+
+    hlg = str(write_tagged_video(tmp_path / "phone.mov", chart_image(), transfer="arib-std-b67",
+                                 primaries="bt2020", matrix="bt2020nc").resolve())
+    ui.drop_urls(window.bin.list.viewport(), [hlg], QtCore.QPoint(20, 20))
+    qtbot.waitUntil(lambda: window.bin.info(hlg) is not None, timeout=10000)
+    item = window.bin.list.item(0)
+    assert item.text() == "phone.mov\n0:00.1 · 288×192 · 25 fps · HDR HLG"
+    qtbot.waitUntil(lambda: item.data(BADGE_ROLE) == "HDR", timeout=10000)
