@@ -150,8 +150,7 @@ def write_tagged_video(path, source, *, transfer: str = "bt709", primaries: str 
         height, width = source.shape[:2]
         inputs = ["-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}", "-r", str(fps), "-i", "-"]
         data = np.ascontiguousarray(source, np.uint8).tobytes() * frames
-    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *inputs, "-vf", chain, "-r", str(fps), "-c:v",
-               "libx265",
-               "-x265-params", params, "-frames:v", str(frames), str(path)]
+    command = [ffmpeg, "-hide_banner", "-loglevel", "error", "-y", *inputs, "-vf", chain, "-r", str(fps),
+               "-c:v", "libx265", "-x265-params", params, "-frames:v", str(frames), str(path)]
     subprocess.run(command, input=data, check=True, capture_output=True, timeout=300)
     return Path(path)
