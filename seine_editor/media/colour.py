@@ -119,27 +119,31 @@ class PictureConverter:
         self._reformatter = VideoReformatter()
         self._graphs: dict[tuple, object] = {}
 
-    def rgb(self, frame: av.VideoFrame, width: int, height: int, alpha: bool = False) -> np.ndarray:
-        """``frame`` at ``width``×``height`` (coded orientation) as (height, width, 3 or 4) uint8 RGB."""
+    def rgb(self, frame: av.VideoFrame, width: int, height: int, alpha: bool = False,
+            deep: bool = False) -> np.ndarray:
+        """``frame`` at ``width``×``height`` (coded orientation) as (height, width, 3 or 4) RGB: uint8, or uint16
+        with ``deep`` (for 10-bit outputs: a 10-bit source's precision kept to the end)."""
         tags = ColourTags.of(frame)
         shrinking = width * height < frame.width * frame.height
         method = None if alpha else tags.method  # an alpha picture is graphics: read as SDR
         if method:
-            return self._through_lut(frame, tags, method, width, height, shrinking).to_ndarray()
+            return self._through_lut(frame, tags, method, width, height, shrinking, deep).to_ndarray()
         interpolation = None
         if (width, height) != (frame.width, frame.height):
             interpolation = Interpolation.AREA if shrinking else Interpolation.BICUBIC
+        formats = ("rgba64le", "rgb48le") if deep else ("rgba", "rgb24")
         return self._reformatter.reformat(
-            frame, width=width, height=height, format="rgba" if alpha else "rgb24", src_colorspace=tags.matrix,
-            src_color_range=tags.range, dst_color_range=ColorRange.JPEG, interpolation=interpolation).to_ndarray()
+            frame, width=width, height=height, format=formats[0] if alpha else formats[1],
+            src_colorspace=tags.matrix, src_color_range=tags.range, dst_color_range=ColorRange.JPEG,
+            interpolation=interpolation).to_ndarray()
 
     def _through_lut(self, frame: av.VideoFrame, tags: ColourTags, method: str, width: int, height: int,
-                     shrinking: bool) -> av.VideoFrame:
+                     shrinking: bool, deep: bool) -> av.VideoFrame:
         """One libavfilter graph, all in C on every core: Y'CbCr to 16-bit R'G'B' at the output size (the source's
-        bits kept), the method's 3D LUT, then 8-bit RGB."""
+        bits kept), the method's 3D LUT, then 8-bit RGB (16-bit when ``deep``)."""
         from av.filter import Graph
 
-        key = (method, frame.format.name, frame.width, frame.height, width, height, tags.matrix, tags.range)
+        key = (method, frame.format.name, frame.width, frame.height, width, height, tags.matrix, tags.range, deep)
         graph = self._graphs.get(key)
         if graph is None:
             graph = Graph()
@@ -151,7 +155,7 @@ class PictureConverter:
                                       time_base=Fraction(1, 1000)),
                      graph.add("scale", scale), graph.add("format", "gbrp16le"),
                      graph.add("lut3d", f"file='{lut_file(method)}':interp=tetrahedral"),
-                     graph.add("format", "rgb24"), graph.add("buffersink")]
+                     graph.add("format", "rgb48le" if deep else "rgb24"), graph.add("buffersink")]
             for a, b in zip(nodes, nodes[1:]):
                 a.link_to(b)
             graph.configure()

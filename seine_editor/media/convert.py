@@ -25,15 +25,16 @@ def fit_size(width: int, height: int, max_width: Optional[int] = None,
 
 
 def to_upright_array(frame: av.VideoFrame, width: int, height: int, rotation: int = 0,
-                     alpha: bool = False, converter: Optional[PictureConverter] = None) -> np.ndarray:
-    """``frame`` as an (height, width, 3 or 4) uint8 array in the working colour space (`media.colour`), upright
-    and scaled to the display size given.
+                     alpha: bool = False, converter: Optional[PictureConverter] = None,
+                     deep: bool = False) -> np.ndarray:
+    """``frame`` as an (height, width, 3 or 4) uint8 array (uint16 with ``deep``) in the working colour space
+    (`media.colour`), upright and scaled to the display size given.
 
     ``rotation`` is the clockwise turn that makes the picture upright; the scaling happens before the turn
     in the coded orientation, so the sample aspect ratio and any size change cost one swscale pass, and a
     picture that keeps its size is only converted (no scaling filter)."""
     coded_width, coded_height = (height, width) if rotation in (90, 270) else (width, height)
-    array = (converter or PictureConverter()).rgb(frame, coded_width, coded_height, alpha)
+    array = (converter or PictureConverter()).rgb(frame, coded_width, coded_height, alpha, deep)
     if rotation:
         array = np.ascontiguousarray(np.rot90(array, k=-(rotation // 90)))
     return array

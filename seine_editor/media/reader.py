@@ -108,19 +108,20 @@ class FrameReader:
     def frame_count(self) -> int:
         return self.info.frame_count
 
-    def frame(self, index: int, size: Optional[tuple[int, int]] = None) -> np.ndarray:
-        """Frame ``index`` as (height, width, 3|4) uint8. ``size`` = (width, height) for a smaller picture."""
+    def frame(self, index: int, size: Optional[tuple[int, int]] = None, deep: bool = False) -> np.ndarray:
+        """Frame ``index`` as (height, width, 3|4) uint8, or uint16 with ``deep`` (for outputs of more than 8
+        bits). ``size`` = (width, height) for a smaller picture."""
         width, height = size or self.output_size
         if self.info.kind == "image":
             if index < 0:
                 raise IndexError(f"{self.path}: frame {index} is negative")
-            return self._still_at(width, height)
+            return self._still_at(width, height, deep)
         packet = self._packet_for(index)
-        key = (self._cache_tag, packet, width, height)
+        key = (self._cache_tag, packet, width, height, deep)
         array = self._frames.get(key)
         if array is None:
             array = to_upright_array(self._decoded(packet, index), width, height, self._rotation, self.alpha,
-                                     self._converter)
+                                     self._converter, deep)
             array.setflags(write=False)
             self._frames.put(key, array)
         return array
@@ -287,11 +288,11 @@ class FrameReader:
         with open_container(self.path) as container:
             return first_frame(self.path, container, main_video_stream(container))
 
-    def _still_at(self, width: int, height: int) -> np.ndarray:
-        key = (self._cache_tag, 0, width, height)
+    def _still_at(self, width: int, height: int, deep: bool) -> np.ndarray:
+        key = (self._cache_tag, 0, width, height, deep)
         array = self._frames.get(key)
         if array is None:
-            array = to_upright_array(self._still, width, height, self.info.rotation, self.alpha)
+            array = to_upright_array(self._still, width, height, self.info.rotation, self.alpha, deep=deep)
             array.setflags(write=False)
             self._frames.put(key, array)
         return array

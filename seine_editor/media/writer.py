@@ -180,14 +180,21 @@ class MediaWriter:
         return stream
 
     # -- writing ----------------------------------------------------------------------------------------
+    @property
+    def deep(self) -> bool:
+        """Whether this file holds more than 8 bits a sample (ProRes: 10), so frames are best given as uint16."""
+        return max(c.bits for c in av.VideoFormat(self.settings.pix_fmt).components) > 8
+
     def write_frame(self, rgb: np.ndarray) -> None:
-        """Append one frame: (height, width, 3) uint8 RGB, or (height, width, 4) RGBA."""
+        """Append one frame: (height, width, 3) RGB, or (height, width, 4) RGBA; uint8, or uint16 (full 0..65535
+        scale) for files of more than 8 bits."""
         self._check_open()
-        if rgb.dtype != np.uint8 or rgb.ndim != 3 or rgb.shape[:2] != (self.height, self.width) \
+        if rgb.dtype not in (np.uint8, np.uint16) or rgb.ndim != 3 or rgb.shape[:2] != (self.height, self.width) \
                 or rgb.shape[2] not in (3, 4):
             raise MediaError(self.path, f"frame {self.frames_written} is {rgb.dtype} {tuple(rgb.shape)}; "
-                             f"expected uint8 ({self.height}, {self.width}, 3 or 4)")
-        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format="rgb24" if rgb.shape[2] == 3 else "rgba")
+                             f"expected uint8 or uint16 ({self.height}, {self.width}, 3 or 4)")
+        formats = ("rgb24", "rgba") if rgb.dtype == np.uint8 else ("rgb48le", "rgba64le")
+        frame = av.VideoFrame.from_ndarray(np.ascontiguousarray(rgb), format=formats[rgb.shape[2] == 4])
         if self._colorspace is not None:
             frame = self._reformatter.reformat(frame, format=self.settings.pix_fmt,
                                                dst_colorspace=self._colorspace, dst_color_range=ColorRange.MPEG)

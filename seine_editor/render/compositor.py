@@ -4,6 +4,10 @@ Tracks stack bottom to top; the topmost enabled item wins, and whatever it does 
 transparent pixels of an alpha source) shows the tracks below, over black. Dissolves mix both sides using
 the clips' handles, each side first composited over the tracks below, so bars and transparency in a
 dissolve show what is under them rather than black. Ungenerated generative items show a placeholder; missing media shows a slate.
+
+Pictures are uint8, or uint16 for a ``deep`` compositor (exports of more than 8 bits): sources are then read at 16
+bits, so a 10-bit source (and its colour conversion) keeps its precision into a 10-bit file; what the compositor
+draws itself (slates, placeholders) is made at 8 bits and widened.
 """
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from typing import Callable, Optional, Union
 import numpy as np
 
 from seine_editor.render.placement import fit_rect, place
-from seine_editor.render.plan import Dissolve, PlanItem, RenderPlan, TrackPlan, plan_of
+from seine_editor.render.plan import PlanItem, RenderPlan, TrackPlan, plan_of
 from seine_editor.render.slate import blend, crossfade_frame, offline_slate
 from seine_editor.render.sources import SourceFactory, SourcePool, original_factory, proxy_factory
 
@@ -61,15 +65,18 @@ _Part = Union[_Layer, _Mix]
 class Compositor:
     def __init__(self, snapshot, *, size: tuple[int, int], placeholder: Optional[PlaceholderProvider] = None,
                  use_proxies: bool = False, cache_dir=None, source_factory: Optional[SourceFactory] = None,
-                 max_open: int = 6, frame_cache=None):
+                 max_open: int = 6, frame_cache=None, deep: bool = False):
         """``frame_cache``: where decoded frames are kept (a `media.reader.FrameCache`); None shares the
-        process-wide one (`sources.shared_frame_cache`). ``max_open``: readers kept open at once."""
+        process-wide one (`sources.shared_frame_cache`). ``max_open``: readers kept open at once. ``deep``:
+        uint16 pictures instead of uint8."""
         self.plan: RenderPlan = plan_of(snapshot)
         width, height = size
         if width <= 0 or height <= 0 or width % 2 or height % 2:
             raise ValueError(f"project size must be positive and even, got {width}x{height}")
         self.size = (int(width), int(height))
         self.rate = self.plan.rate
+        self.deep = deep
+        self.dtype = np.uint16 if deep else np.uint8
         self._placeholder = placeholder
         if source_factory is None:
             source_factory = proxy_factory(cache_dir, frame_cache) if use_proxies and cache_dir is not None \
@@ -105,7 +112,7 @@ class Compositor:
         self.close()
 
     def frame(self, n: int) -> np.ndarray:
-        """The picture at timeline frame ``n`` (0 <= n < duration_frames), H×W×3 uint8."""
+        """The picture at timeline frame ``n`` (0 <= n < duration_frames), H×W×3 (uint8, or uint16 if deep)."""
         if not 0 <= n < max(1, self.duration_frames):
             raise IndexError(f"frame {n} is outside the timeline (0 to {self.duration_frames - 1})")
         self._sources.next_frame(n)
@@ -203,24 +210,28 @@ class Compositor:
         info = reader.info
         placement = fit_rect(info.width, info.height, *self.size, mode)
         if mode == "fit":
-            picture = reader.frame(index, size=placement.dst_box[2:])
+            picture = reader.frame(index, size=placement.dst_box[2:], deep=self.deep)
         else:
             scale = Fraction(self.size[0], placement.src_box[2])
             scaled_w = max(self.size[0], round(info.width * scale))
             scaled_h = max(self.size[1], round(info.height * scale))
-            full = reader.frame(index, size=(scaled_w, scaled_h))
+            full = reader.frame(index, size=(scaled_w, scaled_h), deep=self.deep)
             x0, y0 = (scaled_w - self.size[0]) // 2, (scaled_h - self.size[1]) // 2
             picture = full[y0:y0 + self.size[1], x0:x0 + self.size[0]]
         if picture.shape[2] == 4:  # straight alpha
-            alpha = picture[..., 3:4].astype(np.float32) / 255.0
+            alpha = picture[..., 3:4].astype(np.float32) / float(np.iinfo(picture.dtype).max)
             return _Layer(np.ascontiguousarray(picture[..., :3]), placement.dst_box, alpha)
         return _Layer(picture, placement.dst_box)
 
     def _full(self, rgb: np.ndarray) -> _Layer:
-        return _Layer(rgb, (0, 0, *self.size))
+        return _Layer(self._widened(rgb), (0, 0, *self.size))
+
+    def _widened(self, picture: np.ndarray) -> np.ndarray:
+        """An 8-bit picture the compositor drew, at its depth (uint8 * 257 spans 0..65535 exactly)."""
+        return picture.astype(np.uint16) * 257 if self.deep and picture.dtype == np.uint8 else picture
 
     def _blank(self) -> np.ndarray:
-        return np.zeros((self.size[1], self.size[0], 3), np.uint8)
+        return np.zeros((self.size[1], self.size[0], 3), self.dtype)
 
     def _covers(self, part: "_Part") -> bool:
         """Whether ``part`` hides everything below it."""
@@ -261,7 +272,7 @@ class Compositor:
         return crossfade_frame(first, last, local, item.duration_frames, self.size)
 
     def _provider_frames(self, track: TrackPlan, item: PlanItem) -> np.ndarray:
-        first, last = self._boundary_frames(track, item)
+        first, last = (None if f is None else _narrowed(f) for f in self._boundary_frames(track, item))
         request = PlaceholderRequest(str(item.generative.get("kind", "")), item.duration_frames, self.size,
                                      first, last, dict(item.generative))
         frames = np.asarray(self._placeholder(request))
@@ -289,13 +300,20 @@ class Compositor:
         reader = self._sources.get(still["media_path"]) if still and still.get("media_path") else None
         if reader is None:
             return None
-        return place(reader.frame(int(still.get("frame", 0))), self.size)[0]
+        return place(reader.frame(int(still.get("frame", 0)), deep=self.deep), self.size)[0]
 
 
 def _source_index(seconds: Fraction, fps: Fraction, frame_count: int) -> int:
     """Frame of a constant-rate source showing at ``seconds``: exact, clamped to the frames that exist."""
     index = math.floor(seconds * Fraction(fps) + _INDEX_TOLERANCE)
     return min(max(0, index), max(0, frame_count - 1))
+
+
+def _narrowed(picture: np.ndarray) -> np.ndarray:
+    """A picture as uint8 (placeholder providers take 8-bit frames), rounded."""
+    if picture.dtype == np.uint8:
+        return picture
+    return ((picture.astype(np.uint32) * 255 + 32767) // 65535).astype(np.uint8)
 
 
 def _composite(canvas: np.ndarray, layer: _Layer) -> None:
@@ -305,4 +323,4 @@ def _composite(canvas: np.ndarray, layer: _Layer) -> None:
         return
     under = canvas[y:y + h, x:x + w].astype(np.float32)
     mixed = under + (layer.rgb.astype(np.float32) - under) * layer.alpha
-    canvas[y:y + h, x:x + w] = np.clip(mixed + 0.5, 0, 255).astype(np.uint8)
+    canvas[y:y + h, x:x + w] = np.clip(mixed + 0.5, 0, np.iinfo(canvas.dtype).max).astype(canvas.dtype)

@@ -104,7 +104,7 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     started = time.monotonic()
     writer = _open_writer(spec, fmt, plan, size)
     compositor = Compositor(plan, size=size, placeholder=spec.placeholder,
-                            frame_cache=FrameCache(EXPORT_CACHE_BYTES))
+                            frame_cache=FrameCache(EXPORT_CACHE_BYTES), deep=writer.deep)
     mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
     try:
         done = _stream(writer, compositor, mixer, first, end, ctx)

@@ -107,7 +107,8 @@ def test_odd_size_for_yuv420p_is_a_clear_error(tmp_path):
 def test_wrong_frame_shape_names_the_frame_and_the_expected_shape(tmp_path):
     with MediaWriter(tmp_path / "shape.mp4", width=W, height=H, fps=24) as writer:
         writer.write_frame(coded_frame(0, W, H))
-        with pytest.raises(MediaError, match=r"frame 1 is uint8 \(10, 10, 3\); expected uint8 \(72, 128, 3 or 4\)"):
+        with pytest.raises(MediaError, match=r"frame 1 is uint8 \(10, 10, 3\); expected uint8 or uint16 "
+                                             r"\(72, 128, 3 or 4\)"):
             writer.write_frame(np.zeros((10, 10, 3), np.uint8))
 
 
