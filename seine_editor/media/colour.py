@@ -8,7 +8,7 @@ full), primaries and transfer. Untagged streams keep the players' guess: BT.709 
   range, scaling in the same pass. BT.601 primaries are taken as BT.709, as players and other editors take them.
 * **BT.2020 and HDR** (phones record HLG; graded HDR is PQ): libswscale turns Y'CbCr into 16-bit R'G'B' (the source's
   10 bits kept: no 8-bit step before the conversion), then a 65³ 3D LUT (libavfilter's `lut3d`, tetrahedral) maps
-  BT.2020 R'G'B' to BT.709 SDR R'G'B'. The LUT is sampled from `sdr_signal`, the method below, and cached per
+  BT.2020 R'G'B' to BT.709 SDR R'G'B', which OpenCV packs into 8-bit (or 16-bit) RGB. The LUT is sampled from `sdr_signal`, the method below, and cached per
   transfer and method version.
 
 The method (`COLOUR_VERSION` 1), display-referred as ITU-R BT.2408 describes HDR-to-SDR conversion:
@@ -30,11 +30,11 @@ from __future__ import annotations
 import functools
 import tempfile
 from dataclasses import dataclass
-from fractions import Fraction
 from pathlib import Path
 from typing import Optional
 
 import av
+import cv2
 import numpy as np
 from av.video.reformatter import ColorRange, Interpolation, VideoReformatter
 
@@ -50,7 +50,6 @@ PRIMARIES = {1: "bt709", 2: "unknown", 4: "bt470m", 5: "bt470bg", 6: "smpte170m"
 TRANSFERS = {1: "bt709", 2: "unknown", 4: "gamma22", 5: "gamma28", 6: "smpte170m", 7: "smpte240m", 8: "linear",
              13: "iec61966-2-1", 14: "bt2020-10", 15: "bt2020-12", 16: "smpte2084", 18: "arib-std-b67"}
 RANGES = {0: "unknown", 1: "limited", 2: "full"}
-SWS_MATRICES = {1: "bt709", 4: "fcc", 5: "bt601", 6: "smpte170m", 7: "smpte240m"}  # scale's in_color_matrix
 UNSPECIFIED = 2
 BT709, BT601, BT2020_NCL, BT2020_CL = 1, 5, 9, 10
 PRIMARIES_BT2020 = 9
@@ -124,44 +123,43 @@ class PictureConverter:
         """``frame`` at ``width``×``height`` (coded orientation) as (height, width, 3 or 4) RGB: uint8, or uint16
         with ``deep`` (for 10-bit outputs: a 10-bit source's precision kept to the end)."""
         tags = ColourTags.of(frame)
-        shrinking = width * height < frame.width * frame.height
-        method = None if alpha else tags.method  # an alpha picture is graphics: read as SDR
-        if method:
-            return self._through_lut(frame, tags, method, width, height, shrinking, deep).to_ndarray()
         interpolation = None
         if (width, height) != (frame.width, frame.height):
+            shrinking = width * height < frame.width * frame.height
             interpolation = Interpolation.AREA if shrinking else Interpolation.BICUBIC
+        method = None if alpha else tags.method  # an alpha picture is graphics: read as SDR
         formats = ("rgba64le", "rgb48le") if deep else ("rgba", "rgb24")
-        return self._reformatter.reformat(
-            frame, width=width, height=height, format=formats[0] if alpha else formats[1],
-            src_colorspace=tags.matrix, src_color_range=tags.range, dst_color_range=ColorRange.JPEG,
-            interpolation=interpolation).to_ndarray()
+        picture = self._reformatter.reformat(
+            frame, width=width, height=height,
+            format="gbrp16le" if method else formats[0] if alpha else formats[1],
+            src_colorspace=BT2020_NCL if tags.matrix == BT2020_CL else tags.matrix, src_color_range=tags.range,
+            dst_color_range=ColorRange.JPEG, interpolation=interpolation)
+        return self._through_lut(picture, method, deep) if method else picture.to_ndarray()
 
-    def _through_lut(self, frame: av.VideoFrame, tags: ColourTags, method: str, width: int, height: int,
-                     shrinking: bool, deep: bool) -> av.VideoFrame:
-        """One libavfilter graph, all in C on every core: Y'CbCr to 16-bit R'G'B' at the output size (the source's
-        bits kept), the method's 3D LUT, then 8-bit RGB (16-bit when ``deep``)."""
+    def _through_lut(self, picture: av.VideoFrame, method: str, deep: bool) -> np.ndarray:
+        """16-bit R'G'B' (the source's bits kept) through the method's 3D LUT (libavfilter's `lut3d`, in slices on
+        every core), packed into RGB by OpenCV."""
         from av.filter import Graph
 
-        key = (method, frame.format.name, frame.width, frame.height, width, height, tags.matrix, tags.range, deep)
-        graph = self._graphs.get(key)
-        if graph is None:
+        key = (method, picture.width, picture.height)
+        if key not in self._graphs:
             graph = Graph()
             graph.threads = 0
-            matrix = "bt2020" if tags.matrix in (BT2020_NCL, BT2020_CL) else SWS_MATRICES.get(tags.matrix, "bt709")
-            scale = (f"w={width}:h={height}:flags={'area' if shrinking else 'bicubic'}:in_color_matrix={matrix}"
-                     f":in_range={'pc' if tags.range == ColorRange.JPEG else 'tv'}:out_range=pc")
-            nodes = [graph.add_buffer(width=frame.width, height=frame.height, format=frame.format.name,
-                                      time_base=Fraction(1, 1000)),
-                     graph.add("scale", scale), graph.add("format", "gbrp16le"),
-                     graph.add("lut3d", f"file='{lut_file(method)}':interp=tetrahedral"),
-                     graph.add("format", "rgb48le" if deep else "rgb24"), graph.add("buffersink")]
+            nodes = [graph.add_buffer(width=picture.width, height=picture.height, format="gbrp16le", time_base=1),
+                     graph.add("lut3d", f"file='{lut_file(method)}':interp=tetrahedral"), graph.add("buffersink")]
             for a, b in zip(nodes, nodes[1:]):
                 a.link_to(b)
             graph.configure()
-            self._graphs[key] = graph
-        graph.push(frame)
-        return graph.pull()
+            self._graphs[key] = [graph, 0]
+        entry = self._graphs[key]
+        graph, picture.pts = entry[0], entry[1]
+        entry[1] += 1
+        graph.push(picture)
+        mapped = graph.pull()
+        green, blue, red = (np.frombuffer(plane, np.uint16).reshape(plane.height, plane.line_size // 2)
+                            [:, :plane.width] for plane in mapped.planes)
+        packed = cv2.merge([red, green, blue])
+        return packed if deep else cv2.convertScaleAbs(packed, alpha=1 / 257.0)
 
 
 # -- the method ----------------------------------------------------------------------------------------------------
