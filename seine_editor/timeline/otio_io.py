@@ -23,6 +23,7 @@ from typing import Callable, Iterator, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.timeline.file_checks import MAX_DEPTH, check_regular_file, check_tree
 from seine_editor.media.cache import default_file_mode
 from seine_editor.timeline import generated
 from seine_editor.timeline.media_paths import (OfflineMedia, external_references, media_path,  # noqa: F401
@@ -82,6 +83,7 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
 
 
 def _read_bytes(path: Path) -> bytes:
+    check_regular_file(path)
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -132,6 +134,8 @@ def _timeline_from_json(path: Path, data: bytes):
                                      "not JSON text") from None
     try:
         tree = json.loads(text)
+    except RecursionError:
+        raise ProjectFileError(path, f"nests deeper than {MAX_DEPTH} levels; a timeline needs far fewer") from None
     except json.JSONDecodeError as exc:
         # OTIO's reader also accepts tokens Python's does not ("Inf"); only then is the file valid.
         return _parse_with_otio(path, text, f"invalid JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}")
@@ -141,6 +145,7 @@ def _timeline_from_json(path: Path, data: bytes):
         raise ProjectFileError(path, f"not an OpenTimelineIO file (the top level is {kind})")
     if top.split(".")[0] not in ("Timeline", "SerializableCollection", "SerializeableCollection"):
         raise ProjectFileError(path, f"not an OpenTimelineIO timeline (top-level schema is {top})")
+    check_tree(path, tree)
     check_schemas(path, tree)
     return _parse_with_otio(path, text, None)
 

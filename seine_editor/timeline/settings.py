@@ -27,6 +27,7 @@ class TimelineSettings:
 
 DEFAULT_RATE = Fraction(24)
 AUDIO_RATES = (32000, 44100, 48000, 88200, 96000)
+MAX_SIDE = 16384  # pixels a side: the most the encoders take
 
 
 def check_settings(settings: TimelineSettings) -> None:
@@ -34,8 +35,8 @@ def check_settings(settings: TimelineSettings) -> None:
     width, height = settings.width, settings.height
     if not all(isinstance(v, int) and not isinstance(v, bool) for v in (width, height, settings.audio_rate)):
         raise SettingsError(f"frame size {width}x{height} and audio rate {settings.audio_rate} must be whole numbers")
-    if width <= 0 or height <= 0 or width % 2 or height % 2:
-        raise SettingsError(f"frame size {width}x{height} is not allowed: use even sizes above 0")
+    if width <= 0 or height <= 0 or width % 2 or height % 2 or max(width, height) > MAX_SIDE:
+        raise SettingsError(f"frame size {width}x{height} is not allowed: use even sizes from 2 to {MAX_SIDE}")
     if settings.fps <= 0:
         raise SettingsError(f"frame rate {settings.fps} is not allowed: it must be above 0")
     if settings.audio_rate not in AUDIO_RATES:
@@ -58,6 +59,8 @@ def read_settings(timeline: otio.schema.Timeline) -> TimelineSettings:
         raise ValueError(f"timeline settings are malformed ({type(exc).__name__}: {exc})") from None
     if min(settings.width, settings.height, settings.audio_rate) <= 0 or settings.fps <= 0:
         raise ValueError(f"timeline settings must be positive, got {settings.to_json()}")
+    if max(settings.width, settings.height) > MAX_SIDE:
+        raise ValueError(f"frame size {settings.width}x{settings.height} is not allowed: at most {MAX_SIDE} a side")
     return settings
 
 

@@ -243,7 +243,7 @@ def test_opening_an_edl_gives_an_unsaved_untitled_project(qapp, tmp_path):
 
 
 def test_new_project_refuses_bad_settings(qapp):
-    with pytest.raises(SettingsError, match=r"^frame size 641x480 is not allowed: use even sizes above 0$"):
+    with pytest.raises(SettingsError, match=r"^frame size 641x480 is not allowed: use even sizes from 2 to 16384$"):
         Project.new(otio_io.TimelineSettings(641, 480))
 
 

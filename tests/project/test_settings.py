@@ -37,7 +37,8 @@ def test_changing_the_frame_size_is_one_exact_undo_step(project):
 
 
 @pytest.mark.parametrize("values, message", [
-    ({"width": 641}, "frame size 641x360 is not allowed: use even sizes above 0"),
+    ({"width": 641}, "frame size 641x360 is not allowed: use even sizes from 2 to 16384"),
+    ({"width": 20000}, "frame size 20000x360 is not allowed: use even sizes from 2 to 16384"),
     ({"audio_rate": 22050}, "audio rate 22050 Hz is not allowed: use 32000, 44100, 48000, 88200 or 96000"),
 ])
 def test_bad_output_settings_are_refused_and_change_nothing(project, values, message):

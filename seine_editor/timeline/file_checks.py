@@ -1,0 +1,93 @@
+"""What an .otio file must be before OpenTimelineIO reads it: a regular file, no deeper than a timeline needs,
+finite positive rates, and the editor's own metadata of the types it writes. A file from a damaged disk, a fuzzer or
+a hostile sender is refused with a `ProjectFileError` that says where, never a crash, a hang or a wrong frame later.
+
+The walk is iterative (a file nested 10,000 deep must not exhaust Python's stack) and reads every node once.
+"""
+from __future__ import annotations
+
+import math
+import stat
+from pathlib import Path
+from typing import Any
+
+from seine_editor.errors import ProjectFileError
+
+MAX_DEPTH = 200  # JSON levels; a timeline needs about 12, and 6 more for each stack nested in it
+KINDS = ("seine.transition", "seine.extend", "seine.animate")
+_TYPES = {  # a generative clip's metadata["seine"] keys and the types the editor writes
+    "id": (str,), "kind": (str,), "params": (dict,), "sources": (list,), "takes": (list,), "fingerprint": (str,),
+    "status": (str,), "sound": (bool,), "fit": (str,), "gain_db": (int, float), "link": (str,), "mute_audio": (bool,),
+}
+
+
+def check_regular_file(path: Path) -> None:
+    """Refuse FIFOs, devices, sockets and folders before opening (reading a FIFO waits forever)."""
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        raise ProjectFileError(path, "no such file") from None
+    except OSError as exc:
+        raise ProjectFileError(path, f"cannot be read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(mode):
+        raise ProjectFileError(path, "is a folder, not a timeline file")
+    if not stat.S_ISREG(mode):
+        kind = "a FIFO" if stat.S_ISFIFO(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode) \
+            else "a socket" if stat.S_ISSOCK(mode) else "not a regular file"
+        raise ProjectFileError(path, f"is {kind}, not a timeline file; only regular files are opened")
+
+
+def check_tree(path: Path, tree: Any) -> None:
+    """Walk the parsed JSON; ProjectFileError at the first node that breaks a rule, naming where it is."""
+    pending = [(tree, "top level", 0)]
+    while pending:
+        node, where, depth = pending.pop()
+        if depth > MAX_DEPTH:
+            raise ProjectFileError(path, f"nests deeper than {MAX_DEPTH} levels (at {where}); a timeline needs far "
+                                         "fewer")
+        if isinstance(node, dict):
+            schema = node.get("OTIO_SCHEMA")
+            if isinstance(schema, str) and schema.startswith("RationalTime."):
+                _check_time(path, node, where)
+            metadata = node.get("metadata")
+            if isinstance(metadata, dict) and isinstance(metadata.get("seine"), dict) \
+                    and metadata["seine"].get("kind") in KINDS:
+                _check_generative(path, metadata["seine"], where)
+            pending.extend((value, f"{where}.{key}" if where != "top level" else str(key), depth + 1)
+                           for key, value in node.items())
+        elif isinstance(node, list):
+            pending.extend((value, f"{where}[{index}]", depth + 1) for index, value in enumerate(node))
+
+
+def _check_time(path: Path, node: dict, where: str) -> None:
+    rate, value = node.get("rate"), node.get("value")
+    if not _number(rate) or not math.isfinite(rate) or rate <= 0:
+        raise ProjectFileError(path, f"rate {rate!r} at {where} is not allowed: rates are finite and above 0")
+    if not _number(value) or not math.isfinite(value):
+        raise ProjectFileError(path, f"time value {value!r} at {where} is not allowed: times are finite numbers")
+
+
+def _check_generative(path: Path, seine: dict, where: str) -> None:
+    for key, types in _TYPES.items():
+        if key in seine and seine[key] is not None and (not isinstance(seine[key], types)
+                                                        or isinstance(seine[key], bool) and bool not in types):
+            wanted = " or ".join(t.__name__ for t in types)
+            raise ProjectFileError(path, f"generative metadata {key!r} at {where} is {type(seine[key]).__name__}, "
+                                         f"not {wanted}")
+    for name in ("sources", "takes"):
+        for index, entry in enumerate(seine.get(name) or []):
+            if not isinstance(entry, dict):
+                raise ProjectFileError(path, f"generative metadata {name}[{index}] at {where} is "
+                                             f"{type(entry).__name__}, not an object")
+    for index, take in enumerate(seine.get("takes") or []):
+        if not isinstance(take.get("key"), str) or not isinstance(take.get("path"), str):
+            raise ProjectFileError(path, f"generative take {index} at {where} needs a text key and path")
+    for index, source in enumerate(seine.get("sources") or []):
+        frame = source.get("frame", 0)
+        if not isinstance(frame, int) or isinstance(frame, bool) or frame < 0:
+            raise ProjectFileError(path, f"generative source {index} at {where} has frame {frame!r}; frames are "
+                                         "whole numbers from 0")
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
