@@ -18,6 +18,12 @@ class MediaError(FileError):
     """A media file cannot be probed, decoded or written."""
 
 
+class OutputLocationError(MediaError):
+    """Where an output goes cannot take it: a folder where a file goes (or the reverse), a folder holding other
+    files, a missing or unwritable folder, a full or read-only disk. The caller's choice, not the render, is what
+    failed: the command line answers it with the bad-input exit code."""
+
+
 class PlacementError(SeineEditorError):
     """An edit that would break the timeline; raised before anything changes."""
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 import seine_editor  # noqa: F401  (sets HF_HUB_OFFLINE before anything hub-aware loads)
@@ -46,4 +47,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     module, _ = SUBCOMMANDS[args.command]
-    return importlib.import_module(f"seine_editor.cli.{module}").run(args)
+    try:
+        return importlib.import_module(f"seine_editor.cli.{module}").run(args)
+    except BrokenPipeError:
+        # whoever read the output stopped (`info ... | head`): stop quietly, and keep Python from complaining
+        # again when it flushes stdout at exit (the recipe of Python's own signal documentation)
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILURE

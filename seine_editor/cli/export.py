@@ -19,7 +19,7 @@ def run(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from seine_editor.cli.info import parse_rate
-    from seine_editor.errors import ExportError, ProjectFileError
+    from seine_editor.errors import ExportError, OutputLocationError, ProjectFileError
     from seine_editor.render.bake import make_baker
     from seine_editor.timeline import otio_io
     from seine_editor.timeline.interchange import adapter_for, export_timeline
@@ -35,6 +35,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         result = export_timeline(opened.timeline, args.output, rate=settings.fps, size=size,
                                  baker=make_baker(opened.timeline, size=size))
+    except OutputLocationError as error:  # where it goes cannot take it: the caller's choice
+        print(f"seine-editor export: {error}", file=sys.stderr)
+        return EXIT_BAD_INPUT
     except ExportError as error:
         print(f"seine-editor export: {error}", file=sys.stderr)
         return EXIT_FAILURE

@@ -29,6 +29,7 @@ class TerminalProgress:
         # sys.stderr is looked up per bar, not bound at import: it may have been replaced since
         self.stream = stream if stream is not None else sys.stderr
         self.width, self.started, self._last = width, time.monotonic(), 0.0
+        self._open_line = False
 
     def progress(self, done: int, total: int) -> None:
         now = time.monotonic()
@@ -41,9 +42,16 @@ class TerminalProgress:
         filled = self.width * done // max(total, 1)
         bar = "#" * filled + "-" * (self.width - filled)
         self.stream.write(f"\r[{bar}] {done}/{total} frames  {fps:5.1f} fps  ETA {eta:5.1f} s")
-        if done >= total:
+        self._open_line = done < total
+        if not self._open_line:
             self.stream.write("\n")
         self.stream.flush()
+
+    def end_line(self) -> None:
+        """End a bar left half drawn, so what is said next starts on its own line."""
+        if self._open_line:
+            self.stream.write("\n")
+            self._open_line = False
 
     def cancelled(self) -> bool:
         return False
@@ -75,13 +83,15 @@ def run(args: argparse.Namespace) -> int:
     spec = ExportSpec(opened.timeline, Path(args.output), preset=args.preset, crf=args.crf, in_frame=args.in_frame,
                       out_frame=args.out_frame, size=size, allow_offline=args.allow_offline,
                       audio_rate=settings.audio_rate)
+    progress = TerminalProgress()
     try:
-        result = export(spec, TerminalProgress())
+        result = export(spec, progress)
     except OfflineMediaError as error:
         print(f"seine-editor render: refused: {error}\n(relink the media, or pass --allow-offline to render "
               "a slate in their place)", file=sys.stderr)
         return EXIT_BAD_INPUT
     except ExportError as error:
+        progress.end_line()
         print(f"seine-editor render: {error}", file=sys.stderr)
         return EXIT_BAD_INPUT if isinstance(error, ExportSpecError) else EXIT_FAILURE
     except KeyboardInterrupt:

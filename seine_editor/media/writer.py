@@ -23,6 +23,7 @@ Audio is float32 (channels, samples) in -1..1 at ``audio_rate``.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -34,12 +35,15 @@ import av
 import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
-from seine_editor.errors import MediaError
+from seine_editor.errors import MediaError, OutputLocationError
+from seine_editor.output_location import cannot_write, check_file_target, check_folder_target
 from seine_editor.media.cache import default_file_mode
 from seine_editor.media.colour import HD_HEIGHT, UNSPECIFIED, ColourTags
 from seine_editor.media.probe import silence_libav
 
 H264_PRESETS = {"draft": ("ultrafast", 26), "standard": ("veryfast", 20), "high": ("medium", 17)}
+CRF_RANGES = {"h264": (0, 51), "mjpeg": (2, 31)}  # the quality factors libx264 and the JPEG encoder take
+PNG_FRAME = re.compile(r"frame_\d{6}\.png")  # what a PNG sequence holds
 CONTAINERS = {"h264": (".mp4", ".mov", ".mkv"), "prores": (".mov", ".mkv"), "mjpeg": (".mov", ".mkv"),
               "png": ("",)}
 AUDIO_CODECS = ("aac", "pcm_s16le")
@@ -55,7 +59,20 @@ class VideoSettings:
     options: dict
 
 
+def check_crf(codec: str, crf: Optional[int]) -> None:
+    """ValueError naming ``crf`` and the range ``codec`` takes (None: the preset's own)."""
+    if crf is None:
+        return
+    if codec not in CRF_RANGES:
+        raise ValueError(f"crf {crf} is not allowed for {codec}, which has no quality factor")
+    low, high = CRF_RANGES[codec]
+    if isinstance(crf, bool) or not isinstance(crf, int) or not low <= crf <= high:
+        raise ValueError(f"crf {crf!r} is not allowed for {codec}: use a whole number from {low} to {high} "
+                         "(lower is better)")
+
+
 def video_settings(codec: str, preset: str, crf: Optional[int], pix_fmt: Optional[str]) -> VideoSettings:
+    check_crf(codec, crf)
     if codec == "h264":
         if preset not in H264_PRESETS:
             raise ValueError(f"H.264 preset {preset!r} is not one of {', '.join(H264_PRESETS)}")
@@ -94,6 +111,7 @@ class MediaWriter:
         except ValueError as error:
             raise MediaError(self.path, str(error)) from None
         self._check_arguments(audio_rate, audio_channels, audio_codec)
+        self._check_location()
         silence_libav()
         self._temp = self._make_temp()
         try:
@@ -127,16 +145,28 @@ class MediaWriter:
                 raise MediaError(self.path, f"audio of {audio_channels} channels at {audio_rate} Hz is not "
                                  "supported; use 1 or 2 channels at a positive rate")
 
-    def _make_temp(self) -> Path:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+    def _check_location(self) -> None:
+        """Refuse, before writing anything, a target that cannot take this output or would lose what is there:
+        a movie is a file, a PNG sequence a folder that is new, empty or an earlier sequence (its files replaced)."""
         if self.codec == "png":
-            folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
-            folder.chmod(default_file_mode() | 0o111)
-            return folder
-        fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix, dir=self.path.parent)
-        os.close(fd)
-        os.chmod(name, default_file_mode())
-        return Path(name)
+            check_folder_target(self.path, PNG_FRAME)
+        else:
+            check_file_target(self.path, CONTAINERS[self.codec])
+
+    def _make_temp(self) -> Path:
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            if self.codec == "png":
+                folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
+                folder.chmod(default_file_mode() | 0o111)
+                return folder
+            fd, name = tempfile.mkstemp(prefix=f".{self.path.stem}.", suffix=self.path.suffix,
+                                        dir=self.path.parent)
+            os.close(fd)
+            os.chmod(name, default_file_mode())
+            return Path(name)
+        except OSError as error:
+            raise cannot_write(self.path, error, self.path.parent) from None
 
     def _open_container(self, metadata: dict):
         if self.codec == "png":
@@ -248,7 +278,8 @@ class MediaWriter:
                 self._container.mux(packet)
         except (av.FFmpegError, ValueError, OSError) as error:
             self.abort()
-            raise MediaError(self.path, f"writing failed: {_reason(error)}") from None
+            kind = OutputLocationError if isinstance(error, OSError) else MediaError  # a full disk, not a codec
+            raise kind(self.path, f"writing failed: {_reason(error)}") from None
 
     # -- finishing --------------------------------------------------------------------------------------
     def close(self) -> Path:
@@ -265,9 +296,14 @@ class MediaWriter:
             self._container.close()
         except (av.FFmpegError, OSError) as error:
             self.abort()
-            raise MediaError(self.path, f"finishing the file failed: {_reason(error)}") from None
+            kind = OutputLocationError if isinstance(error, OSError) else MediaError
+            raise kind(self.path, f"finishing the file failed: {_reason(error)}") from None
         self._closed = True
-        self._move_into_place()
+        try:
+            self._move_into_place()
+        except OSError as error:
+            self._remove_temp()
+            raise OutputLocationError(self.path, f"cannot be put in place: {_reason(error)}") from None
         return self.path
 
     def abort(self) -> None:

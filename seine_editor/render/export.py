@@ -19,8 +19,9 @@ from typing import Callable, Optional, Protocol
 
 import numpy as np
 
-from seine_editor.errors import ExportError, MediaError, OfflineMediaError
+from seine_editor.errors import ExportError, MediaError, OfflineMediaError, OutputLocationError
 from seine_editor.media.reader import FrameCache
+from seine_editor.media.writer import check_crf
 from seine_editor.render.audio import AudioMixer
 from seine_editor.render.compositor import Compositor, PlaceholderProvider
 from seine_editor.render.plan import RenderPlan, plan_of
@@ -100,6 +101,10 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
         raise OfflineMediaError(missing)
     if spec.preset not in PRESETS:
         raise ExportSpecError(f"preset {spec.preset!r} is not one of {', '.join(PRESETS)}")
+    try:
+        check_crf(FORMATS[fmt], spec.crf)
+    except ValueError as error:
+        raise ExportSpecError(f"{spec.output}: {error}") from None
     size = spec.size or project_size(plan)
     started = time.monotonic()
     writer = _open_writer(spec, fmt, plan, size)
@@ -108,6 +113,9 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
     try:
         done = _stream(writer, compositor, mixer, first, end, ctx)
+    except OutputLocationError as error:
+        writer.abort()
+        raise ExportSpecError(str(error)) from None
     except MediaError as error:
         writer.abort()
         raise ExportError(f"{spec.output}: encoding failed: {error.reason}") from None
@@ -123,6 +131,8 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
         return ExportResult(None, done, time.monotonic() - started, cancelled=True)
     try:
         path = writer.close()
+    except OutputLocationError as error:
+        raise ExportSpecError(str(error)) from None
     except MediaError as error:
         raise ExportError(f"{spec.output}: finishing the file failed: {error.reason}") from None
     return ExportResult(path, done, time.monotonic() - started)
@@ -150,6 +160,8 @@ def _open_writer(spec: ExportSpec, fmt: str, plan: RenderPlan, size: tuple[int, 
         return MediaWriter(spec.output, width=width, height=height, fps=plan.rate, codec=FORMATS[fmt],
                            preset=spec.preset, crf=spec.crf, audio_rate=None if fmt == "png" else spec.audio_rate,
                            metadata={"encoder_app": "Seine Editor"})
+    except OutputLocationError as error:
+        raise ExportSpecError(str(error)) from None
     except MediaError as error:
         raise ExportError(f"{spec.output}: {error.reason}") from None
 

@@ -25,11 +25,15 @@ from typing import Callable, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import ExportError
+from seine_editor.output_location import cannot_write, check_file_target, check_folder_target
 from seine_editor.timeline import generated, meta
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
+
+ANY_NAME = re.compile(r".*", re.DOTALL)
+OTIOD_CONTENTS = re.compile(r"content\.otio|media")  # an earlier .otiod bundle, replaced whole
 
 
 @dataclass(frozen=True)
@@ -70,10 +74,11 @@ def export_timeline(timeline: otio.schema.Timeline, path, *, rate: Fraction, siz
     """Write a baked deep copy of ``timeline`` to ``path`` with the adapter its suffix names."""
     path = Path(path)
     adapter = adapter_for(path)
+    folder = Path(media_folder) if media_folder else path.with_name(f"{path.stem}_media")
+    check_folder_target(path, OTIOD_CONTENTS) if adapter == "otiod" else check_file_target(path, tuple(ADAPTERS))
     copy = timeline.deepcopy()
     meta.update(copy, rate=f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else rate.numerator,
                 width=int(size[0]), height=int(size[1]))
-    folder = Path(media_folder) if media_folder else path.with_name(f"{path.stem}_media")
     baked = bake_generative_items(copy, rate, baker, folder)
     notes = _fit_to_format(copy, adapter)
     _write(copy, path, adapter)
@@ -86,6 +91,8 @@ def bake_generative_items(timeline: otio.schema.Timeline, rate: Fraction, baker:
     jobs = list(_generative_clips(timeline, rate))
     if jobs and baker is None:
         raise ExportError(f"the timeline has {len(jobs)} generative item(s) and no way to bake them was given")
+    if jobs:
+        check_folder_target(folder, ANY_NAME)  # baked movies are added beside whatever the folder holds
     baked = []
     used_names: set[str] = set()
     for clip, request in jobs:
@@ -184,14 +191,23 @@ def _fit_to_format(timeline: otio.schema.Timeline, adapter: str) -> list[str]:
 
 def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:
     """Write beside the target and rename into place, so a failed write leaves any earlier file intact."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, temp_name = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=path.suffix, dir=path.parent)
+    except OSError as error:
+        raise cannot_write(path, error, path.parent) from None
     os.close(fd)
     os.unlink(temp_name)  # adapters create the file (otiod: a folder) themselves
     temp = Path(temp_name)
     try:
         otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter)
-        os.replace(temp, path)
+        if temp.is_dir() and path.is_dir():  # an earlier .otiod bundle: a folder is not renamed over another
+            old = path.with_name(f".{path.name}.old")
+            os.replace(path, old)
+            os.replace(temp, path)
+            shutil.rmtree(old, ignore_errors=True)
+        else:
+            os.replace(temp, path)
     except Exception as error:  # adapters raise anything; the user gets the adapter's reason
         _remove(temp)
         raise ExportError(f"{path}: the {adapter} writer failed: {error}") from None

@@ -7,6 +7,7 @@ from typing import Optional
 
 from PySide6 import QtWidgets
 
+from seine_editor.media.writer import CRF_RANGES
 from seine_editor.render.export import PRESETS
 
 FORMATS = (("H.264 + AAC (.mp4)", "mp4"), ("ProRes 422 HQ + PCM (.mov)", "mov"), ("PNG sequence (folder)", "png"))
@@ -22,7 +23,9 @@ class RenderDialog(QtWidgets.QDialog):
         self.preset = QtWidgets.QComboBox()
         self.preset.addItems(PRESETS)
         self.preset.setCurrentText("standard")
-        self.crf = QtWidgets.QSpinBox(minimum=0, maximum=51, specialValueText="preset")
+        self.crf = QtWidgets.QSpinBox(minimum=0, maximum=CRF_RANGES["h264"][1], specialValueText="preset",
+                                      toolTip="H.264 quality factor (lower is better); MP4 only")
+        self.format.currentIndexChanged.connect(lambda _i: self.crf.setEnabled(self.format.currentData() == "mp4"))
         self.range = QtWidgets.QComboBox()
         self.range.addItems(["Whole timeline"] + (["In to out marks"] if has_marks else []))
         self.output = QtWidgets.QLineEdit(default_name)
@@ -55,7 +58,8 @@ class RenderDialog(QtWidgets.QDialog):
         if fmt != "png" and out.suffix.lower() != f".{fmt}":
             out = out.with_suffix(f".{fmt}")
         return {"output": out, "format": fmt, "preset": self.preset.currentText(),
-                "crf": self.crf.value() or None, "use_marks": self.range.currentIndex() == 1}
+                "crf": (self.crf.value() or None) if fmt == "mp4" else None,
+                "use_marks": self.range.currentIndex() == 1}
 
 
 def confirm_offline(parent: QtWidgets.QWidget, paths: list[str], interactive: bool = True) -> bool:
