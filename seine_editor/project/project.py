@@ -37,6 +37,7 @@ class Project(IntentsMixin, QObject):
     offline_media_changed = Signal(list)  # [OfflineMedia] after open, relink and edits
     path_changed = Signal(str)
     autosaved = Signal(str)  # the recovery file written
+    autosave_failed = Signal(str)  # why the recovery file cannot be written: once per failing spell, not per edit
 
     def __init__(self, document: Optional[TimelineDocument] = None, path: Optional[Path] = None,
                  notes: tuple[str, ...] = (), parent: Optional[QObject] = None):
@@ -47,6 +48,7 @@ class Project(IntentsMixin, QObject):
         self.undo_stack = QUndoStack(self)
         self._open_macro: Optional[list[EditCommand]] = None
         self._edits_since_autosave = 0
+        self.autosave_problem: Optional[str] = None  # set while autosave fails; retried on the timer and edits
         self._scratch: Optional[tempfile.TemporaryDirectory] = None
         self._moved_caches: dict[Path, Path] = {}  # scratch cache -> project cache, after Save As
         self._autosave_timer = QTimer(self)
@@ -156,13 +158,23 @@ class Project(IntentsMixin, QObject):
         return str(path)
 
     def autosave(self) -> Optional[Path]:
-        """Write the recovery file if there are unsaved edits; returns its path."""
+        """Write the recovery file if there are unsaved edits; returns its path, or None when there was nothing
+        to write or it could not be written (a full or read-only disk). A failure never raises into the edit
+        that triggered it: it is said once (`autosave_failed`) and retried on the next tick or run of edits."""
         if self.is_clean() or self.path is None:
             return None
         target = recovery.recovery_path(self.path)
-        text = otio_io.timeline_to_json(self.document.timeline, self.path)
-        otio_io.write_atomically(target, text.encode("utf-8"), backups=0)
         self._edits_since_autosave = 0
+        try:
+            text = otio_io.timeline_to_json(self.document.timeline, self.path)
+            otio_io.write_atomically(target, text.encode("utf-8"), backups=0)
+        except ProjectFileError as error:
+            problem = f"autosave failed: {error}; your edits are safe in memory until you save elsewhere"
+            if problem != self.autosave_problem:
+                self.autosave_problem = problem
+                self.autosave_failed.emit(problem)
+            return None
+        self.autosave_problem = None
         self.autosaved.emit(str(target))
         return target
 

@@ -40,4 +40,8 @@ def recovery_available(project_path: os.PathLike | str) -> Optional[Path]:
 
 
 def discard_recovery(project_path: os.PathLike | str) -> None:
-    recovery_path(project_path).unlink(missing_ok=True)
+    """Remove the recovery file; something else in its place (a folder, a file that cannot be removed) stays."""
+    try:
+        recovery_path(project_path).unlink(missing_ok=True)
+    except OSError:
+        pass

@@ -130,6 +130,8 @@ class MainWindow(QtWidgets.QMainWindow):
             old.changed.disconnect(self._on_project_changed)
             old.clean_changed.disconnect(self._refresh_title)
             old.path_changed.disconnect(self._on_project_path_changed)
+            old.autosave_failed.disconnect(self._on_autosave_failed)
+            old.autosaved.disconnect(self._on_autosaved)
             old.generation.shutdown()
             self.undo_group.removeStack(old.undo_stack)
             old.close()
@@ -139,6 +141,8 @@ class MainWindow(QtWidgets.QMainWindow):
         project.changed.connect(self._on_project_changed)
         project.clean_changed.connect(self._refresh_title)
         project.path_changed.connect(self._on_project_path_changed)
+        project.autosave_failed.connect(self._on_autosave_failed)
+        project.autosaved.connect(self._on_autosaved)
         project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
@@ -198,6 +202,13 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def show_error(self, text: str) -> None:
         self.statusBar().showMessage(f"⚠ {text}", 10000)
+
+    def _on_autosave_failed(self, problem: str) -> None:
+        self.statusBar().showMessage(f"⚠ {problem[0].upper()}{problem[1:]}")  # stays until autosave works again
+
+    def _on_autosaved(self, _path: str) -> None:
+        if self.statusBar().currentMessage().startswith("⚠ Autosave failed"):
+            self.statusBar().showMessage("Autosave works again", 8000)
 
     def _on_view_media_dropped(self, paths: list, track_id, frame: int) -> None:
         self.bin.import_paths(paths)

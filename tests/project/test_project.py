@@ -276,6 +276,29 @@ def test_autosave_timer_writes_the_recovery_file(project, qtbot, tmp_path):
     assert written.args == [str(recovery_path(tmp_path / "cut.otio"))]
 
 
+def test_an_autosave_that_cannot_write_is_said_once_and_never_raises_into_edits(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    blocked = recovery_path(tmp_path / "cut.otio")
+    blocked.mkdir()  # the recovery file cannot be written where a folder stands, as on a full or read-only disk
+    said = []
+    project.autosave_failed.connect(said.append)
+    a = _ids(project)["A"]
+    for n in range(3 * project_module.AUTOSAVE_EVERY_EDITS):
+        project.slip(a, 1 if n % 2 == 0 else -1)
+    assert len(said) == 1 and said[0].startswith(f"autosave failed: {blocked}: cannot be written")
+    assert project.autosave_problem == said[0]
+
+
+def test_autosave_recovers_once_it_can_write_again(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    blocked = recovery_path(tmp_path / "cut.otio")
+    blocked.mkdir()
+    project.slip(_ids(project)["A"], 1)
+    assert project.autosave() is None
+    blocked.rmdir()
+    assert project.autosave() == blocked and project.autosave_problem is None
+
+
 def test_clean_project_is_not_autosaved(project, tmp_path):
     project.save_as(tmp_path / "cut.otio")
     assert project.autosave() is None

@@ -101,3 +101,17 @@ def test_save_as_into_another_folder_moves_the_windows_cache_there(window, tmp_p
     window.save_as(str(tmp_path / "second" / "story.otio"))
     assert window.tasks.cache_dir == tmp_path / "second" / "cache"
     assert window.windowTitle() == "story.otio — Seine Editor"
+
+
+def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, infos, tmp_path):
+    from seine_editor.project.recovery import recovery_path
+
+    window.project.save_as(tmp_path / "cut.otio")
+    recovery_path(tmp_path / "cut.otio").mkdir()  # where the recovery file goes, nothing can be written
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=20)
+    clip = window.project.document.info().tracks[0].clips[0].id
+    for n in range(30):
+        window.project.slip(clip, 1 if n % 2 == 0 else -1)
+    assert window.statusBar().currentMessage().startswith(
+        f"⚠ Autosave failed: {recovery_path(tmp_path / 'cut.otio')}: cannot be written")
