@@ -217,6 +217,10 @@ class GenerationController(QObject):
     def item_state(self, item_id: str) -> ItemJobState:
         return self._states.get(item_id, ItemJobState())
 
+    def active_items(self) -> list[str]:
+        """Ids of items whose job is queued or running now."""
+        return [item for item, state in self._states.items() if state.state in ("queued", "running")]
+
     def shutdown(self) -> bool:
         """Cancel every job, join the worker threads and stop the engine worker process (on quit)."""
         joined = True if self._runner is None else self._runner.shutdown()

@@ -252,6 +252,17 @@ class MainWindow(QtWidgets.QMainWindow):
             self.statusBar().showMessage(note, 8000)
         return True
 
+    def confirm_stop_jobs(self) -> bool:
+        """True when no generation is under way, or the person agrees to stop it (its results would be lost)."""
+        active = [] if self.project is None else self.project.generation.active_items()
+        if not active or not self.interactive:
+            return True
+        titles = "\n".join(self.project.generation.job_title(item) for item in active)
+        answer = QtWidgets.QMessageBox.question(
+            self, "Generation under way", f"{len(active)} generative item(s) are being made. Quit and stop them?\n\n"
+            f"{titles}", QtWidgets.QMessageBox.Yes | QtWidgets.QMessageBox.Cancel, QtWidgets.QMessageBox.Cancel)
+        return answer == QtWidgets.QMessageBox.Yes
+
     def confirm_discard(self) -> bool:
         """True when the current project may be replaced: saved, or the person chose what to do."""
         if self.project is None or self.project.is_clean() or not self.interactive:
@@ -332,7 +343,7 @@ class MainWindow(QtWidgets.QMainWindow):
         return self.grab().save(str(path), "PNG")
 
     def closeEvent(self, event: QtGui.QCloseEvent) -> None:
-        if not self.confirm_discard():
+        if not self.confirm_stop_jobs() or not self.confirm_discard():
             event.ignore()
             return
         self.save_layout()

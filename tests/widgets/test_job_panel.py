@@ -82,3 +82,29 @@ def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_g
                     timeout=20000)
     assert [(r.title.text(), r.status.text()) for r in (window.jobs.rows[first], window.jobs.rows[second])] == [
         ("Transition: shot_a.mp4 → shot_b.mp4", "Replaced"), ("Transition: shot_a.mp4 → shot_b.mp4", "Done")]
+
+
+def test_closing_the_window_while_an_item_is_being_made_asks_first(window, infos, qtbot, monkeypatch):
+    from PySide6 import QtWidgets
+
+    from seine_editor.project.generation import EngineSettings
+
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=24)
+    window.project.add_clip(infos["b"], v1, 24)
+    generation = window.project.generation
+    generation.set_engine_settings(EngineSettings(engine="morph", host="in-process"))
+    engine = GatedMorph()
+    generation.engines.put("morph", {}, engine)
+    generation.add_generative_transition(v1, 24, duration_frames=12)
+    assert engine.waiting.wait(10)
+    asked = []
+    monkeypatch.setattr(QtWidgets.QMessageBox, "question",
+                        lambda parent, title, text, *rest: asked.append((title, text)) or QtWidgets.QMessageBox.Cancel)
+    window.interactive = True
+    assert not window.close()  # the person cancels: the window and the job stay
+    assert asked == [("Generation under way", "1 generative item(s) are being made. Quit and stop them?\n\n"
+                                              "Transition: shot_a.mp4 → shot_b.mp4")]
+    assert window.isVisible() and generation.active_items()
+    window.interactive = False
+    engine.gate.set()
