@@ -6,7 +6,8 @@ The spec is plain data (no OTIO, no Qt); the result names the baked file. Steps:
    frame and right clip's first shown frame; an extension's last frame and the context frames before it, taken at
    the engine's frame spacing (`context_indices`); an animation's still (or chosen frame).
 2. Fingerprint engine + weights identity, every generation parameter, the source frames' content, and the target
-   size, rate and duration. A movie already in the cache under that fingerprint is the result: no engine run.
+   size, rate and duration. A movie already in the cache under that fingerprint is the result (no engine run) if
+   it is the one that was written: it matches its seal (`media.cache`); a damaged one is made again, said once.
 3. Bring each source onto the engine's canvas on its own (its `EngineInfo.canvas` rule: a model canvas for the
    source's aspect, stretched to it as the model was trained, or the timeline size, letterboxed) and run the engine
    with a step callback (progress, ETA) and the cancel flag.
@@ -37,7 +38,8 @@ from engine.errors import EngineInputError, GenerationCancelled
 from seine_editor.jobs.context import EtaClock, JobContext, Progress
 from seine_editor.jobs.engines import EngineCache, EngineHost
 from seine_editor.jobs.media_io import read_frames, write_movie
-from seine_editor.media.cache import frames_digest, generated_dir
+from seine_editor.errors import MediaError
+from seine_editor.media.cache import frames_digest, generated_dir, intact, seal
 from seine_editor.media.probe import probe
 
 KINDS = ("transition", "extend", "animate")
@@ -149,10 +151,13 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     _raise_if_cancelled(ctx, "after reading the source frames")
     key = fingerprint(spec, engine.identity, [frames_digest(frames) for frames in sources])
     target = cached_result_path(spec.cache_dir, key)
-    if target.exists():
+    damaged = target.exists() and not _trusted(target, spec)
+    if target.exists() and not damaged:
         ctx.report(Progress(1.0, "already generated: reused from the cache", 0.0))
         return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
                               True, {"cached": True}, _resolved_of_movie(target, spec), probe(target).has_audio)
+    if damaged:
+        ctx.report(Progress(0.05, f"the cached result {target.name} is damaged: making it again"))
     started = time.monotonic()
     generated = _run_engine(engine, spec, sources, ctx)
     _raise_if_cancelled(ctx, "after the engine run")
@@ -164,10 +169,28 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     resolved = resolved_params(spec, generated)
     write_movie(target, frames, spec.fps, _provenance(spec, engine.identity, key, resolved),
                 cancelled=ctx.cancelled, sound=sound, sound_rate=SOUND_RATE)
+    seal(target)
     ctx.report(Progress(1.0, "done", 0.0))
     info = {"cached": False, "seconds": round(time.monotonic() - started, 3), "engine_info": generated.info}
+    if damaged:
+        info["replaced_damaged_cache"] = True
     return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
                           False, info, resolved, sound is not None)
+
+
+def _trusted(entry: Path, spec: GenerateSpec) -> bool:
+    """Whether a cached movie is the one that was written: it matches its seal. One written before seals existed
+    is trusted once it decodes to the item's length, and sealed then."""
+    state = intact(entry)
+    if state is not None:
+        return state
+    try:
+        if probe(entry).frame_count != spec.duration_frames:
+            return False
+    except MediaError:
+        return False
+    seal(entry)
+    return True
 
 
 def resolved_params(spec: GenerateSpec, generated: GeneratedFrames) -> dict[str, Any]:

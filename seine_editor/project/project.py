@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Iterator, Optional
@@ -19,6 +18,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.media import cache as cache_files
 from seine_editor.project import recovery
 from seine_editor.project.commands import EditCommand, MacroCommand, undo_history
 from seine_editor.project.intents import IntentsMixin
@@ -138,9 +138,8 @@ class Project(IntentsMixin, QObject):
             return None
         new = path.parent / CACHE_DIR
         try:
-            shutil.copytree(old, new, dirs_exist_ok=True,
-                            ignore=lambda folder, names: set(names) & set(leave) if Path(folder) == old else set())
-        except (OSError, shutil.Error) as exc:
+            cache_files.copy_tree(old, new, leave)
+        except OSError as exc:
             raise ProjectFileError(path, f"cannot copy the generated media to {new}: {exc}") from None
         self.document.rebase_media(old, new, undo_history(self.undo_stack))
         self._moved_caches[old] = new
@@ -152,8 +151,7 @@ class Project(IntentsMixin, QObject):
         for old, new in self._moved_caches.items():
             moved = media_folders.rebased(str(path), old, new)
             if moved != str(path):
-                Path(moved).parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(path, moved)
+                cache_files.copy_entry(path, moved)
                 return moved
         return str(path)
 
