@@ -3,8 +3,9 @@
 `StripesEngine` ("stripes") describes itself like a model engine (6 native frames at 12 fps, two canvas buckets,
 two presets, options of its own) and makes frames that depend on every input: the end frames, the seed, the
 preset's steps. With ``levels`` on it also makes sound: a constant level of (k + 1) / 10 for the length of each
-frame k, at 16 kHz, so where the steps land after conforming shows the sound's time map. Its ``fault`` option makes the process running it die at a chosen step (abort, SIGKILL, exit), the
-way a driver abort or an out-of-memory kill would; ``work_s`` keeps one CPU core busy for that long per step.
+frame k, at 16 kHz, so where the steps land after conforming shows the sound's time map. Its ``fault`` option makes
+the process running it die at a chosen step (abort, SIGKILL, exit), the way a driver abort or an out-of-memory kill
+would; ``work_s`` keeps one CPU core busy for that long per step.
 Register it with ``engine.registry.register("stripes", "engine.testing_engines", "StripesEngine")``.
 """
 from __future__ import annotations

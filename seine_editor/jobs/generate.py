@@ -39,6 +39,7 @@ from seine_editor.jobs.context import EtaClock, JobContext, Progress
 from seine_editor.jobs.engines import EngineCache, EngineHost
 from seine_editor.jobs.media_io import read_frames, write_movie
 from seine_editor.errors import MediaError
+from seine_editor.leftovers import generated_temporaries, remove_leftovers
 from seine_editor.media.cache import frames_digest, generated_dir, intact, seal
 from seine_editor.media.probe import probe
 
@@ -159,6 +160,7 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     if damaged:
         ctx.report(Progress(0.05, f"the cached result {target.name} is damaged: making it again"))
     started = time.monotonic()
+    remove_leftovers(target.parent, generated_temporaries())  # movies of jobs that were killed mid-write
     generated = _run_engine(engine, spec, sources, ctx)
     _raise_if_cancelled(ctx, "after the engine run")
     ctx.report(Progress(0.9, "fitting frames to the timeline"))

@@ -8,8 +8,8 @@ full), primaries and transfer. Untagged streams keep the players' guess: BT.709 
   range, scaling in the same pass. BT.601 primaries are taken as BT.709, as players and other editors take them.
 * **BT.2020 and HDR** (phones record HLG; graded HDR is PQ): libswscale turns Y'CbCr into 16-bit R'G'B' (the source's
   10 bits kept: no 8-bit step before the conversion), then a 65³ 3D LUT (libavfilter's `lut3d`, tetrahedral) maps
-  BT.2020 R'G'B' to BT.709 SDR R'G'B', which OpenCV packs into 8-bit (or 16-bit) RGB. The LUT is sampled from `sdr_signal`, the method below, and cached per
-  transfer and method version.
+  BT.2020 R'G'B' to BT.709 SDR R'G'B', which OpenCV packs into 8-bit (or 16-bit) RGB. The LUT is sampled from
+  `sdr_signal`, the method below, and cached per transfer and method version.
 
 The method (`COLOUR_VERSION` 1), display-referred as ITU-R BT.2408 describes HDR-to-SDR conversion:
 

@@ -36,6 +36,7 @@ import numpy as np
 from av.video.reformatter import ColorRange, Colorspace, VideoReformatter
 
 from seine_editor.errors import MediaError, OutputLocationError
+from seine_editor.leftovers import remove_leftovers, temporaries_of
 from seine_editor.output_location import cannot_write, check_file_target, check_folder_target
 from seine_editor.media.cache import default_file_mode
 from seine_editor.media.colour import HD_HEIGHT, UNSPECIFIED, ColourTags
@@ -156,6 +157,8 @@ class MediaWriter:
     def _make_temp(self) -> Path:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
+            remove_leftovers(self.path.parent, temporaries_of(self.path.name) if self.codec == "png"
+                             else temporaries_of(self.path.stem, self.path.suffix))  # of killed renders
             if self.codec == "png":
                 folder = Path(tempfile.mkdtemp(prefix=f".{self.path.name}.", dir=self.path.parent))
                 folder.chmod(default_file_mode() | 0o111)

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Optional
 
 from seine_editor.errors import SeineEditorError
+from seine_editor.leftovers import remove_leftovers, temporaries_of
 
 SUFFIX = ".recovery"
 RECOVERY_CHOICES = ("ask", "use", "ignore")
@@ -40,8 +41,11 @@ def recovery_available(project_path: os.PathLike | str) -> Optional[Path]:
 
 
 def discard_recovery(project_path: os.PathLike | str) -> None:
-    """Remove the recovery file; something else in its place (a folder, a file that cannot be removed) stays."""
+    """Remove the recovery file and the temporaries of autosaves that were killed mid-write; something else in its
+    place (a folder, a file that cannot be removed) stays."""
+    target = recovery_path(project_path)
+    remove_leftovers(target.parent, temporaries_of(target.name, ".tmp"))
     try:
-        recovery_path(project_path).unlink(missing_ok=True)
+        target.unlink(missing_ok=True)
     except OSError:
         pass

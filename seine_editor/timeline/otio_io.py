@@ -23,6 +23,7 @@ from typing import Callable, Iterator, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.leftovers import remove_leftovers, temporaries_of
 from seine_editor.timeline.file_checks import MAX_DEPTH, check_regular_file, check_tree
 from seine_editor.media.cache import default_file_mode
 from seine_editor.timeline import generated
@@ -266,6 +267,7 @@ def write_atomically(path: Path, data: bytes, backups: int = BACKUP_COUNT,
     A failure at any point leaves the previous file and its backups as they were. The file gets the mode
     of the one it replaces, or a new file's usual mode (0666 less the umask), not mkstemp's private 0600."""
     folder = path.parent if str(path.parent) else Path(".")
+    remove_leftovers(folder, temporaries_of(path.name, ".tmp"))  # of saves that were killed mid-write
     try:
         fd, temp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:
