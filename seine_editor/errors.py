@@ -37,12 +37,13 @@ class ExportError(SeineEditorError):
 
 
 class OfflineMediaError(ExportError):
-    """The timeline references media that is missing; lists the files."""
+    """The timeline references media that is missing or damaged; lists the files, each with its reason."""
 
-    def __init__(self, paths):
+    def __init__(self, paths, reasons=None):
         self.paths = list(paths)
-        listed = "\n  ".join(self.paths)
-        super().__init__(f"{len(self.paths)} media file(s) offline:\n  {listed}")
+        self.reasons = list(reasons) if reasons is not None else ["missing"] * len(self.paths)
+        listed = "\n  ".join(f"{path} ({reason})" for path, reason in zip(self.paths, self.reasons))
+        super().__init__(f"{len(self.paths)} media file(s) offline or damaged:\n  {listed}")
 
 
 class SettingsError(SeineEditorError):

@@ -47,6 +47,8 @@ def describe(opened) -> dict:
     """The facts `info` prints, as plain JSON-ready data."""
     import opentimelineio as otio
 
+    from seine_editor.render.plan import plan_of
+    from seine_editor.render.source_check import unusable_sources
     from seine_editor.timeline import generated, otio_io
     from seine_editor.timeline.time import timecode, to_frames
 
@@ -68,6 +70,8 @@ def describe(opened) -> dict:
         "generative_items": [_generative(clip) for clip in timeline.find_clips() if generated.is_generative(clip)],
         "offline_media": [{"path": item.target_url, "clips": list(item.clip_names)}
                           for item in otio_io.offline_media(timeline)],
+        "damaged_media": [{"path": u.path, "reason": u.reason}
+                          for u in unusable_sources(plan_of(timeline, settings.fps)) if u.reason != "missing"],
         "notes": list(opened.notes),
     }
 
@@ -91,6 +95,8 @@ def format_text(report: dict) -> str:
         lines.append(f"  generative '{item['name']}': {item['kind']}, {item['status']}")
     for item in report["offline_media"]:
         lines.append(f"  offline: {item['path']} (used by {', '.join(item['clips'])})")
+    for item in report["damaged_media"]:
+        lines.append(f"  damaged: {item['path']} ({item['reason'].removeprefix('damaged: ')})")
     lines.extend(f"  note: {note}" for note in report["notes"])
     return "\n".join(lines)
 

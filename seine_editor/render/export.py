@@ -9,7 +9,6 @@ trip through RGB (two colour conversions per frame saved, and no rounding on the
 """
 from __future__ import annotations
 
-import os
 import queue
 import threading
 import time
@@ -25,6 +24,7 @@ from seine_editor.media.writer import check_crf
 from seine_editor.render.audio import AudioMixer
 from seine_editor.render.compositor import Compositor, PlaceholderProvider
 from seine_editor.render.plan import RenderPlan, plan_of
+from seine_editor.render.source_check import unusable_sources
 
 FORMATS = {"mp4": "h264", "mov": "prores", "png": "png"}
 PRESETS = ("draft", "standard", "high")
@@ -88,17 +88,13 @@ def project_size(plan: RenderPlan) -> tuple[int, int]:
     return DEFAULT_SIZE
 
 
-def offline_paths(plan: RenderPlan) -> list[str]:
-    return [path for path in plan.media_paths() if not os.path.isfile(path)]
-
-
 def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     fmt = export_format(spec)
     plan = plan_of(spec.snapshot)
     first, end = _frame_range(spec, plan)
-    missing = offline_paths(plan)
-    if missing and not spec.allow_offline:
-        raise OfflineMediaError(missing)
+    unusable = unusable_sources(plan)
+    if unusable and not spec.allow_offline:
+        raise OfflineMediaError([u.path for u in unusable], [u.reason for u in unusable])
     if spec.preset not in PRESETS:
         raise ExportSpecError(f"preset {spec.preset!r} is not one of {', '.join(PRESETS)}")
     try:
@@ -113,6 +109,8 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
     try:
         done = _stream(writer, compositor, mixer, first, end, ctx)
+        lost = {path: reason for path, reason in compositor.offline.items()
+                if path not in {u.path for u in unusable}}
     except OutputLocationError as error:
         writer.abort()
         raise ExportSpecError(str(error)) from None
@@ -129,6 +127,10 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     if done < end - first:
         writer.abort()
         return ExportResult(None, done, time.monotonic() - started, cancelled=True)
+    if lost and not spec.allow_offline:  # a source went away or broke mid-render: its frames would be slates
+        writer.abort()
+        path, reason = next(iter(sorted(lost.items())))
+        raise ExportError(f"{spec.output}: not written: {path} could not be read during the render ({reason})")
     try:
         path = writer.close()
     except OutputLocationError as error:

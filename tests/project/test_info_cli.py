@@ -51,6 +51,7 @@ def test_info_describes_tracks_counts_generative_items_and_offline_media(project
         "  3 clips, 0 gaps, 1 transition, 1 generative item, 0 markers, 0 effects, 0 nested stacks",
         "  generative 'Bridge': seine.transition, pending",
         f"  offline: {project.parent / 'gone.mp4'} (used by B)",
+        f"  damaged: {project.parent / 'media' / 'a.mp4'} (file is empty (0 bytes))",  # the fixture's stand-in
     ]
 
 

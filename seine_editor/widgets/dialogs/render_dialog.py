@@ -62,16 +62,17 @@ class RenderDialog(QtWidgets.QDialog):
                 "use_marks": self.range.currentIndex() == 1}
 
 
-def confirm_offline(parent: QtWidgets.QWidget, paths: list[str], interactive: bool = True) -> bool:
-    """List the offline files; rendering goes on (with MEDIA OFFLINE slates) only if the person says so."""
-    if not paths:
+def confirm_offline(parent: QtWidgets.QWidget, unusable: list, interactive: bool = True) -> bool:
+    """List the missing or damaged files (`render.source_check.UnusableSource`) with their reasons; rendering goes
+    on (with MEDIA OFFLINE slates) only if the person says so."""
+    if not unusable:
         return True
     if not interactive:
         return False
     box = QtWidgets.QMessageBox(QtWidgets.QMessageBox.Warning, "Offline media",
-                                f"{len(paths)} media file(s) are missing. Their clips render as a "
+                                f"{len(unusable)} media file(s) are missing or damaged. Their clips render as a "
                                 "'MEDIA OFFLINE' slate.", QtWidgets.QMessageBox.Cancel, parent)
-    box.setDetailedText("\n".join(paths))
+    box.setDetailedText("\n".join(f"{u.path}: {u.reason}" for u in unusable))
     box.addButton("Render anyway", QtWidgets.QMessageBox.AcceptRole)
     return box.exec() == 0
 
@@ -122,7 +123,10 @@ def start_render(window) -> None:
     dialog.deleteLater()  # a child of the window: else each opening lives until quit
     if not accepted:
         return
-    offline = [m.target_url for m in window.project.offline_media()]
+    from seine_editor.render.plan import plan_of
+    from seine_editor.render.source_check import unusable_sources
+
+    offline = unusable_sources(plan_of(window.project.render_snapshot()))
     if not confirm_offline(window, offline, window.interactive):
         return
     submit_render(window, choice, allow_offline=bool(offline))
