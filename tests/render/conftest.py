@@ -64,3 +64,13 @@ def tools():
     return type("Tools", (), {"clip": staticmethod(make_clip), "dissolve": staticmethod(dissolve),
                               "timeline": staticmethod(timeline_of), "rt": staticmethod(rt),
                               "RED": RED, "BLUE": BLUE, "GREEN": GREEN, "Fraction": Fraction})
+
+
+@pytest.fixture
+def project(tmp_path, media, tools):
+    """A saved .otio of A[10:16) then B[0:6) at 320x240, 24 fps, for the command-line tests."""
+    timeline = tools.timeline([tools.clip("A", media["a"], 10, 6), tools.clip("B", media["b"], 0, 6)])
+    timeline.metadata["seine"] = {"settings": {"width": 320, "height": 240, "fps": "24", "audio_rate": 48000}}
+    path = tmp_path / "story.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    return path

@@ -3,18 +3,8 @@ from __future__ import annotations
 
 import av
 import opentimelineio as otio
-import pytest
 
 from seine_editor.cli import main
-
-
-@pytest.fixture
-def project(tmp_path, media, tools):
-    timeline = tools.timeline([tools.clip("A", media["a"], 10, 6), tools.clip("B", media["b"], 0, 6)])
-    timeline.metadata["seine"] = {"settings": {"width": 320, "height": 240, "fps": "24", "audio_rate": 48000}}
-    path = tmp_path / "story.otio"
-    otio.adapters.write_to_file(timeline, str(path))
-    return path
 
 
 def test_render_writes_the_movie_and_shows_progress(project, tmp_path, capsys):

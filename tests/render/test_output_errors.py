@@ -7,21 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import opentimelineio as otio
 import pytest
 
 from seine_editor.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture
-def project(tmp_path, media, tools):
-    timeline = tools.timeline([tools.clip("A", media["a"], 10, 6), tools.clip("B", media["b"], 0, 6)])
-    timeline.metadata["seine"] = {"settings": {"width": 320, "height": 240, "fps": "24", "audio_rate": 48000}}
-    path = tmp_path / "story.otio"
-    otio.adapters.write_to_file(timeline, str(path))
-    return path
 
 
 def one_line(capsys) -> str:

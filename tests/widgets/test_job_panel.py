@@ -63,7 +63,9 @@ def test_clear_finished_removes_replaced_rows_too(panel, qtbot):
     assert panel.rows == {}
 
 
-def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_generate(window, infos, qtbot):
+@pytest.fixture
+def held_transition(window, infos):
+    """Two shots and a morph transition between them whose job is held at its first step: (item id, engine)."""
     from seine_editor.project.generation import EngineSettings
 
     v1 = window.project.document.track_ids("video")[0]
@@ -74,8 +76,16 @@ def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_g
     engine = GatedMorph()
     generation.engines.put("morph", {}, engine)
     item = generation.add_generative_transition(v1, 24, duration_frames=12)
-    first = generation.item_state(item).job_id
     assert engine.waiting.wait(10)
+    yield item, engine
+    engine.gate.set()
+
+
+def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_generate(window, held_transition,
+                                                                                        qtbot):
+    item, engine = held_transition
+    generation = window.project.generation
+    first = generation.item_state(item).job_id
     second = generation.regenerate(item, prompt="night falls")
     engine.gate.set()
     qtbot.waitUntil(lambda: second in window.jobs.rows and window.jobs.rows[second].state == "finished",
@@ -84,20 +94,10 @@ def test_the_windows_panel_shows_the_dropped_transitions_first_job_replaced_by_g
         ("Transition: shot_a.mp4 → shot_b.mp4", "Replaced"), ("Transition: shot_a.mp4 → shot_b.mp4", "Done")]
 
 
-def test_closing_the_window_while_an_item_is_being_made_asks_first(window, infos, qtbot, monkeypatch):
+def test_closing_the_window_while_an_item_is_being_made_asks_first(window, held_transition, monkeypatch):
     from PySide6 import QtWidgets
 
-    from seine_editor.project.generation import EngineSettings
-
-    v1 = window.project.document.track_ids("video")[0]
-    window.project.add_clip(infos["a"], v1, 0, duration_frames=24)
-    window.project.add_clip(infos["b"], v1, 24)
     generation = window.project.generation
-    generation.set_engine_settings(EngineSettings(engine="morph", host="in-process"))
-    engine = GatedMorph()
-    generation.engines.put("morph", {}, engine)
-    generation.add_generative_transition(v1, 24, duration_frames=12)
-    assert engine.waiting.wait(10)
     asked = []
     monkeypatch.setattr(QtWidgets.QMessageBox, "question",
                         lambda parent, title, text, *rest: asked.append((title, text)) or QtWidgets.QMessageBox.Cancel)
@@ -107,4 +107,3 @@ def test_closing_the_window_while_an_item_is_being_made_asks_first(window, infos
                                               "Transition: shot_a.mp4 → shot_b.mp4")]
     assert window.isVisible() and generation.active_items()
     window.interactive = False
-    engine.gate.set()
