@@ -98,6 +98,7 @@ class GenerateResult:
     info: Mapping[str, Any] = field(default_factory=dict)
     resolved: Mapping[str, Any] = field(default_factory=dict)  # preset, steps, scheduler, guidance actually used
     sound: bool = False  # the movie carries the engine's sound
+    source_stamps: tuple = ()  # per source: its boundary frame's file, index, size, time and digest (`source_changes`)
 
 
 def check_spec(spec: GenerateSpec) -> None:
@@ -151,12 +152,14 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     sources = [read_frames(s.path, s.frames) for s in spec.sources]
     _raise_if_cancelled(ctx, "after reading the source frames")
     key = fingerprint(spec, engine.identity, [frames_digest(frames) for frames in sources])
+    stamps = _source_stamps(spec, sources)
     target = cached_result_path(spec.cache_dir, key)
     damaged = target.exists() and not _trusted(target, spec)
     if target.exists() and not damaged:
         ctx.report(Progress(1.0, "already generated: reused from the cache", 0.0))
         return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                              True, {"cached": True}, _resolved_of_movie(target, spec), probe(target).has_audio)
+                              True, {"cached": True}, _resolved_of_movie(target, spec), probe(target).has_audio,
+                              stamps)
     if damaged:
         ctx.report(Progress(0.05, f"the cached result {target.name} is damaged: making it again"))
     started = time.monotonic()
@@ -177,7 +180,14 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     if damaged:
         info["replaced_damaged_cache"] = True
     return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                          False, info, resolved, sound is not None)
+                          False, info, resolved, sound is not None, stamps)
+
+
+def _source_stamps(spec: GenerateSpec, sources: list[np.ndarray]) -> tuple:
+    """What the take records of each source: its boundary frame (an extension's tail: the clip's last frame)."""
+    from seine_editor.project.source_changes import stamp
+
+    return tuple(stamp(s.path, s.frames[-1], frames_digest(frames[-1:])) for s, frames in zip(spec.sources, sources))
 
 
 def _trusted(entry: Path, spec: GenerateSpec) -> bool:

@@ -23,6 +23,7 @@ from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
 from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
+from seine_editor.project import source_changes
 from seine_editor.project.engine_settings import EngineSettings
 
 
@@ -210,9 +211,12 @@ class GenerationController(QObject):
         return f"Extend: {name('left')}" if kind == "extend" else f"Animate: {name('still')}"
 
     def pending_items(self) -> list[str]:
-        """Ids of generative items with no frames yet, or whose sources changed since they were requested."""
+        """Ids of generative items with no frames yet, or whose sources changed since they were requested: other
+        clips or frames at their cuts, or the same files with other content (`source_changes`)."""
+        changed = source_changes.changed_items(self.document.timeline)
         return [c.id for c in self.document.info().clips()
-                if c.generative is not None and (c.generative.status == "pending" or c.generative.stale)]
+                if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
+                                                 or c.id in changed)]
 
     def item_state(self, item_id: str) -> ItemJobState:
         return self._states.get(item_id, ItemJobState())
@@ -355,7 +359,8 @@ class GenerationController(QObject):
 def take_provenance(result: GenerateResult) -> dict[str, Any]:
     """What made a result, as its take records it: the engine, its weights identity and resolved parameters."""
     resolved = {key: result.resolved.get(key) for key in ("preset", "steps", "scheduler", "guidance")}
-    return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved, "sound": result.sound}
+    return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved, "sound": result.sound,
+            "sources": [dict(s) for s in result.source_stamps]}
 
 
 def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:

@@ -11,7 +11,8 @@
      "fingerprint": hex,              # of kind + params + sources when last requested
      "takes": [{"key": "take1", "path": ..., "fingerprint": ..., "engine": "seine", "engine_identity": ...,
                 "preset": ..., "steps": ..., "scheduler": ..., "guidance": ...,  # as the engine resolved them
-                "sound": true}],              # the take's movie carries the engine's sound
+                "sound": true,                # the take's movie carries the engine's sound
+                "sources": [{"path", "frame", "size", "mtime_ns", "digest"}]}],  # its boundary frames then
      "sound": false,                  # the generated sound switched off (absent: on)
      "status": "pending" | "baked"}
 
@@ -43,7 +44,7 @@ ANIMATE = "seine.animate"
 KINDS = (TRANSITION, EXTEND, ANIMATE)
 MODES = ("bridge", "overlap")
 GENERATOR_KEY = "generator"
-TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance", "sound")
+TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance", "sound", "sources")
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "prompt": "", "negative_prompt": "", "seed": 0, "preset": None, "steps": None,
@@ -114,7 +115,10 @@ def map_paths(clip: otio.schema.Clip, change) -> None:
     data = meta.seine(clip)
     sources = [{**s, "media_path": change(s["media_path"]) if s.get("media_path") else s.get("media_path")}
                for s in data.get("sources", [])]
-    takes = [{**t, "path": change(t["path"]) if t.get("path") else t.get("path")} for t in data.get("takes", [])]
+    takes = [{**t, "path": change(t["path"]) if t.get("path") else t.get("path"),
+              **({"sources": [{**s, "path": change(s["path"]) if s.get("path") else s.get("path")}
+                              for s in t["sources"]]} if t.get("sources") else {})}
+             for t in data.get("takes", [])]
     changes = {key: value for key, value in (("sources", sources), ("takes", takes)) if value != data.get(key, [])}
     if changes:
         meta.update(clip, **changes)

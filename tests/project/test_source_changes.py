@@ -1,0 +1,73 @@
+"""A generated item whose source file was replaced by other content under the same name is stale again, so
+`generate` makes it anew; a file only touched (copied, restored) decodes to the same frames and stays fresh."""
+from __future__ import annotations
+
+import os
+import shutil
+from fractions import Fraction
+
+import pytest
+
+from seine_editor.cli import main
+from seine_editor.media.synthetic import write_coded_video
+from seine_editor.project.commands import CallCommand
+from seine_editor.project.generation import EngineSettings, GenerationController
+from seine_editor.project.project import Project
+from seine_editor.project.source_changes import changed_items
+from seine_editor.timeline.otio_io import TimelineSettings
+
+
+@pytest.fixture
+def generated_story(qapp, tmp_path, capsys):
+    """Two shots and a morph transition, generated and saved."""
+    a = write_coded_video(tmp_path / "a.mp4", frames=12, width=64, height=48, tint=(200, 60, 40))
+    b = write_coded_video(tmp_path / "b.mp4", frames=12, width=64, height=48, tint=(40, 80, 200), first_index=100)
+    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
+    GenerationController(project, settings=EngineSettings("morph"))
+    track = project.document.track_ids("video")[0]
+    project.append_clip(a, track)
+    project.append_clip(b, track)
+    project.push(CallCommand(project.document, "transition", "add_generative_transition",
+                             left_clip_id=project.document.info().track(track).clips[0].id, duration_frames=4,
+                             mode="bridge", params={"engine": "morph"}))
+    project.save_as(tmp_path / "story.otio")
+    project.close()
+    assert main(["generate", str(tmp_path / "story.otio"), "--engine", "morph"]) == 0
+    capsys.readouterr()
+    return tmp_path / "story.otio"
+
+
+def opened_changes(path) -> dict:
+    project = Project.open(path, recovery_choice="ignore")
+    try:
+        return changed_items(project.document.timeline)
+    finally:
+        project.close()
+
+
+def test_a_take_records_the_boundary_frames_it_was_made_from(generated_story):
+    project = Project.open(generated_story, recovery_choice="ignore")
+    try:
+        (item,) = [c for c in project.document.timeline.find_clips() if c.metadata["seine"].get("takes")]
+        (take,) = item.metadata["seine"]["takes"]
+        assert [(s["path"].rsplit("/", 1)[-1], s["frame"]) for s in take["sources"]] == [("a.mp4", 11), ("b.mp4", 0)]
+    finally:
+        project.close()
+
+
+def test_a_source_replaced_by_other_content_makes_its_item_stale_and_generate_remakes_it(generated_story, capsys):
+    folder = generated_story.parent
+    write_coded_video(folder / "b.mp4", frames=12, width=64, height=48, tint=(20, 200, 40), first_index=100)
+    assert list(opened_changes(generated_story).values()) == [str(folder / "b.mp4")]
+    assert main(["generate", str(generated_story), "--engine", "morph"]) == 0
+    assert "1 of 1 item(s) generated" in capsys.readouterr().err
+    assert opened_changes(generated_story) == {}
+
+
+def test_a_source_only_touched_or_copied_stays_fresh(generated_story, capsys):
+    folder = generated_story.parent
+    shutil.copy(folder / "a.mp4", folder / "copy.mp4")
+    os.replace(folder / "copy.mp4", folder / "a.mp4")  # same content, another file: new time stamp
+    assert opened_changes(generated_story) == {}
+    assert main(["generate", str(generated_story), "--engine", "morph"]) == 0
+    assert "0 item(s) to generate" in capsys.readouterr().err
