@@ -37,7 +37,7 @@ from engine.api import AnimateRequest, EngineInfo, ExtendRequest, GeneratedFrame
 from engine.errors import EngineInputError, GenerationCancelled
 from seine_editor.jobs.context import EtaClock, JobContext, Progress
 from seine_editor.jobs.engines import EngineCache, EngineHost
-from seine_editor.jobs.media_io import read_frames, write_movie
+from seine_editor.jobs.media_io import read_frames, source_stamp, write_movie
 from seine_editor.errors import MediaError
 from seine_editor.leftovers import generated_temporaries, remove_leftovers
 from seine_editor.media.cache import frames_digest, generated_dir, intact, seal
@@ -185,9 +185,8 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
 
 def _source_stamps(spec: GenerateSpec, sources: list[np.ndarray]) -> tuple:
     """What the take records of each source: its boundary frame (an extension's tail: the clip's last frame)."""
-    from seine_editor.project.source_changes import stamp
-
-    return tuple(stamp(s.path, s.frames[-1], frames_digest(frames[-1:])) for s, frames in zip(spec.sources, sources))
+    return tuple(source_stamp(s.path, s.frames[-1], frames_digest(frames[-1:]))
+                 for s, frames in zip(spec.sources, sources))
 
 
 def _trusted(entry: Path, spec: GenerateSpec) -> bool:

@@ -1,6 +1,7 @@
 """The media side of generation jobs: exact source frames in, an intra-frame movie out."""
 from __future__ import annotations
 
+import os
 from fractions import Fraction
 from pathlib import Path
 from typing import Callable, Mapping, Optional, Sequence
@@ -20,6 +21,12 @@ def read_frames(path, indices: Sequence[int]) -> np.ndarray:
             if missing:
                 raise IndexError(f"{path}: has {reader.frame_count} frames, frame {missing[0]} was asked for")
         return np.stack([np.asarray(reader.frame(i))[..., :3] for i in indices])
+
+
+def source_stamp(path: str, frame: int, digest: str) -> dict:
+    """What a take records of one source's boundary frame (see `project.source_changes`)."""
+    stat = os.stat(path)
+    return {"path": path, "frame": int(frame), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "digest": digest}
 
 
 def write_movie(target, frames: np.ndarray, fps: Fraction, tags: Mapping[str, str],

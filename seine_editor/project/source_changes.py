@@ -1,7 +1,7 @@
 """Generated items whose sources changed content since their take was made.
 
-A take records, for each source, the boundary frame it was made from: the file, the frame, the file's size and
-modification time then, and a digest of the decoded frame. A file replaced by other content under the same name
+A take records, for each source, the boundary frame it was made from (`jobs.media_io.source_stamp`): the file, the
+frame, the file's size and modification time then, and a digest of the decoded frame. A file replaced by other content under the same name
 (a re-export, a re-conform) changes its size or time; only then is the frame decoded again, and a different digest
 makes the item stale, so `generate` makes it again instead of reporting nothing to do. A file that is only touched
 (copied to another disk, restored from a backup) decodes to the same digest and stays fresh.
@@ -13,12 +13,6 @@ from typing import Iterable, Optional
 
 from seine_editor.errors import MediaError
 from seine_editor.timeline import generated
-
-
-def stamp(path: str, frame: int, digest: str) -> dict:
-    """What a take records of one source."""
-    stat = os.stat(path)
-    return {"path": path, "frame": int(frame), "size": stat.st_size, "mtime_ns": stat.st_mtime_ns, "digest": digest}
 
 
 def changed(stamps: Iterable[dict]) -> Optional[str]:
