@@ -17,14 +17,19 @@ def check_file_target(path: Path, suffixes: tuple[str, ...] = ()) -> None:
         raise OutputLocationError(path, f"is a folder; this output is written to a file{wanted}")
 
 
-def check_folder_target(path: Path, replaceable: Optional[re.Pattern] = None) -> None:
-    """``path`` can become a folder: not a file, and if it exists, empty or holding only names ``replaceable``
-    matches (an earlier output of the same kind, replaced whole); nothing else in it is ever lost."""
+def check_folder_to_add_to(path: Path) -> None:
+    """Files can be added in ``path``: it is a folder or can become one (what it holds stays)."""
     _check_parent(path)
+    if path.exists() and not path.is_dir():
+        raise OutputLocationError(path, "is a file; this output is written to a folder")
+
+
+def check_folder_target(path: Path, replaceable: Optional[re.Pattern] = None) -> None:
+    """``path`` can become a folder that replaces what is there: new, empty, or holding only names
+    ``replaceable`` matches (an earlier output of the same kind, replaced whole); nothing else in it is ever lost."""
+    check_folder_to_add_to(path)
     if not path.exists():
         return
-    if not path.is_dir():
-        raise OutputLocationError(path, "is a file; this output is written to a folder")
     others = sorted(p.name for p in path.iterdir() if replaceable is None or not replaceable.fullmatch(p.name))
     if others:
         listed = ", ".join(others[:3]) + (f" and {len(others) - 3} more" if len(others) > 3 else "")

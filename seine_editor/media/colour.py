@@ -38,6 +38,8 @@ import cv2
 import numpy as np
 from av.video.reformatter import ColorRange, Interpolation, VideoReformatter
 
+from seine_editor.media.cache import atomic_write_bytes
+
 COLOUR_VERSION = 1  # part of the proxies' cache key: pictures made by another method are made again
 LUT_SIZE = 65
 HD_HEIGHT = 720  # untagged pictures this tall or taller are BT.709, smaller ones BT.601 (as players assume)
@@ -245,7 +247,5 @@ def lut_file(method: str) -> Path:
         blue, green, red = np.meshgrid(grid, grid, grid, indexing="ij")  # red varies fastest, as .cube wants
         table = sdr_signal(np.stack([red, green, blue], axis=-1).reshape(-1, 3), method)
         text = f"LUT_3D_SIZE {LUT_SIZE}\n" + "\n".join(" ".join(f"{v:.6f}" for v in row) for row in table) + "\n"
-        partial = path.with_name(f".{path.name}.{np.random.default_rng().integers(1 << 62)}.tmp")
-        partial.write_text(text)
-        partial.replace(path)  # atomic: a reader never sees half a table
+        atomic_write_bytes(path, text.encode())  # a reader never sees half a table
     return path

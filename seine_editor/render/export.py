@@ -109,8 +109,8 @@ def export(spec: ExportSpec, ctx: ExportContext) -> ExportResult:
     mixer = AudioMixer(plan, rate=spec.audio_rate) if fmt != "png" else None
     try:
         done = _stream(writer, compositor, mixer, first, end, ctx)
-        lost = {path: reason for path, reason in compositor.offline.items()
-                if path not in {u.path for u in unusable}}
+        known = {u.path for u in unusable}  # allowed offline at the start: what the person agreed to
+        lost = {path: reason for path, reason in compositor.offline.items() if path not in known}
     except OutputLocationError as error:
         writer.abort()
         raise ExportSpecError(str(error)) from None

@@ -12,9 +12,9 @@ from pathlib import Path
 from typing import Any
 
 from seine_editor.errors import ProjectFileError
+from seine_editor.timeline.generated import KINDS
 
 MAX_DEPTH = 200  # JSON levels; a timeline needs about 12, and 6 more for each stack nested in it
-KINDS = ("seine.transition", "seine.extend", "seine.animate")
 _TYPES = {  # a generative clip's metadata["seine"] keys and the types the editor writes
     "id": (str,), "kind": (str,), "params": (dict,), "sources": (list,), "takes": (list,), "fingerprint": (str,),
     "status": (str,), "sound": (bool,), "fit": (str,), "gain_db": (int, float), "link": (str,), "mute_audio": (bool,),

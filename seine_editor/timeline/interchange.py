@@ -25,14 +25,13 @@ from typing import Callable, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import ExportError
-from seine_editor.output_location import cannot_write, check_file_target, check_folder_target
+from seine_editor.output_location import cannot_write, check_file_target, check_folder_target, check_folder_to_add_to
 from seine_editor.timeline import generated, meta
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
 
-ANY_NAME = re.compile(r".*", re.DOTALL)
 OTIOD_CONTENTS = re.compile(r"content\.otio|media")  # an earlier .otiod bundle, replaced whole
 
 
@@ -92,7 +91,7 @@ def bake_generative_items(timeline: otio.schema.Timeline, rate: Fraction, baker:
     if jobs and baker is None:
         raise ExportError(f"the timeline has {len(jobs)} generative item(s) and no way to bake them was given")
     if jobs:
-        check_folder_target(folder, ANY_NAME)  # baked movies are added beside whatever the folder holds
+        check_folder_to_add_to(folder)
     baked = []
     used_names: set[str] = set()
     for clip, request in jobs:
