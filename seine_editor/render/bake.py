@@ -35,7 +35,7 @@ def make_baker(snapshot, *, size: tuple[int, int], placeholder: Optional[Placeho
                     target, width=size[0], height=size[1], fps=request.rate, codec="prores",
                     metadata=provenance_tags(request.provenance), start_timecode="00:00:00:00") as writer:
                 for n in range(request.start_frame, end):
-                    writer.write_frame(compositor.item_frame(request.video_track_index, request.start_frame, n))
+                    writer.write_frame(compositor.item_frame(request.clip_id, n))
         except MediaError as error:
             raise ExportError(f"baking '{request.clip_name}' into {target} failed: {error.reason}") from None
         return target

@@ -20,6 +20,8 @@ from typing import Callable, Optional, Union
 
 import numpy as np
 
+from seine_editor.errors import MediaError
+from seine_editor.render import generators
 from seine_editor.render.placement import fit_rect, place
 from seine_editor.render.plan import PlanItem, RenderPlan, TrackPlan, plan_of
 from seine_editor.render.slate import blend, crossfade_frame, offline_slate
@@ -143,7 +145,7 @@ class Compositor:
             else self._item_at(top, n)
         if item is None or item.path is None or (item.generative is not None and not item.baked):
             return None
-        reader = self._sources.get(item.path)
+        reader = self._sources.get(item.source)
         info = getattr(reader, "info", None)
         if info is None or info.kind != "video" or (info.width, info.height) != self.size or info.rotation \
                 or info.sample_aspect != 1 or info.has_alpha or not hasattr(reader, "decoded_frame"):
@@ -153,24 +155,28 @@ class Compositor:
     def _occupied(self, track: TrackPlan, n: int) -> bool:
         return self._item_at(track, n) is not None or any(d.start_frame <= n < d.end_frame for d in track.dissolves)
 
-    def item_frame(self, video_track_index: int, start_frame: int, n: int) -> np.ndarray:
-        """Timeline frame ``n`` of just the item starting at ``start_frame`` on a video track, over black
-        (for baking a generative item into its own file)."""
-        track = self.plan.video[video_track_index]
-        item = next((i for i in track.items if i.start_frame == start_frame), None)
-        if item is None:
-            raise LookupError(f"no item starts at frame {start_frame} on video track {video_track_index + 1}")
-        return self._flatten(self._item_layer(track, item, n))
+    def item_frame(self, uid: str, n: int) -> np.ndarray:
+        """Timeline frame ``n`` of just the item ``uid`` (its clip id), over black (for baking a generative item
+        into its own file)."""
+        found = next(((t, i) for t in self.plan.video for i in t.items if i.uid == uid), None)
+        if found is None:
+            raise LookupError(f"no video item has the id {uid!r}")
+        return self._flatten(self._item_layer(*found, n))
 
     # --------------------------------------------------------------------------------------- per track
 
     def _track_part(self, track: TrackPlan, n: int) -> Optional["_Part"]:
         for dissolve in track.dissolves:
             if dissolve.start_frame <= n < dissolve.end_frame:
-                return _Mix(self._item_layer(track, dissolve.outgoing, n),
-                            self._item_layer(track, dissolve.incoming, n), dissolve.weight(n))
+                return self._mix(track, dissolve, n)
         item = self._item_at(track, n)
         return None if item is None else self._item_layer(track, item, n)
+
+    def _mix(self, track: TrackPlan, dissolve, n: int) -> Optional["_Part"]:
+        outgoing, incoming = (self._item_layer(track, side, n) for side in (dissolve.outgoing, dissolve.incoming))
+        if outgoing is None or incoming is None:  # transparent video on one side: nothing to mix with
+            return outgoing or incoming
+        return _Mix(outgoing, incoming, dissolve.weight(n))
 
     def _item_at(self, track: TrackPlan, n: int) -> Optional[PlanItem]:
         position = bisect.bisect_right(self._starts[id(track)], n) - 1
@@ -178,15 +184,39 @@ class Compositor:
             return track.items[position]
         return None
 
-    def _item_layer(self, track: TrackPlan, item: PlanItem, n: int) -> _Layer:
+    def _item_layer(self, track: TrackPlan, item: PlanItem, n: int) -> Optional[_Layer]:
+        """The item's picture at frame ``n``; None when it draws nothing (transparent video)."""
         if item.generative is not None and not item.baked:
             return self._full(self._placeholder_frame(track, item, n - item.start_frame))
-        reader = self._sources.get(item.path) if item.path else None
+        if item.generator is not None:
+            return self._generator_layer(item)
+        source = item.source
+        reader = self._sources.get(source) if source is not None else None
         if reader is None:
-            return self._full(offline_slate(self.size, item.path or item.name))
+            return self._full(offline_slate(self.size, item.label))
         if reader.info.kind == "image":
             return self._still_layer(item, reader)
-        return self._placed(reader, self._source_frame(reader, item, n), item.fit_mode)
+        try:
+            return self._placed(reader, self._source_frame(reader, item, n), item.fit_mode)
+        except MediaError as error:  # a frame file of an image sequence is missing or broken
+            self._sources.offline[str(error.path)] = error.reason
+            return self._full(offline_slate(self.size, str(error.path)))
+
+    def _generator_layer(self, item: PlanItem) -> Optional[_Layer]:
+        key = ("generator", item.generator.kind, item.generator.name, tuple(sorted(
+            (k, repr(v)) for k, v in item.generator.parameters.items())))
+        layer = self._stills.get(key)
+        if layer is None:
+            reason = generators.unsupported_reason(item.generator)
+            if reason is not None:
+                self._sources.offline[item.label] = reason
+                return self._full(offline_slate(self.size, item.label))
+            picture = generators.picture(item.generator, self.size)
+            if picture is None:
+                return None
+            layer = self._full(picture)
+            self._stills[key] = layer
+        return layer
 
     def _source_frame(self, reader, item: PlanItem, n: int) -> int:
         """Index of the source frame ``item`` shows at timeline frame ``n``."""
@@ -253,9 +283,9 @@ class Compositor:
         _composite(below, part)
         return below, True
 
-    def _flatten(self, layer: _Layer) -> np.ndarray:
-        """The layer over black, as a full frame."""
-        return self._paint(None, True, layer)[0]
+    def _flatten(self, layer: Optional[_Layer]) -> np.ndarray:
+        """The layer over black, as a full frame (black for a layer that draws nothing)."""
+        return self._blank() if layer is None else self._paint(None, True, layer)[0]
 
     # --------------------------------------------------------------------------------------- placeholders
 

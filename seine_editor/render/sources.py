@@ -10,11 +10,12 @@ from __future__ import annotations
 import os
 import threading
 from collections import OrderedDict
-from typing import Callable, Optional, Protocol
+from typing import Callable, Optional, Protocol, Union
 
 import numpy as np
 
 from seine_editor.errors import MediaError
+from seine_editor.media.image_sequence import ImageSequence, ImageSequenceReader
 from seine_editor.media.info import MediaInfo
 
 
@@ -30,7 +31,8 @@ class FrameSource(Protocol):
     def close(self) -> None: ...
 
 
-SourceFactory = Callable[[str], FrameSource]
+Source = Union[str, ImageSequence]  # a media file's path, or an image sequence
+SourceFactory = Callable[[Source], FrameSource]
 
 
 FRAME_BUDGET_BYTES = 192 * 1024 * 1024  # 32 frames of 1080p RGB: scrubbing back and forth, dissolves
@@ -54,8 +56,11 @@ def _or_shared(frame_cache):
 
 def original_factory(frame_cache=None) -> SourceFactory:
     """Readers of the original files (never a proxy), RGBA when the source has alpha."""
-    def open_original(path: str) -> FrameSource:
+    def open_original(path: Source) -> FrameSource:
         from seine_editor.media.probe import probe
+
+        if isinstance(path, ImageSequence):
+            return ImageSequenceReader(path, frame_cache=_or_shared(frame_cache))
         from seine_editor.media.reader import FrameReader
 
         info = probe(path)
@@ -65,8 +70,11 @@ def original_factory(frame_cache=None) -> SourceFactory:
 
 def proxy_factory(cache_dir, frame_cache=None) -> SourceFactory:
     """Readers that play a source's proxy from ``cache_dir`` when one exists (preview only)."""
-    def open_for_preview(path: str) -> FrameSource:
+    def open_for_preview(path: Source) -> FrameSource:
         from seine_editor.media.probe import probe
+
+        if isinstance(path, ImageSequence):  # no proxies: each frame is a file of its own already
+            return ImageSequenceReader(path, frame_cache=_or_shared(frame_cache))
         from seine_editor.media.reader import open_reader
 
         info = probe(path)
@@ -106,8 +114,11 @@ class SourcePool:
             self._last_used.pop(path)
             self._open.pop(path).close()
 
-    def get(self, path: str) -> Optional[FrameSource]:
-        """The reader for ``path``, or None when the file is missing or unreadable."""
+    def get(self, path: Source) -> Optional[FrameSource]:
+        """The reader for ``path`` (a file, or an image sequence), or None when it is missing or unreadable.
+        ``offline`` names a sequence by its label."""
+        if isinstance(path, ImageSequence):
+            return self._sequence(path)
         if path in self.offline:
             return None
         reader = self._open.get(path)
@@ -124,11 +135,29 @@ class SourcePool:
             self.offline[path] = error.reason
             return None
         self._open[path], self._last_used[path] = reader, self._clock
+        self._trim()
+        return reader
+
+    def _sequence(self, sequence: ImageSequence) -> Optional[FrameSource]:
+        if sequence.label in self.offline:
+            return None
+        if sequence not in self._open:
+            try:
+                self._open[sequence] = self._factory(sequence)
+            except MediaError as error:
+                self.offline[sequence.label] = error.reason
+                return None
+            self._last_used[sequence] = self._clock
+            self._trim()
+        self._open.move_to_end(sequence)
+        self._last_used[sequence] = self._clock
+        return self._open[sequence]
+
+    def _trim(self) -> None:
         while len(self._open) > self._max_open:
             oldest, reader_out = self._open.popitem(last=False)
             self._last_used.pop(oldest)
             reader_out.close()
-        return reader
 
     def close(self) -> None:
         self._last_used.clear()

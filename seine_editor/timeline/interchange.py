@@ -27,6 +27,7 @@ import opentimelineio as otio
 from seine_editor.errors import ExportError
 from seine_editor.output_location import cannot_write, check_file_target, check_folder_target, check_folder_to_add_to
 from seine_editor.timeline import generated, meta
+from seine_editor.timeline.snapshot import build_render_snapshot
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
@@ -42,7 +43,7 @@ class BakeRequest:
     clip_name: str
     kind: str
     file_name: str
-    video_track_index: int  # among video tracks, bottom first
+    clip_id: str
     start_frame: int
     duration_frames: int
     rate: Fraction
@@ -110,24 +111,23 @@ def bake_generative_items(timeline: otio.schema.Timeline, rate: Fraction, baker:
 
 
 def _generative_clips(timeline: otio.schema.Timeline, rate: Fraction):
-    video_index = 0
+    """(clip, request) for each generative item on a video track, placed as the render plan places it."""
+    for clip in timeline.find_clips():  # ``timeline`` is a copy: a hand-written item gets an id to be found by
+        if generated.is_generative(clip):
+            meta.ensure_id(clip)
+    placed = {item.clip_id: item for track in build_render_snapshot(timeline, rate).video_tracks()
+              for item in track.items if item.generative is not None}
     for track in timeline.tracks:
         if not isinstance(track, otio.schema.Track) or track.kind != otio.schema.TrackKind.Video:
             continue
-        children = list(track)
-        clips = [c for c in children if isinstance(c, otio.schema.Clip)]
-        start = 0
-        for child in children:
-            if isinstance(child, otio.schema.Transition):
-                continue
-            duration = to_frames(child.trimmed_range().duration, rate)  # as render.plan places it
-            if generated.is_generative(child):
-                yield child, _request(child, clips, video_index, start, duration, rate)
-            start += duration
-        video_index += 1
+        clips = [c for c in track if isinstance(c, otio.schema.Clip)]
+        for clip in clips:
+            item = placed.get(meta.item_id(clip) or "")
+            if item is not None:
+                yield clip, _request(clip, clips, item.clip_id, item.start_frame, item.duration_frames, rate)
 
 
-def _request(clip, clips, video_index: int, start: int, duration: int, rate: Fraction) -> BakeRequest:
+def _request(clip, clips, clip_id: str, start: int, duration: int, rate: Fraction) -> BakeRequest:
     seine = meta.seine(clip)
     kind = seine.get("kind", "")
     position = clips.index(clip)
@@ -137,7 +137,7 @@ def _request(clip, clips, video_index: int, start: int, duration: int, rate: Fra
     label = {"transition": f"{_slug(before)}_to_{_slug(after)}", "extend": _slug(before)}.get(
         short, _slug(_still_name(seine) or clip.name))
     version = max(1, len(seine.get("takes", [])))
-    return BakeRequest(clip.name, kind, f"GEN_{short}_{label}_v{version}.mov", video_index, start, duration,
+    return BakeRequest(clip.name, kind, f"GEN_{short}_{label}_v{version}.mov", clip_id, start, duration,
                        rate, provenance(clip, rate))
 
 

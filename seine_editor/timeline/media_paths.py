@@ -4,8 +4,9 @@ included; the offline files, and relinking them one by one or by name under a fo
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Iterator, Optional
 from urllib.parse import unquote, urlparse
 
@@ -21,6 +22,22 @@ class OfflineMedia:
     """A media file the timeline uses that is not on disk, and the clips that use it."""
     target_url: str
     clip_names: tuple[str, ...]
+
+
+_FOREIGN = re.compile(r"^(?:[A-Za-z]:[\\/]|\\\\|//)|^[^/]*\\")  # C:\ or C:/, \\server, //server, backslashes
+
+
+def is_foreign_path(target_url: str) -> bool:
+    """Whether a reference names a file the way another operating system does (a drive letter, a UNC share,
+    backslashes). Such a path is kept as it was written: shown offline, exported unchanged, relinked by its name."""
+    return bool(_FOREIGN.match(target_url or ""))
+
+
+def file_name(target_url: str) -> str:
+    """The file name a reference ends with, for Windows paths too."""
+    if is_foreign_path(target_url):
+        return PureWindowsPath(target_url).name
+    return Path(unquote(urlparse(target_url).path) if target_url.startswith("file:") else target_url).name
 
 
 def media_path(target_url: str) -> Optional[Path]:
@@ -49,7 +66,7 @@ def resolve_media_paths(timeline: otio.schema.Timeline, base: Path) -> None:
         url = reference.target_url or ""
         hint = _pop_hint(reference)
         local = media_path(url)
-        if local is None or local.is_absolute() or urlparse(url).scheme == "file":
+        if local is None or local.is_absolute() or urlparse(url).scheme == "file" or is_foreign_path(url):
             continue
         resolved = base / local
         if not resolved.exists() and hint and Path(hint).exists():
@@ -65,7 +82,7 @@ def _generative_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:
 
 def _resolved(path: str, base: Path) -> str:
     local = media_path(path)
-    if local is None or local.is_absolute() or urlparse(path).scheme == "file":
+    if local is None or local.is_absolute() or urlparse(path).scheme == "file" or is_foreign_path(path):
         return path
     return str(base / local)
 
@@ -132,8 +149,7 @@ def relink_plan(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> di
     """old URL -> found file for each offline file whose name exists somewhere under `folder`."""
     wanted = {}
     for item in offline_media(timeline):
-        local = media_path(item.target_url)
-        name = local.name if local is not None else Path(unquote(urlparse(item.target_url).path)).name
+        name = file_name(item.target_url)
         if name:
             wanted.setdefault(name, []).append(item.target_url)
     plan: dict[str, str] = {}

@@ -32,6 +32,7 @@ from seine_editor.timeline.media_paths import (OfflineMedia, external_references
                                                relink_plan, resolve_media_paths)
 from seine_editor.timeline.settings import (AUDIO_RATES, TimelineSettings, check_settings,  # noqa: F401 (re-exported)
                                              read_settings, write_settings)
+from seine_editor.timeline.track_ranges import apply_track_ranges
 
 BACKUP_COUNT = 5
 DEFAULT_EDL_RATE = Fraction(24)
@@ -72,6 +73,7 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
     else:
         result = _read_with_adapter(path, data, fmt, rate, notes)
     timeline = _first_timeline(path, result, notes)
+    notes.extend(apply_track_ranges(timeline))
     if fmt not in ("otio_json", "otioz") and not timeline.tracks:
         raise ProjectFileError(path, f"the {ADAPTER_LABELS[fmt]} file holds no tracks that can be read")
     try:

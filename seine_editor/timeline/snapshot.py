@@ -11,7 +11,7 @@ Tracks are listed bottom to top (OTIO order): a later video track covers an earl
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
@@ -19,7 +19,8 @@ from typing import Any, Mapping, Optional
 import opentimelineio as otio
 
 from seine_editor.timeline import edits_properties, generated, layout, meta, sound
-from seine_editor.timeline.time import convert_frames, to_frames
+from seine_editor.media.image_sequence import ImageSequence
+from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
 
 
 @dataclass(frozen=True)
@@ -148,6 +149,15 @@ class RenderGenerative:
 
 
 @dataclass(frozen=True)
+class RenderGenerator:
+    """A `GeneratorReference` of another tool (bars, a solid colour, ...): `render.generators` draws it."""
+
+    kind: str
+    name: str
+    parameters: Mapping[str, Any]
+
+
+@dataclass(frozen=True)
 class RenderItem:
     clip_id: str
     name: str
@@ -164,6 +174,11 @@ class RenderItem:
     fit_mode: str = "fit"  # "fit": scale the whole picture inside the frame (bars); "fill": cover it (crop)
     gain_db: float = 0.0  # audio gain in decibels
     audio_enabled: bool = True  # the mix hears this clip's media sound (`sound.plays_own_sound`)
+    uid: str = ""  # unique within the snapshot: the clip's id, or its place for a clip without one
+    source_start_s: Fraction = Fraction(0)  # exact seconds into the media at `start_frame`
+    reference: str = "file"  # what plays: "file", "sequence", "generator", "missing" (no media), "generated"
+    sequence: Optional[ImageSequence] = None  # the frames of an image sequence
+    generator: Optional[RenderGenerator] = None  # another tool's generator
 
     @property
     def end_frame(self) -> int:
@@ -185,6 +200,7 @@ class RenderTrack:
     hidden: bool
     items: tuple[RenderItem, ...]  # clips only, ordered by start_frame; gaps are simply absent
     transitions: tuple[RenderTransition, ...]
+    layer: int = 0  # 0: the track's own clips; 1, 2, ...: the upper tracks of compositions nested in it
 
     def items_at(self, frame: int) -> tuple[RenderItem, ...]:
         """The item covering `frame`, plus its dissolve partner when `frame` is inside a dissolve."""
@@ -200,6 +216,7 @@ class RenderSnapshot:
     rate: Fraction
     duration_frames: int
     tracks: tuple[RenderTrack, ...]
+    metadata: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))  # metadata["seine"]
 
     def video_tracks(self) -> tuple[RenderTrack, ...]:
         return tuple(t for t in self.tracks if t.kind == "video")
@@ -304,36 +321,187 @@ def _marker_info(marker: otio.schema.Marker, rate: Fraction, shift: int, clip_id
 
 
 def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> RenderSnapshot:
+    """The one render plan of a timeline: what the viewer, the window's export and the command-line render show.
+
+    Compositions nested in a track are flattened as OTIO defines them: a nested Track plays its items in sequence
+    on the track; a nested Stack composites its tracks, so its bottom track joins the track and each track above
+    becomes a layer drawn right above it (`RenderTrack.layer`), which is the same picture. Both are cut to their
+    source range. Disabled items, and everything in a disabled track, are not shown."""
     audio_groups = sound.audio_link_groups(timeline)
-    tracks = tuple(_render_track(track, rate, audio_groups) for track in timeline.tracks)
-    duration = max((i.end_frame for t in tracks for i in t.items), default=0)
-    return RenderSnapshot(rate, duration, tracks)
+    tracks: list[RenderTrack] = []
+    duration = 0
+    for index, track in enumerate(timeline.tracks):
+        if not isinstance(track, otio.schema.Track):
+            continue
+        placed, _ = layout.read_track(track, rate)
+        duration = max(duration, placed[-1].end if placed else 0)
+        off = not track.enabled
+        kind = track_kind(track)
+        layers = _Flattener(rate, audio_groups, kind).track(track, 0, 0, _FOREVER, f"t{index}:")
+        track_id = meta.item_id(track) or f"t{index}"
+        for layer, content in sorted(layers.items()):
+            tracks.append(RenderTrack(track_id if layer == 0 else f"{track_id}/{layer}", kind,
+                                      off or bool(meta.get(track, "muted", False)),
+                                      off or bool(meta.get(track, "hidden", False)),
+                                      tuple(sorted(content.items, key=lambda i: i.start_frame)),
+                                      tuple(content.transitions), layer))
+    return RenderSnapshot(rate, duration, tuple(tracks), MappingProxyType(meta.seine(timeline)))
 
 
-def _render_track(track: otio.schema.Track, rate: Fraction, audio_groups: frozenset[str]) -> RenderTrack:
-    placed, transitions = layout.read_track(track, rate)
-    render_transitions = tuple(
-        RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type, _id_of(t.left),
-                         _id_of(t.right), t.cut - t.in_offset, t.cut + t.out_offset, t.cut) for t in transitions)
-    kind = track_kind(track)
-    items = tuple(_render_item(p, placed, rate, render_transitions, sound.plays_own_sound(p.item, kind, audio_groups))
-                  for p in layout.clips_of(placed))
-    return RenderTrack(meta.item_id(track) or "", kind, bool(meta.get(track, "muted", False)),
-                       bool(meta.get(track, "hidden", False)), items, render_transitions)
+_FOREVER = 1 << 62
+_OTIO_KINDS = {"video": otio.schema.TrackKind.Video, "audio": otio.schema.TrackKind.Audio}
 
 
-def _render_item(placed: layout.Placed, neighbours, rate: Fraction, transitions, audio_enabled: bool) -> RenderItem:
-    clip = placed.item
-    clip_id = meta.item_id(clip) or ""
-    transition_in = next((t for t in transitions if t.right_clip_id == clip_id), None)
-    transition_out = next((t for t in transitions if t.left_clip_id == clip_id), None)
-    info = _generative_info(clip, neighbours, placed, rate)
-    render_generative = None
-    if info is not None:
-        render_generative = RenderGenerative(info.kind, info.mode, info.status, info.stale, tuple(
-            (s["role"], s.get("media_path"), int(s["frame"])) for s in info.sources))
-    kind = "generated" if info is not None else clip_kind(clip)
-    return RenderItem(clip_id, clip.name, placed.start, placed.duration, layout.media_path(clip), kind,
-                      layout.source_offset(clip, rate), layout.media_rate(clip, rate), rate, transition_in,
-                      transition_out, render_generative, edits_properties.fit_mode(clip),
-                      edits_properties.gain_db(clip), audio_enabled)
+@dataclass
+class _Layer:
+    items: list
+    transitions: list
+
+
+class _Flattener:
+    """Positions of a track's clips on the timeline, nested compositions included. ``shift`` maps a frame of the
+    composition's own time to a timeline frame; [``low``, ``high``) is the part of the timeline it may show."""
+
+    def __init__(self, rate: Fraction, audio_groups: frozenset[str], kind: str):
+        """``kind``: of the top-level track. Nested tracks of the other kind are not its to play: tools that nest
+        (FCPX compound clips) place the compound on a picture track for its pictures and on a sound track for its
+        sound."""
+        self.rate, self.audio_groups, self.kind = rate, audio_groups, kind
+
+    def track(self, track: otio.schema.Track, shift: int, low: int, high: int, prefix: str) -> dict:
+        layers: dict[int, _Layer] = {}  # by height: 0 is the track's own clips
+        own = layers.setdefault(0, _Layer([], []))
+        placed, transitions = layout.read_track(track, self.rate)
+        uids = {p.index: meta.item_id(p.item) or f"{prefix}{p.index}" for p in placed}
+        shown = set()
+        for p in placed:
+            start, end = p.start + shift, p.end + shift
+            if not p.item.enabled or end <= low or start >= high or isinstance(p.item, otio.schema.Gap):
+                continue
+            if isinstance(p.item, otio.schema.Clip):
+                own.items.append(self.clip(p, placed, shift, low, high, uids[p.index], transitions, uids))
+                shown.add(p.index)
+                continue
+            if isinstance(p.item, otio.schema.Track) and track_kind(p.item) != self.kind:
+                continue
+            inner_shift = start - to_frames(p.item.trimmed_range().start_time, self.rate)
+            window = (max(low, start), min(high, end))
+            nested = self.track(p.item, inner_shift, *window, f"{uids[p.index]}/") if isinstance(
+                p.item, otio.schema.Track) else self.stack(p.item, inner_shift, *window, f"{uids[p.index]}/")
+            _merge(layers, nested)
+        for t in transitions:
+            if t.left is None or t.right is None or not {t.left.index, t.right.index} <= shown:
+                continue
+            first = max(low, t.cut - t.in_offset + shift)
+            last = min(high, t.cut + t.out_offset + shift)
+            if last > first:
+                own.transitions.append(RenderTransition(
+                    meta.item_id(t.transition) or "", t.transition.transition_type, uids[t.left.index],
+                    uids[t.right.index], first, last, t.cut + shift))
+        return layers
+
+    def stack(self, stack: otio.schema.Stack, shift: int, low: int, high: int, prefix: str) -> dict:
+        layers: dict[int, _Layer] = {}
+        for index, child in enumerate(stack):
+            if not child.enabled or not isinstance(child, (otio.schema.Track, otio.schema.Stack, otio.schema.Clip)):
+                continue
+            trimmed = child.trimmed_range()  # each child starts at the stack's start, cut to its own range
+            window = (max(low, shift), min(high, shift + to_frames(trimmed.duration, self.rate)))
+            inner_shift = shift - to_frames(trimmed.start_time, self.rate)
+            if isinstance(child, otio.schema.Track):
+                if track_kind(child) != self.kind:  # a compound's sound on a picture track, or the reverse
+                    continue
+                nested = self.track(child, inner_shift, *window, f"{prefix}{index}:")
+            elif isinstance(child, otio.schema.Stack):
+                nested = self.stack(child, inner_shift, *window, f"{prefix}{index}:")
+            else:  # a clip straight in a stack: a track of its own
+                nested = self.track(_alone_in(otio.schema.Track(kind=_OTIO_KINDS[self.kind]), child), shift, *window,
+                                    f"{prefix}{index}:")
+            _stack_on(layers, nested)
+        return layers
+
+    def clip(self, p: layout.Placed, placed, shift: int, low: int, high: int, uid: str, transitions,
+             uids: dict) -> RenderItem:
+        clip = p.item
+        start = max(low, p.start + shift)
+        lead = start - (p.start + shift)
+        duration = min(high, p.end + shift) - start
+        transition_in = next((_transition_stub(t, uids, shift) for t in transitions
+                              if t.right is not None and t.right.index == p.index and t.left is not None), None)
+        transition_out = next((_transition_stub(t, uids, shift) for t in transitions
+                               if t.left is not None and t.left.index == p.index and t.right is not None), None)
+        info = _generative_info(clip, placed, p, self.rate)
+        render_generative = None
+        if info is not None:
+            render_generative = RenderGenerative(info.kind, info.mode, info.status, info.stale, tuple(
+                (s["role"], s.get("media_path"), int(s["frame"])) for s in info.sources))
+        reference, path, sequence, generator = _what_plays(clip, info)
+        return RenderItem(
+            meta.item_id(clip) or "", clip.name, start, duration, path,
+            "generated" if info is not None else clip_kind(clip), layout.source_offset(clip, self.rate) + lead,
+            sequence.rate if sequence is not None else layout.media_rate(clip, self.rate), self.rate,
+            transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
+            edits_properties.gain_db(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
+            _source_seconds(clip) + Fraction(lead) / self.rate, reference, sequence, generator)
+
+
+def _alone_in(track: otio.schema.Track, clip: otio.schema.Clip) -> otio.schema.Track:
+    track.append(clip.clone())
+    return track
+
+
+def _merge(layers: dict, nested: dict) -> None:
+    """Nested layers into ``layers`` at the same heights (the composition sits inside this track's time)."""
+    for key, layer in nested.items():
+        target = layers.setdefault(key, _Layer([], []))
+        target.items.extend(layer.items)
+        target.transitions.extend(layer.transitions)
+
+
+def _stack_on(layers: dict, nested: dict) -> None:
+    """A stack's next track, drawn over the ones before it: its layers go above theirs."""
+    base = 1 + max(layers, default=-1)
+    for height, layer in nested.items():
+        layers[base + height] = layer
+
+
+def _transition_stub(t: layout.PlacedTransition, uids: dict, shift: int) -> RenderTransition:
+    return RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type, uids[t.left.index],
+                            uids[t.right.index], t.cut - t.in_offset + shift, t.cut + t.out_offset + shift,
+                            t.cut + shift)
+
+
+def _what_plays(clip: otio.schema.Clip, generative: Optional[GenerativeInfo]):
+    """(reference kind, file, image sequence, generator) of the media the clip shows."""
+    reference = clip.media_reference
+    if generative is not None:
+        return "generated", layout.media_path(clip), None, None
+    if isinstance(reference, otio.schema.ImageSequenceReference):
+        return "sequence", None, image_sequence(reference), None
+    if isinstance(reference, otio.schema.GeneratorReference):
+        return "generator", None, None, RenderGenerator(reference.generator_kind or "", reference.name or clip.name,
+                                                        MappingProxyType(meta.plain(reference.parameters)))
+    path = layout.media_path(clip)
+    return ("file", path, None, None) if path else ("missing", None, None, None)
+
+
+def image_sequence(reference: otio.schema.ImageSequenceReference) -> ImageSequence:
+    available = reference.available_range
+    count = reference.number_of_images_in_sequence() if available is not None else 0
+    return ImageSequence(layout.url_path(reference.target_url_base or ""), reference.name_prefix,
+                         reference.name_suffix, reference.start_frame, max(1, reference.frame_step),
+                         reference.frame_zero_padding, exact_rate(reference.rate), count)
+
+
+def _source_seconds(clip: otio.schema.Clip) -> Fraction:
+    """Seconds into the media of the clip's first frame: its source start less the media's start."""
+    seconds = _seconds(clip.trimmed_range().start_time)
+    reference = clip.media_reference
+    available = reference.available_range if reference is not None else None
+    if available is not None and meta.get(clip, "media_kind") != "image":
+        seconds -= _seconds(available.start_time)
+    return seconds
+
+
+def _seconds(time: otio.opentime.RationalTime) -> Fraction:
+    return Fraction(time.value).limit_denominator(1_000_000) / exact_rate(time.rate)

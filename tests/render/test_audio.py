@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from seine_editor.render.audio import AudioMixer, frame_sample
-from seine_editor.render.plan import build_plan
+from seine_editor.render.plan import plan_of
 
 RATE = 48000  # 2000 samples per frame at 24 fps
 
@@ -35,7 +35,7 @@ def test_frame_sample_spans_are_exact_after_an_hour_at_29_97():
 
 def test_cut_has_short_fades_so_nothing_clicks(tools, tmp_path):
     a, b = str(tmp_path / "a.wav"), str(tmp_path / "b.wav")
-    plan = build_plan(tools.timeline([tools.clip("A", a, 0, 10), tools.clip("B", b, 0, 10)]))
+    plan = plan_of(tools.timeline([tools.clip("A", a, 0, 10), tools.clip("B", b, 0, 10)]))
     mix = AudioMixer(plan, rate=RATE, reader=ConstantReader({a: 0.5, b: -0.5})).mix_frames(0, 20)
     cut = 10 * 2000
     assert mix.shape == (2, 40000)
@@ -48,7 +48,7 @@ def test_cut_has_short_fades_so_nothing_clicks(tools, tmp_path):
 def test_gain_from_clip_metadata_scales_the_clip(tools, tmp_path):
     a = str(tmp_path / "a.wav")
     clip = tools.clip("A", a, 0, 10, metadata={"seine": {"gain_db": -6.0206}})
-    mix = AudioMixer(build_plan(tools.timeline([clip])), rate=RATE,
+    mix = AudioMixer(plan_of(tools.timeline([clip])), rate=RATE,
                      reader=ConstantReader({a: 0.8})).mix_frames(0, 10)
     assert mix[0, 5000] == pytest.approx(0.4, abs=1e-3)
 
@@ -56,7 +56,7 @@ def test_gain_from_clip_metadata_scales_the_clip(tools, tmp_path):
 def test_dissolve_cross_fades_the_sound(tools, tmp_path):
     a, b = str(tmp_path / "a.wav"), str(tmp_path / "b.wav")
     timeline = tools.timeline([tools.clip("A", a, 0, 10), tools.dissolve(2, 2), tools.clip("B", b, 4, 10)])
-    mix = AudioMixer(build_plan(timeline), rate=RATE, reader=ConstantReader({a: 1.0, b: 0.0})).mix_frames(0, 20)
+    mix = AudioMixer(plan_of(timeline), rate=RATE, reader=ConstantReader({a: 1.0, b: 0.0})).mix_frames(0, 20)
     start, end = 8 * 2000, 12 * 2000  # frames 8..11 are the dissolve
     assert mix[0, start - 10] == pytest.approx(1.0)
     assert mix[0, (start + end) // 2] == pytest.approx(0.5, abs=1e-3)
@@ -66,14 +66,14 @@ def test_dissolve_cross_fades_the_sound(tools, tmp_path):
 def test_sound_is_read_from_the_clips_source_position(tools, tmp_path):
     a = str(tmp_path / "a.wav")
     reader = ConstantReader({a: 0.1})
-    plan = build_plan(tools.timeline([tools.clip("A", a, 7, 10)]))
+    plan = plan_of(tools.timeline([tools.clip("A", a, 7, 10)]))
     AudioMixer(plan, rate=RATE, reader=reader).mix_frames(2, 4)
     assert reader.calls == [(a, (7 + 2) * 2000, 4000)]
 
 
 def test_audio_shorter_than_its_clip_is_padded_with_silence(tools, tmp_path):
     a = str(tmp_path / "a.wav")
-    plan = build_plan(tools.timeline([tools.clip("A", a, 0, 10)]))
+    plan = plan_of(tools.timeline([tools.clip("A", a, 0, 10)]))
     mix = AudioMixer(plan, rate=RATE, reader=ConstantReader({a: 0.5}, length=6000)).mix_frames(0, 10)
     assert mix.shape == (2, 20000)
     assert mix[0, 3000] == pytest.approx(0.5) and not mix[:, 6000:].any()
@@ -88,7 +88,7 @@ def test_generative_bridge_is_silent_and_an_overlap_transition_cross_fades_the_n
         params = generated.normalize_params(generated.TRANSITION, {"mode": mode})
         bridge = generated.make_placeholder(generated.TRANSITION, 4, Fraction(24), params, [])
         timeline = tools.timeline([tools.clip("A", a, 0, 10), bridge, tools.clip("B", b, 10, 10)])
-        return AudioMixer(build_plan(timeline), rate=RATE, reader=ConstantReader({a: 1.0, b: 1.0})).mix_frames(0, 24)
+        return AudioMixer(plan_of(timeline), rate=RATE, reader=ConstantReader({a: 1.0, b: 1.0})).mix_frames(0, 24)
 
     bridge_mix, overlap_mix = mix_for("bridge"), mix_for("overlap")
     assert not bridge_mix[:, 20000:28000].any()  # frames 10..13: the generated shot, no sound
@@ -106,7 +106,7 @@ def _transition_with_take(tools, tmp_path, mode: str, sound: bool, switched_on: 
     generated.set_sound(item, switched_on)
     timeline = tools.timeline([tools.clip("A", a, 0, 10), item, tools.clip("B", b, 10, 10)])
     reader = ConstantReader({a: 0.25, b: 0.25, made: -0.5})
-    return AudioMixer(build_plan(timeline), rate=RATE, reader=reader).mix_frames(0, 24)
+    return AudioMixer(plan_of(timeline), rate=RATE, reader=reader).mix_frames(0, 24)
 
 
 def test_a_transition_generated_with_sound_plays_it_in_place_of_the_bridge_silence(tools, tmp_path):
@@ -133,7 +133,7 @@ def test_a_take_made_without_sound_keeps_the_bridge_silent_whatever_its_file_hol
 
 def test_real_file_sound_is_decoded_in_sync(media, tools):
     """Through the real decoder: the coded clips carry a 440 Hz sine starting at their first frame."""
-    plan = build_plan(tools.timeline([tools.clip("A", media["a"], 12, 12)]))
+    plan = plan_of(tools.timeline([tools.clip("A", media["a"], 12, 12)]))
     mixer = AudioMixer(plan, rate=RATE)
     mix = mixer.mix_frames(0, 12)
     mixer.close()

@@ -14,7 +14,7 @@ import pytest
 from seine_editor.media.audio import AudioReaderPool
 from seine_editor.render.audio import AudioMixer
 from seine_editor.render.export import ExportSpec, export
-from seine_editor.render.plan import build_plan, plan_of
+from seine_editor.render.plan import plan_of
 from seine_editor.timeline import meta
 from seine_editor.timeline.document import TimelineDocument
 from seine_editor.timeline.sound import MUTE_AUDIO
@@ -145,7 +145,7 @@ def test_a_video_clip_linked_to_an_audio_clip_without_the_mark_is_heard_once(too
     linked = {"seine": {"link": "g1"}}
     timeline = tools.timeline([tools.clip("A", media["a"], 0, 24, metadata=linked)],
                               [tools.clip("A", media["a"], 0, 24, metadata=linked)], kinds=["Video", "Audio"])
-    for snapshot in (build_plan(timeline), TimelineDocument(timeline).render_snapshot()):
+    for snapshot in (plan_of(timeline), TimelineDocument(timeline).render_snapshot()):
         assert np.array_equal(mix_of(snapshot, 0, 24)[:, INNER], np.full((2, 46000), LEVEL, np.float32))
 
 

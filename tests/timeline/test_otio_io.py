@@ -16,17 +16,14 @@ import pytest
 from seine_editor.errors import ProjectFileError
 from seine_editor.timeline import otio_io
 
-CORPUS = Path(__file__).resolve().parents[2] / ".." / "shared" / "corpus"
-needs_corpus = pytest.mark.skipif(not (CORPUS / "MANIFEST.md").exists(), reason="shared corpus not checked out")
+SAMPLES = Path(__file__).resolve().parents[1] / "interchange_samples"  # other tools' files, with their sources
 FACTS = re.compile(r"\| `((?:otio|edl|xml)/[^`]+)` \|.*?OTIO 0\.18\.1 loads: (\d+) top-level tracks \(([^)]*)\), "
                    r"(\d+) clips, (\d+) gaps, (\d+) transitions, (\d+) nested stacks, (\d+) markers, "
                    r"(\d+) effects; media refs (\{[^}]*\}); duration ([\d.]+) s @ ([\d.]+)")
 
 
 def _manifest_facts() -> list[tuple[str, tuple]]:
-    if not (CORPUS / "MANIFEST.md").exists():
-        return []
-    rows = [FACTS.search(line) for line in (CORPUS / "MANIFEST.md").read_text().splitlines()]
+    rows = [FACTS.search(line) for line in (SAMPLES / "SOURCES.md").read_text().splitlines()]
     return [(m.group(1), m.groups()[1:]) for m in rows if m and m.group(1) != "xml/sample_just_track.xml"]
 
 
@@ -38,37 +35,50 @@ def _track_kinds(text: str) -> dict[str, int]:
     return {kind: int(n) for n, kind in re.findall(r"(\d+) (Video|Audio)", text)}
 
 
-@needs_corpus
 @pytest.mark.parametrize("name,facts", _manifest_facts(), ids=[n for n, _ in _manifest_facts()])
-def test_corpus_file_opens_with_the_manifest_counts(name, facts):
-    opened = otio_io.read_timeline(CORPUS / name, rate=_edl_rate(name))
+def test_sample_file_opens_with_otios_own_counts(name, facts):
+    opened = otio_io.read_timeline(SAMPLES / name, rate=_edl_rate(name))
     summary = otio_io.summarise(opened.timeline)
     kinds = _track_kinds(facts[1])
     assert (summary.video_tracks, summary.audio_tracks) == (kinds.get("Video", 0), kinds.get("Audio", 0))
-    assert (summary.clips, summary.gaps, summary.transitions, summary.nested_stacks, summary.markers,
+    held_places = sum("a gap holds its place" in note for note in opened.notes)  # a late track's offset
+    assert (summary.clips, summary.gaps - held_places, summary.transitions, summary.nested_stacks, summary.markers,
             summary.effects) == tuple(int(v) for v in facts[2:8])
     assert summary.media_references == json.loads(facts[8].replace("'", '"'))
     assert round(summary.duration.to_seconds(), 3) == float(facts[9])
     assert round(summary.duration.rate, 3) == float(facts[10])
 
 
-@needs_corpus
-def test_every_timeline_file_of_the_corpus_is_covered_by_a_manifest_row():
-    files = {f"{p.parent.name}/{p.name}" for d in ("otio", "edl", "xml") for p in (CORPUS / d).iterdir()}
+def test_a_track_that_starts_late_gets_a_gap_in_its_place_and_says_so():
+    opened = otio_io.read_timeline(SAMPLES / "otio" / "multiple_track.otio")
+    track = opened.timeline.tracks[2]
+    assert track.source_range is None
+    assert isinstance(track[0], otio.schema.Gap) and track[0].duration() == otio.opentime.RationalTime(7, 24)
+    assert track.duration() == otio.opentime.RationalTime(16, 24)
+    assert opened.notes == ("track 'Track-003' starts 7 frames late: a gap holds its place",)
+
+
+def test_an_edl_record_start_becomes_the_timelines_start_timecode():
+    opened = otio_io.read_timeline(SAMPLES / "edl" / "avid_example.edl")
+    assert opened.timeline.global_start_time == otio.opentime.from_timecode("00:59:53:11", 24)
+    assert opened.timeline.tracks[0].source_range is None
+    assert opened.timeline.tracks[0].duration() == otio.opentime.RationalTime(81, 24)
+
+
+def test_every_sample_file_is_covered_by_a_sources_row():
+    files = {f"{p.parent.name}/{p.name}" for d in ("otio", "edl", "xml") for p in (SAMPLES / d).iterdir()}
     assert files - {name for name, _ in _manifest_facts()} == {"xml/sample_just_track.xml"}
 
 
-@needs_corpus
 def test_xml_holding_only_a_bare_track_is_refused():
-    path = CORPUS / "xml" / "sample_just_track.xml"
+    path = SAMPLES / "xml" / "sample_just_track.xml"
     with pytest.raises(ProjectFileError) as info:
         otio_io.read_timeline(path)
     assert str(info.value) == f"{path}: the FCP7 XML file holds no tracks that can be read"
 
 
-@needs_corpus
 def test_edl_read_at_the_wrong_rate_is_refused_naming_the_rate_and_timecode():
-    path = CORPUS / "edl" / "25fps.edl"
+    path = SAMPLES / "edl" / "25fps.edl"
     with pytest.raises(ProjectFileError) as info:
         otio_io.read_timeline(path, rate=24)
     assert info.value.reason == ("cannot be read as a CMX3600 EDL at 24 fps: Frame rate mismatch.  Timecode "
@@ -76,33 +86,29 @@ def test_edl_read_at_the_wrong_rate_is_refused_naming_the_rate_and_timecode():
                                  "cut at)")
 
 
-@needs_corpus
 def test_edl_without_a_rate_is_read_at_24_and_says_so():
-    opened = otio_io.read_timeline(CORPUS / "edl" / "gap_test.edl")
+    opened = otio_io.read_timeline(SAMPLES / "edl" / "gap_test.edl")
     assert opened.format == "cmx_3600"
     assert opened.notes == ("EDLs carry no frame rate: read at 24 fps",)
     assert opened.timeline.duration() == otio.opentime.RationalTime(126, 24)
 
 
-@needs_corpus
 def test_edl_rate_must_be_positive(tmp_path):
     with pytest.raises(ProjectFileError, match=r"frame rate 0 is not allowed \(must be above 0\)$"):
-        otio_io.read_timeline(CORPUS / "edl" / "gap_test.edl", rate=0)
+        otio_io.read_timeline(SAMPLES / "edl" / "gap_test.edl", rate=0)
 
 
-@needs_corpus
 def test_fcpx_file_with_two_timelines_opens_the_first_and_says_so():
-    opened = otio_io.read_timeline(CORPUS / "xml" / "fcpx_example.fcpxml")
+    opened = otio_io.read_timeline(SAMPLES / "xml" / "fcpx_example.fcpxml")
     assert opened.timeline.name == "OpenTimeline_Project"
     assert opened.notes == ("the file holds 2 timelines: opened the first, 'OpenTimeline_Project'",)
 
 
-@needs_corpus
 @pytest.mark.parametrize("source,fmt", [("edl/dissolve_test.edl", "cmx_3600"), ("xml/premiere_example.xml", "fcp_xml"),
                                         ("xml/fcpx_example.fcpxml", "fcpx_xml"), ("otio/simple_cut.otio", "otio_json")])
 def test_format_is_detected_by_content_not_extension(tmp_path, source, fmt):
     renamed = tmp_path / "timeline.txt"
-    shutil.copy(CORPUS / source, renamed)
+    shutil.copy(SAMPLES / source, renamed)
     assert otio_io.read_timeline(renamed).format == fmt
 
 
