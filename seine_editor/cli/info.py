@@ -22,9 +22,9 @@ def parse_rate(text: str) -> Fraction:
     try:
         rate = Fraction(text) if "/" in text else exact_rate(float(text))
     except (ValueError, ZeroDivisionError):
-        raise ValueError(f"--rate {text!r} is not a frame rate (use e.g. 24, 25, 23.976 or 24000/1001)") from None
+        raise ValueError(f"--rate {text!r}: invalid frame rate (use e.g. 24, 25, 23.976 or 24000/1001)") from None
     if rate <= 0:
-        raise ValueError(f"--rate {text!r} must be above 0")
+        raise ValueError(f"--rate {text!r}: invalid frame rate; it must be above 0")
     return rate
 
 
@@ -49,11 +49,13 @@ def describe(opened) -> dict:
 
     from seine_editor.render.plan import plan_of
     from seine_editor.render.source_check import unusable_sources
-    from seine_editor.timeline import generated, otio_io
+    from seine_editor.timeline import otio_io
+    from seine_editor.timeline.snapshot import build_info
     from seine_editor.timeline.time import timecode, to_frames
 
     timeline = opened.timeline
     settings = otio_io.read_settings(timeline)
+    unusable = unusable_sources(plan_of(timeline, settings.fps))
     summary = otio_io.summarise(timeline)
     duration_frames = to_frames(summary.duration, settings.fps)
     return {
@@ -67,19 +69,23 @@ def describe(opened) -> dict:
         "counts": {"clips": summary.clips, "gaps": summary.gaps, "transitions": summary.transitions,
                    "generative_items": summary.generative_items, "markers": summary.markers,
                    "effects": summary.effects, "nested_stacks": summary.nested_stacks},
-        "generative_items": [_generative(clip) for clip in timeline.find_clips() if generated.is_generative(clip)],
-        "offline_media": [{"path": item.target_url, "clips": list(item.clip_names)}
-                          for item in otio_io.offline_media(timeline)],
-        "damaged_media": [{"path": u.path, "reason": u.reason}
-                          for u in unusable_sources(plan_of(timeline, settings.fps)) if u.reason != "missing"],
+        "generative_items": [_generative(clip) for clip in build_info(timeline, settings.fps).clips()
+                             if clip.generative is not None],
+        "offline_media": [{"path": u.path, "reason": u.reason, "clips": list(u.clips)} for u in unusable
+                          if not u.reason.startswith("damaged")],
+        "damaged_media": [{"path": u.path, "reason": u.reason} for u in unusable if u.reason.startswith("damaged")],
         "notes": list(opened.notes),
     }
 
 
 def _generative(clip) -> dict:
-    from seine_editor.timeline import meta
-
-    return {"name": clip.name, "kind": meta.get(clip, "kind"), "status": meta.get(clip, "status", "pending")}
+    """One generative item as `info --json` lists it (a `ClipInfo` whose `generative` is set)."""
+    item = clip.generative
+    return {"id": clip.id or None, "name": clip.name, "kind": item.kind, "mode": item.mode, "status": item.status,
+            "stale": item.stale, "prompt": item.params.get("prompt", ""), "seed": item.params.get("seed"),
+            "engine": item.params.get("engine") or None, "takes": list(item.takes),
+            "active_take": item.active_take if item.active_take in item.takes else None,
+            "start_frame": clip.start_frame, "duration_frames": clip.duration_frames}
 
 
 def format_text(report: dict) -> str:
@@ -92,9 +98,10 @@ def format_text(report: dict) -> str:
                      f"{_count(track['transitions'], 'transitions')}, {track['duration_frames']} frames")
     lines.append("  " + ", ".join(_count(value, key) for key, value in report["counts"].items()))
     for item in report["generative_items"]:
-        lines.append(f"  generative '{item['name']}': {item['kind']}, {item['status']}")
+        stale = ", stale" if item["stale"] else ""
+        lines.append(f"  generative '{item['name']}': {item['kind']}, {item['status']}{stale}")
     for item in report["offline_media"]:
-        lines.append(f"  offline: {item['path']} (used by {', '.join(item['clips'])})")
+        lines.append(f"  offline: {item['path']}: {item['reason']} (used by {', '.join(item['clips'])})")
     for item in report["damaged_media"]:
         lines.append(f"  damaged: {item['path']} ({item['reason'].removeprefix('damaged: ')})")
     lines.extend(f"  note: {note}" for note in report["notes"])

@@ -20,7 +20,7 @@ def describe(info) -> dict:
         "path": info.path, "kind": info.kind, "width": info.width, "height": info.height,
         "fps": f"{info.fps.numerator}/{info.fps.denominator}" if info.fps else None,
         "variable_frame_rate": info.variable_frame_rate, "frame_count": info.frame_count,
-        "duration_s": round(info.duration_s, 6), "rotation": info.rotation, "has_audio": info.has_audio,
+        "duration_s": None if info.kind == "image" else round(info.duration_s, 6), "rotation": info.rotation, "has_audio": info.has_audio,
         "audio_rate": info.audio_rate, "codec": info.codec, "pix_fmt": info.pix_fmt, "bit_depth": info.bit_depth,
         "matrix": info.matrix or None, "range": info.colour_range or None, "primaries": info.primaries or None,
         "transfer": info.transfer or None, "hdr": info.hdr,
@@ -32,7 +32,8 @@ def _row(info) -> tuple[str, ...]:
     size = f"{info.width}x{info.height}" if info.kind != "audio" else ""
     audio = ", ".join(f"{a.codec} {a.sample_rate} Hz {a.layout}" for a in info.audio)
     colour = HDR_NAMES.get(info.transfer) or info.primaries if info.kind != "audio" else ""
-    return (info.kind, size, fps, str(info.frame_count), f"{info.duration_s:.3f} s", info.codec, info.pix_fmt,
+    duration = "" if info.kind == "image" else f"{info.duration_s:.3f} s"  # a still has no length of its own
+    return (info.kind, size, fps, str(info.frame_count), duration, info.codec, info.pix_fmt,
             colour, audio)
 
 

@@ -13,6 +13,7 @@ from typing import Optional
 from seine_editor.errors import MediaError
 from seine_editor.render import generators
 from seine_editor.render.plan import PlanItem, RenderPlan
+from seine_editor.timeline.media_paths import is_foreign_path
 
 TOLERANCE_S = Fraction(1, 1000)  # container rounding of durations
 
@@ -52,7 +53,7 @@ def _problem(item: PlanItem, first: Fraction, last: Fraction, probe) -> Optional
         return _sequence_problem(item.sequence, first, last)
     path = item.path
     if not os.path.isfile(path):
-        return "missing"
+        return "missing: a path from another computer (Windows); relink it" if is_foreign_path(path) else "missing"
     try:
         info = probe(path)
     except MediaError as error:

@@ -62,7 +62,7 @@ def check_tree(path: Path, tree: Any) -> None:
 def _check_time(path: Path, node: dict, where: str) -> None:
     rate, value = node.get("rate"), node.get("value")
     if not _number(rate) or not math.isfinite(rate) or rate <= 0:
-        raise ProjectFileError(path, f"rate {rate!r} at {where} is not allowed: rates are finite and above 0")
+        raise ProjectFileError(path, f"invalid frame rate {rate!r} at {where}: rates are finite and above 0")
     if not _number(value) or not math.isfinite(value):
         raise ProjectFileError(path, f"time value {value!r} at {where} is not allowed: times are finite numbers")
 

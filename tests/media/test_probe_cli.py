@@ -20,6 +20,12 @@ def test_json_describes_each_file(bframes_short_gop, rotated_clip, capsys):
     assert (second["rotation"], second["width"], second["height"]) == (90, 160, 96)
 
 
+def test_a_still_has_no_duration_of_its_own(still_png, capsys):
+    assert main(["probe", "--json", str(still_png)]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert (report["kind"], report["duration_s"], report["fps"], report["frame_count"]) == ("image", None, None, 1)
+
+
 def test_table_lists_one_row_per_file(bframes_short_gop, still_png, capsys):
     assert main(["probe", str(bframes_short_gop), str(still_png)]) == 0
     lines = capsys.readouterr().out.splitlines()

@@ -49,8 +49,8 @@ def test_info_describes_tracks_counts_generative_items_and_offline_media(project
         "  track 1 video 'V1': 3 clips, 1 transition, 40 frames",
         "  track 2 audio 'A1': 0 clips, 0 transitions, 0 frames",
         "  3 clips, 0 gaps, 1 transition, 1 generative item, 0 markers, 0 effects, 0 nested stacks",
-        "  generative 'Bridge': seine.transition, pending",
-        f"  offline: {project.parent / 'gone.mp4'} (used by B)",
+        "  generative 'Bridge': seine.transition, pending, stale",
+        f"  offline: {project.parent / 'gone.mp4'}: missing (used by B)",
         f"  damaged: {project.parent / 'media' / 'a.mp4'} (file is empty (0 bytes))",  # the fixture's stand-in
     ]
 
@@ -60,8 +60,11 @@ def test_info_json_is_one_object_with_the_same_facts(project, capsys):
     report = json.loads(capsys.readouterr().out)
     assert report["counts"] == {"clips": 3, "gaps": 0, "transitions": 1, "generative_items": 1, "markers": 0,
                                 "effects": 0, "nested_stacks": 0}
-    assert report["offline_media"] == [{"path": str(project.parent / "gone.mp4"), "clips": ["B"]}]
-    assert report["generative_items"] == [{"name": "Bridge", "kind": "seine.transition", "status": "pending"}]
+    assert report["offline_media"] == [{"path": str(project.parent / "gone.mp4"), "reason": "missing", "clips": ["B"]}]
+    [item] = report["generative_items"]
+    assert item == {"id": None, "name": "Bridge", "kind": "seine.transition", "mode": None, "status": "pending",
+                    "stale": True, "prompt": "", "seed": None, "engine": None, "takes": [], "active_take": None,
+                    "start_frame": 24, "duration_frames": 16}
     assert (report["duration_frames"], report["settings"]["fps"]) == (40, "24")
 
 
@@ -84,7 +87,7 @@ def test_bad_project_exits_2_with_one_line_naming_the_file(tmp_path, capsys):
 
 def test_bad_rate_exits_2_naming_the_value(project, capsys):
     assert main(["info", str(project), "--rate", "fast"]) == 2
-    assert capsys.readouterr().err == ("seine-editor info: --rate 'fast' is not a frame rate (use e.g. 24, 25, "
+    assert capsys.readouterr().err == ("seine-editor info: --rate 'fast': invalid frame rate (use e.g. 24, 25, "
                                        "23.976 or 24000/1001)\n")
 
 
@@ -93,3 +96,37 @@ def test_info_as_a_process_prints_no_traceback_for_a_missing_file(tmp_path):
     result = subprocess.run([sys.executable, "-m", "seine_editor", "info", str(missing)], capture_output=True,
                             text=True, cwd=ROOT)
     assert (result.returncode, result.stdout, result.stderr) == (2, "", f"seine-editor info: {missing}: no such file\n")
+
+
+def test_info_lists_every_clip_that_cannot_be_shown_with_its_reason(tmp_path, capsys):
+    timeline = otio.schema.Timeline("Foreign")
+    video = otio.schema.Track("V1")
+    one_second = otio.opentime.TimeRange(duration=otio.opentime.RationalTime(24, 24))
+    video.extend([
+        otio.schema.Clip("Bars", otio.schema.GeneratorReference(generator_kind="SMPTEBars"), one_second),
+        otio.schema.Clip("Leader", otio.schema.GeneratorReference(generator_kind="CountingLeader"), one_second),
+        otio.schema.Clip("Lost", otio.schema.MissingReference(), one_second),
+        otio.schema.Clip("Windows", otio.schema.ExternalReference("E:\\shoot\\day1.mov"), one_second)])
+    timeline.tracks.append(video)
+    path = tmp_path / "foreign.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    assert main(["info", str(path), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["offline_media"] == [
+        {"path": "E:\\shoot\\day1.mov", "reason": "missing: a path from another computer (Windows); relink it",
+         "clips": ["Windows"]},
+        {"path": "Leader (generator CountingLeader)", "reason": "generator 'CountingLeader' ('Leader') is not one the editor "
+         "can make; it makes: SMPTE bars, black, a solid colour with a 'color' parameter, transparent video",
+         "clips": ["Leader"]},
+        {"path": "Lost", "reason": "no media: the clip has no media reference", "clips": ["Lost"]}]
+
+
+def test_a_zero_frame_rate_is_refused_as_an_invalid_frame_rate(tmp_path, capsys):
+    timeline = otio.schema.Timeline("Zero")
+    timeline.tracks.append(otio.schema.Track("V1"))
+    timeline.tracks[0].append(otio.schema.Clip("c", otio.schema.MissingReference(), otio.opentime.TimeRange(
+        otio.opentime.RationalTime(0, 0), otio.opentime.RationalTime(10, 0))))
+    path = tmp_path / "zero.otio"
+    otio.adapters.write_to_file(timeline, str(path))
+    assert main(["info", str(path)]) == 2
+    assert capsys.readouterr().err == (f"seine-editor info: {path}: invalid frame rate 0.0 at tracks.children[0]"
+                                       ".children[0].source_range.start_time: rates are finite and above 0\n")
