@@ -17,22 +17,26 @@ import os
 import re
 import shutil
 import tempfile
+import unicodedata
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
+from pathlib import Path, PureWindowsPath
 from typing import Callable, Optional
 
 import opentimelineio as otio
 
 from seine_editor.errors import ExportError
 from seine_editor.output_location import cannot_write, check_file_target, check_folder_target, check_folder_to_add_to
-from seine_editor.timeline import generated, meta
+from seine_editor.timeline import generated, layout, meta
+from seine_editor.timeline.media_paths import is_foreign_path
+from seine_editor.timeline.media_ranges import fill_available_ranges, move_to_source_timecode
 from seine_editor.timeline.snapshot import build_render_snapshot
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
 
+REEL_LENGTH = 8  # CMX3600
 OTIOD_CONTENTS = re.compile(r"content\.otio|media")  # an earlier .otiod bundle, replaced whole
 
 
@@ -72,15 +76,17 @@ def adapter_for(path: Path) -> str:
 def export_timeline(timeline: otio.schema.Timeline, path, *, rate: Fraction, size: tuple[int, int],
                     baker: Optional[Baker] = None, media_folder=None) -> InterchangeResult:
     """Write a baked deep copy of ``timeline`` to ``path`` with the adapter its suffix names."""
-    path = Path(path)
+    path = Path(path).absolute()  # a relative path names the same file for every reference written into it
     adapter = adapter_for(path)
-    folder = Path(media_folder) if media_folder else path.with_name(f"{path.stem}_media")
+    folder = Path(media_folder).absolute() if media_folder else path.with_name(f"{path.stem}_media")
     check_folder_target(path, OTIOD_CONTENTS) if adapter == "otiod" else check_file_target(path, tuple(ADAPTERS))
     copy = timeline.deepcopy()
     meta.update(copy, rate=f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else rate.numerator,
                 width=int(size[0]), height=int(size[1]))
     baked = bake_generative_items(copy, rate, baker, folder)
-    notes = _fit_to_format(copy, adapter)
+    notes = fill_available_ranges(copy, fallback_to_source=adapter in ("fcp_xml", "fcpx_xml"))
+    move_to_source_timecode(copy)
+    notes += _fit_to_format(copy, adapter)
     _write(copy, path, adapter)
     return InterchangeResult(path, adapter, tuple(baked), tuple(notes))
 
@@ -182,10 +188,37 @@ def _fit_to_format(timeline: otio.schema.Timeline, adapter: str) -> list[str]:
         for extra in video[1:]:
             timeline.tracks.remove(extra)
             notes.append(f"EDL holds one video track: track '{extra.name}' was left out")
+        name_reels(timeline)
     if adapter == "fcpx_xml":
         if any(isinstance(c, otio.schema.Transition) for t in timeline.tracks for c in t):
             notes.append("FCPX XML export drops transitions: dissolves become cuts")
     return notes
+
+
+def name_reels(timeline: otio.schema.Timeline) -> dict[str, str]:
+    """Give each source a CMX3600 reel name: at most 8 characters, ASCII letters and digits, unique per source
+    (``* FROM CLIP:`` keeps the whole path, which is how a reader finds the file). Returns source -> reel."""
+    reels: dict[str, str] = {}
+    for clip in timeline.find_clips():
+        source = layout.media_path(clip) or clip.name or ""
+        if source not in reels:
+            reels[source] = _unique_reel(_reel_stem(source), set(reels.values()))
+        clip.metadata.setdefault("cmx_3600", {})["reel"] = reels[source]
+    return reels
+
+
+def _reel_stem(source: str) -> str:
+    name = PureWindowsPath(source).name if is_foreign_path(source) else Path(source).name
+    ascii_name = unicodedata.normalize("NFKD", Path(name).stem).encode("ascii", "ignore").decode()
+    return re.sub(r"[^A-Za-z0-9]+", "", ascii_name).upper()[:REEL_LENGTH] or "REEL"
+
+
+def _unique_reel(stem: str, used: set[str]) -> str:
+    reel, n = stem, 1
+    while reel in used:
+        n += 1
+        reel = stem[:REEL_LENGTH - len(str(n))] + str(n)
+    return reel
 
 
 def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:

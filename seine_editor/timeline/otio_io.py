@@ -26,12 +26,14 @@ from seine_editor.errors import ProjectFileError
 from seine_editor.leftovers import remove_leftovers, temporaries_of
 from seine_editor.timeline.file_checks import MAX_DEPTH, check_regular_file, check_tree
 from seine_editor.media.cache import default_file_mode
-from seine_editor.timeline import generated
+from seine_editor.timeline import bundles, generated
 from seine_editor.timeline.media_paths import (OfflineMedia, external_references, media_path,  # noqa: F401
                                                offline_media, relativise_media_paths, relink, relink_folder,
                                                relink_plan, resolve_media_paths)
 from seine_editor.timeline.settings import (AUDIO_RATES, TimelineSettings, check_settings,  # noqa: F401 (re-exported)
                                              read_settings, write_settings)
+from seine_editor.timeline.edl_sources import restore_incoming_sources
+from seine_editor.timeline.media_ranges import fill_available_ranges
 from seine_editor.timeline.track_ranges import apply_track_ranges
 
 BACKUP_COUNT = 5
@@ -61,11 +63,18 @@ class OpenedTimeline:
 def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = None,
                   extract_dir: Optional[os.PathLike | str] = None) -> OpenedTimeline:
     """Read any supported timeline file. `rate` is the EDL frame rate (EDLs carry none; default 24).
-    `extract_dir` receives the media of an `.otioz` bundle; without it that media opens offline."""
+    `extract_dir` receives the media of an `.otioz` bundle (default: `bundles.default_unpack_folder`); an `.otiod`
+    bundle is the folder itself."""
     path = Path(path)
+    base = path.parent
+    if path.is_dir():
+        base, path = path, bundles.bundle_content(path)
     data = _read_bytes(path)
     fmt = detect_format(path, data)
     notes: list[str] = []
+    if fmt == "otioz":
+        extract_dir = Path(extract_dir) if extract_dir else bundles.default_unpack_folder(path)
+        base = extract_dir
     if fmt == "otio_json":
         result = _timeline_from_json(path, data)
     elif fmt == "otioz":
@@ -80,8 +89,8 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
         read_settings(timeline)
     except ValueError as exc:
         raise ProjectFileError(path, str(exc)) from None
-    base = Path(extract_dir) if fmt == "otioz" and extract_dir else path.parent
     resolve_media_paths(timeline, base.resolve())
+    fill_available_ranges(timeline)
     return OpenedTimeline(timeline, path, fmt, tuple(notes))
 
 
@@ -191,12 +200,8 @@ def _schema_labels(node, where: str) -> Iterator[tuple[str, str]]:
 def _read_otioz(path: Path, extract_dir: Optional[os.PathLike | str]):
     try:
         with zipfile.ZipFile(path) as bundle:
-            try:
-                content = bundle.read("content.otio")
-            except KeyError:
-                raise ProjectFileError(path, "the .otioz bundle has no content.otio") from None
-            if extract_dir is not None:
-                bundle.extractall(extract_dir, [n for n in bundle.namelist() if n.startswith("media/")])
+            content = bundles.read_content(bundle, path)
+            bundles.unpack_media(bundle, path, Path(extract_dir))
     except (zipfile.BadZipFile, OSError) as exc:
         raise ProjectFileError(path, f"damaged .otioz bundle: {exc}") from None
     return _timeline_from_json(path, content)
@@ -217,13 +222,16 @@ def _read_with_adapter(path: Path, data: bytes, fmt: str, rate, notes: list[str]
         if rate is None:
             notes.append(f"EDLs carry no frame rate: read at {_rate_text(edl_rate)} fps")
     try:
-        return otio.adapters.read_from_string(text, fmt, **options)
+        result = otio.adapters.read_from_string(text, fmt, **options)
     except Exception as exc:  # adapters raise any exception type for malformed input
         detail = str(exc).strip() or type(exc).__name__
         if fmt == "cmx_3600":
             raise ProjectFileError(path, f"cannot be read as a {label} at {_rate_text(edl_rate)} fps: {detail} "
                                          "(EDLs carry no rate: choose the one it was cut at)") from None
         raise ProjectFileError(path, f"cannot be read as {label}: {detail}") from None
+    if fmt == "cmx_3600":
+        restore_incoming_sources(result, text)
+    return result
 
 
 def _first_timeline(path: Path, result, notes: list[str]) -> otio.schema.Timeline:

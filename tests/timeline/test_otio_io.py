@@ -199,7 +199,8 @@ def test_damaged_fcp_xml_is_refused_with_the_parser_reason(tmp_path):
 def test_missing_file_and_folder_are_refused(tmp_path):
     with pytest.raises(ProjectFileError, match=r"nope\.otio: no such file$"):
         otio_io.read_timeline(tmp_path / "nope.otio")
-    with pytest.raises(ProjectFileError, match=r": is a folder, not a timeline file$"):
+    with pytest.raises(ProjectFileError,
+                       match=r": is a folder, not a timeline file or an .otiod bundle \(no content.otio in it\)$"):
         otio_io.read_timeline(tmp_path)
 
 
