@@ -16,6 +16,7 @@ SUBCOMMANDS = {
     "info": ("info", "describe a project or timeline file"),
     "render": ("render", "render a project to a video file or image sequence"),
     "export": ("export", "export a project as OTIO, EDL, FCP XML, ..."),
+    "relink": ("relink", "find a project's offline media under folders and save it"),
     "generate": ("generate", "run pending generative items of a project"),
     "serve": ("serve", "serve an engine over HTTP to editors on other machines (or as a Ray Serve farm)"),
     "convert-weights": ("convert_weights", "convert SEINE weights to a fast-loading safetensors folder"),

@@ -192,14 +192,16 @@ class IntentsMixin:
         self.push(c.RelinkCommand(self.document, old_url, str(new)))
         self._report_offline()
 
-    def relink_folder(self, folder: os.PathLike | str) -> dict[str, str]:
-        """Relink every offline file found by name under `folder`, as one undo step; returns old -> new."""
-        from seine_editor.timeline.media_paths import relink_plan
+    def relink_folder(self, folders):
+        """Relink every offline file found under ``folders`` (one or several), as one undo step; returns the
+        `RelinkReport` (what was found, what was not, and where the choice is the person's)."""
+        from seine_editor.timeline.media_paths import find_offline_media
 
-        plan = relink_plan(self.document.timeline, folder)
-        if plan:
-            with self.macro(f"Relink {len(plan)} files from '{Path(folder).name}'"):
-                for old, new in plan.items():
+        folders = [folders] if isinstance(folders, (str, os.PathLike)) else list(folders)
+        report = find_offline_media(self.document.timeline, folders)
+        if report.found:
+            with self.macro(f"Relink {len(report.found)} files from '{Path(folders[0]).name}'"):
+                for old, new in report.found.items():
                     self.push(c.RelinkCommand(self.document, old, new))
             self._report_offline()
-        return plan
+        return report

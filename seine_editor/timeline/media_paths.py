@@ -145,25 +145,87 @@ def relink(timeline: otio.schema.Timeline, old: str, new: os.PathLike | str) -> 
     return changed
 
 
-def relink_plan(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
-    """old URL -> found file for each offline file whose name exists somewhere under `folder`."""
-    wanted = {}
+@dataclass(frozen=True)
+class RelinkReport:
+    """What a search for offline media found."""
+
+    found: dict[str, str]  # old URL -> the file that replaces it
+    missing: tuple[str, ...]  # found nowhere under the folders
+    unsure: dict[str, str]  # old URL -> why no candidate was taken
+
+
+DURATION_TOLERANCE_S = 0.05  # container rounding; another cut of a shot differs by far more
+
+
+def find_offline_media(timeline: otio.schema.Timeline, folders) -> RelinkReport:
+    """Look for each offline file under ``folders`` by its file name (exact, else ignoring case), then by its
+    length: a candidate whose duration differs from the clip's media (its available range) is another file under
+    the same name, and two or more equal candidates are a choice the person makes. Foreign (Windows) paths are
+    matched by their file name too."""
+    wanted: dict[str, list[str]] = {}
     for item in offline_media(timeline):
-        name = file_name(item.target_url)
-        if name:
-            wanted.setdefault(name, []).append(item.target_url)
-    plan: dict[str, str] = {}
-    for root, dirs, files in os.walk(folder):
-        dirs.sort()
-        for name in sorted(files):
-            for old in wanted.pop(name, []):
-                plan[old] = str((Path(root) / name).resolve())
-    return plan
+        if file_name(item.target_url):
+            wanted.setdefault(file_name(item.target_url), []).append(item.target_url)
+    candidates = _files_named(set(wanted), folders)
+    lengths = _media_lengths(timeline)
+    found, missing, unsure = {}, [], {}
+    for name, urls in wanted.items():
+        files = candidates.get(name) or candidates.get(name.lower(), [])
+        for url in urls:
+            if not files:
+                missing.append(url)
+                continue
+            fitting = [f for f in files if _same_length(f, lengths.get(url))]
+            if len(fitting) == 1:
+                found[url] = fitting[0]
+            elif fitting:
+                unsure[url] = f"{len(fitting)} files fit: " + ", ".join(fitting)
+            else:
+                unsure[url] = (f"{', '.join(files)} " + ("is" if len(files) == 1 else "are") +
+                               f" not {lengths[url]:.3f} s long like the clip's media")
+    return RelinkReport(found, tuple(missing), unsure)
 
 
-def relink_folder(timeline: otio.schema.Timeline, folder: os.PathLike | str) -> dict[str, str]:
-    """Relink every offline file found by name under `folder`; returns old URL -> new path."""
-    plan = relink_plan(timeline, folder)
-    for old, new in plan.items():
+def _files_named(names: set[str], folders) -> dict[str, list[str]]:
+    """name (and lower-cased name) -> files under ``folders`` with that name, in walk order."""
+    lowered = {n.lower() for n in names}
+    by_name: dict[str, list[str]] = {}
+    for folder in folders:
+        for root, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                if name in names or name.lower() in lowered:
+                    path = str((Path(root) / name).resolve())
+                    key = name if name in names else name.lower()
+                    if path not in by_name.setdefault(key, []):
+                        by_name[key].append(path)
+    return by_name
+
+
+def _media_lengths(timeline: otio.schema.Timeline) -> dict[str, float]:
+    lengths = {}
+    for _clip, _key, reference in external_references(timeline):
+        if reference.available_range is not None:
+            lengths[reference.target_url] = reference.available_range.duration.to_seconds()
+    return lengths
+
+
+def _same_length(path: str, seconds: Optional[float]) -> bool:
+    if seconds is None:
+        return True
+    from seine_editor.errors import MediaError
+    from seine_editor.media.probe import probe
+
+    try:
+        info = probe(path)
+    except MediaError:
+        return False
+    return info.kind == "image" or abs(info.duration_s - seconds) <= DURATION_TOLERANCE_S
+
+
+def relink_folder(timeline: otio.schema.Timeline, folders) -> RelinkReport:
+    """Relink every offline file found under ``folders`` (one folder or several); returns the report."""
+    report = find_offline_media(timeline, [folders] if isinstance(folders, (str, os.PathLike)) else folders)
+    for old, new in report.found.items():
         relink(timeline, old, new)
-    return plan
+    return report

@@ -28,8 +28,8 @@ from seine_editor.timeline.file_checks import MAX_DEPTH, check_regular_file, che
 from seine_editor.media.cache import default_file_mode
 from seine_editor.timeline import bundles, generated
 from seine_editor.timeline.media_paths import (OfflineMedia, external_references, media_path,  # noqa: F401
-                                               offline_media, relativise_media_paths, relink, relink_folder,
-                                               relink_plan, resolve_media_paths)
+                                               find_offline_media, offline_media, relativise_media_paths, relink,
+                                               relink_folder, resolve_media_paths)
 from seine_editor.timeline.settings import (AUDIO_RATES, TimelineSettings, check_settings,  # noqa: F401 (re-exported)
                                              read_settings, write_settings)
 from seine_editor.timeline.edl_sources import restore_incoming_sources

@@ -53,6 +53,7 @@ def _file_menu(window, menu) -> None:
     window.recent_menu = menu.addMenu("Open &recent")
     menu.addSeparator()
     _action(window, menu, "&Import media…", window.bin.import_with_dialog, ["Ctrl+I"], "import", key="import")
+    _action(window, menu, "Re&link offline media…", lambda: _dialog(window, "relink"), key="relink")
     menu.addSeparator()
     _action(window, menu, "&Save", window.save, [Key.Save], "save", key="save")
     _action(window, menu, "Save &as…", lambda: window.save_as(), [Key.SaveAs], key="save_as")
@@ -199,6 +200,13 @@ def paste_clips(window) -> None:
 
 
 def clip_context_menu(window, clip_id, cut, global_pos) -> None:
+    menu = clip_menu(window, clip_id, cut)
+    if not menu.isEmpty():
+        menu.popup(global_pos)
+
+
+def clip_menu(window, clip_id, cut) -> QtWidgets.QMenu:
+    """The timeline's context menu over a clip (``clip_id``) or a cut between two (``cut``)."""
     menu = QtWidgets.QMenu(window)
     if cut is not None:
         for kind, icon_name, text, _tip in palette_items():  # the palette's entries, in its order
@@ -209,11 +217,12 @@ def clip_context_menu(window, clip_id, cut, global_pos) -> None:
         clip = window.project.info().clip(clip_id)
         text = "Animate image…" if clip.kind == "image" else "Extend clip…"
         menu.addAction(icon("generate"), text, lambda: window.run_edit(edit_bridge.extend_or_animate, clip_id))
+        if clip.generative is None and clip.media_path in {m.target_url for m in window.project.offline_media()}:
+            menu.addAction(window.actions_by_key["relink"])
         menu.addSeparator()
         for key in ("split", "delete", "ripple_delete", "copy", "cut"):
             menu.addAction(window.actions_by_key[key])
-    if not menu.isEmpty():
-        menu.popup(global_pos)
+    return menu
 
 
 def show_shortcuts(window) -> None:

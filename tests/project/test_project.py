@@ -11,6 +11,7 @@ import pytest
 
 from seine_editor.errors import PlacementError, ProjectFileError, SettingsError
 from seine_editor.media.info import AudioStreamInfo, MediaInfo
+from seine_editor.media.synthetic import write_coded_video
 from seine_editor.project import project as project_module
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable, recovery_path
@@ -374,10 +375,10 @@ def test_relink_by_folder_relinks_every_file_found_as_one_step(project, tmp_path
     (tmp_path / "A.mp4").unlink()
     (tmp_path / "B.mp4").unlink()
     (tmp_path / "disk" / "day1").mkdir(parents=True)
-    for name in ("A.mp4", "B.mp4"):
-        (tmp_path / "disk" / "day1" / name).touch()
-    plan = project.relink_folder(tmp_path / "disk")
-    assert plan == {str(tmp_path / n): str(tmp_path / "disk" / "day1" / n) for n in ("A.mp4", "B.mp4")}
+    for name in ("A.mp4", "B.mp4"):  # the media as it was, moved to another disk
+        write_coded_video(tmp_path / "disk" / "day1" / name, frames=48, width=64, height=48)
+    report = project.relink_folder(tmp_path / "disk")
+    assert report.found == {str(tmp_path / n): str(tmp_path / "disk" / "day1" / n) for n in ("A.mp4", "B.mp4")}
     assert (project.offline_media(), project.undo_stack.count()) == ([], 1)
 
 

@@ -297,7 +297,9 @@ def test_relink_by_folder_finds_files_by_name_in_subfolders(tmp_path):
     (tmp_path / "disk" / "day2").mkdir(parents=True)
     (tmp_path / "disk" / "day2" / "a.mp4").touch()
     timeline = _cut_with_media(a, b)
-    assert otio_io.relink_folder(timeline, tmp_path / "disk") == {str(a): str(tmp_path / "disk" / "day2" / "a.mp4")}
+    report = otio_io.relink_folder(timeline, tmp_path / "disk")
+    assert report.found == {str(a): str(tmp_path / "disk" / "day2" / "a.mp4")}
+    assert (report.missing, report.unsure) == ((str(b),), {})
     assert otio_io.offline_media(timeline) == [otio_io.OfflineMedia(str(b), ("b",))]
 
 
@@ -423,6 +425,6 @@ def test_otioz_without_content_is_refused(tmp_path):
 def test_the_media_path_functions_live_in_media_paths_and_are_still_importable_from_otio_io():
     from seine_editor.timeline import media_paths
 
-    names = ("OfflineMedia", "media_path", "external_references", "offline_media", "relink", "relink_plan",
-             "relink_folder")
+    names = ("OfflineMedia", "media_path", "external_references", "offline_media", "relink",
+             "find_offline_media", "relink_folder")
     assert all(getattr(otio_io, name) is getattr(media_paths, name) for name in names)

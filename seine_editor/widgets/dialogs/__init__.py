@@ -11,6 +11,10 @@ def open_dialog(window, name: str) -> None:
         from seine_editor.widgets.dialogs.export_dialog import export_timeline
 
         export_timeline(window)
+    elif name == "relink":
+        from seine_editor.widgets.dialogs.relink_dialog import relink_offline_media
+
+        relink_offline_media(window)
     elif name == "settings":
         from seine_editor.widgets.dialogs.settings_dialog import SettingsDialog
 
