@@ -189,10 +189,47 @@ def _fit_to_format(timeline: otio.schema.Timeline, adapter: str) -> list[str]:
             timeline.tracks.remove(extra)
             notes.append(f"EDL holds one video track: track '{extra.name}' was left out")
         name_reels(timeline)
+        start = timeline.global_start_time
+        for track in timeline.tracks:  # the record start, as OTIO's CMX3600 reader and writer both express it
+            if start is not None and start.value:
+                track.source_range = otio.opentime.TimeRange(-start.rescaled_to(track.duration().rate),
+                                                             track.duration())
+    if adapter == "fcp_xml":
+        _state_fcp7_format(timeline)
     if adapter == "fcpx_xml":
         if any(isinstance(c, otio.schema.Transition) for t in timeline.tracks for c in t):
             notes.append("FCPX XML export drops transitions: dissolves become cuts")
     return notes
+
+
+def _state_fcp7_format(timeline: otio.schema.Timeline) -> None:
+    """The sequence's frame size and rate where FCP7 XML keeps them (the writer copies `metadata["fcp_xml"]`)."""
+    settings = meta.get(timeline, "settings") or {}
+    if not settings.get("width") or not settings.get("height"):
+        return
+    rate = Fraction(str(meta.get(timeline, "rate") or settings.get("fps") or 24))
+    ntsc = rate.denominator == 1001
+    sequence = dict(timeline.metadata.get("fcp_xml", {}) or {})
+    media = dict(sequence.get("media", {}) or {})
+    video = dict(media.get("video", {}) or {})
+    picture_format = dict(video.get("format", {}) or {})
+    if "samplecharacteristics" not in picture_format:
+        picture_format["samplecharacteristics"] = {
+            "width": str(settings["width"]), "height": str(settings["height"]),
+            "rate": {"timebase": str(round(rate)), "ntsc": "TRUE" if ntsc else "FALSE"}}
+        video["format"], media["video"], sequence["media"] = picture_format, video, media
+        timeline.metadata["fcp_xml"] = sequence
+
+
+def _edl_text(timeline: otio.schema.Timeline) -> str:
+    """The CMX3600 text, with each Windows path in a ``* FROM CLIP:`` line as it was written (the writer turns
+    its backslashes around)."""
+    text = otio.adapters.write_to_string(timeline, "cmx_3600")
+    for clip in timeline.find_clips():
+        url = getattr(clip.media_reference, "target_url", "") or ""
+        if is_foreign_path(url) and "\\" in url:
+            text = text.replace(f"CLIP: {url.replace(chr(92), '/')}\n", f"CLIP: {url}\n")
+    return text
 
 
 def name_reels(timeline: otio.schema.Timeline) -> dict[str, str]:
@@ -232,7 +269,10 @@ def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:
     os.unlink(temp_name)  # adapters create the file (otiod: a folder) themselves
     temp = Path(temp_name)
     try:
-        otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter)
+        if adapter == "cmx_3600":
+            temp.write_text(_edl_text(timeline), encoding="utf-8")
+        else:
+            otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter)
         if temp.is_dir() and path.is_dir():  # an earlier .otiod bundle: a folder is not renamed over another
             old = path.with_name(f".{path.name}.old")
             os.replace(path, old)

@@ -34,6 +34,7 @@ from seine_editor.timeline.settings import (AUDIO_RATES, TimelineSettings, check
                                              read_settings, write_settings)
 from seine_editor.timeline.edl_sources import restore_incoming_sources
 from seine_editor.timeline.media_ranges import fill_available_ranges
+from seine_editor.timeline.sequence_settings import sequence_settings
 from seine_editor.timeline.track_ranges import apply_track_ranges
 
 BACKUP_COUNT = 5
@@ -83,6 +84,10 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
         result = _read_with_adapter(path, data, fmt, rate, notes)
     timeline = _first_timeline(path, result, notes)
     notes.extend(apply_track_ranges(timeline))
+    stated = sequence_settings(timeline, fmt, data.decode("utf-8-sig", "replace")) \
+        if "settings" not in timeline.metadata.get("seine", {}) else None
+    if stated is not None:
+        write_settings(timeline, stated)
     if fmt not in ("otio_json", "otioz") and not timeline.tracks:
         raise ProjectFileError(path, f"the {ADAPTER_LABELS[fmt]} file holds no tracks that can be read")
     try:
