@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 APT_PACKAGES := ffmpeg libpulse0 libegl1 libgl1 libfontconfig1 libdbus-1-3 libxkbcommon0 \
 	libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 \
-	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 xvfb
+	libxcb-render-util0 libxcb-shape0 libxcb-xinerama0 libxcb-randr0 xvfb melt
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 

@@ -11,7 +11,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("project", help=".otio, .otioz, .edl, FCP7 .xml or .fcpxml file")
     parser.add_argument("-o", "--output", required=True,
                         help="OUT.otio, .otioz (with media), .edl (CMX3600), .xml (FCP7), .fcpxml (FCPX), "
-                             ".otiod, .xges, .ale, .aaf")
+                             ".mlt (Shotcut, melt), .otiod, .xges, .ale, .aaf")
     parser.add_argument("--rate", help="frame rate of an EDL project (EDLs carry none)")
 
 

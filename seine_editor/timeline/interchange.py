@@ -1,5 +1,5 @@
-"""Export a timeline for other editors: .otio, .otioz, CMX3600 EDL, FCP7 XML, FCPX XML and the other
-installed OTIO adapters that can write (.otiod, .xges, .ale, .aaf).
+"""Export a timeline for other editors: .otio, .otioz, CMX3600 EDL, FCP7 XML, FCPX XML, MLT XML (Shotcut, and
+Kdenlive's engine `melt`) and the other installed OTIO adapters that can write (.otiod, .xges, .ale, .aaf).
 
 The project is never touched: everything happens on a deep copy (the EDL writer edits its input). Before
 writing, each generative item is baked: the caller's `Baker` renders its frames into a real movie at the
@@ -34,7 +34,7 @@ from seine_editor.timeline.snapshot import build_render_snapshot
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
-            ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF"}
+            ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF", ".mlt": "mlt_xml"}
 
 REEL_LENGTH = 8  # CMX3600
 OTIOD_CONTENTS = re.compile(r"content\.otio|media")  # an earlier .otiod bundle, replaced whole
@@ -85,9 +85,10 @@ def export_timeline(timeline: otio.schema.Timeline, path, *, rate: Fraction, siz
                 width=int(size[0]), height=int(size[1]))
     baked = bake_generative_items(copy, rate, baker, folder)
     notes = fill_available_ranges(copy, fallback_to_source=adapter in ("fcp_xml", "fcpx_xml"))
-    move_to_source_timecode(copy)
+    if adapter != "mlt_xml":  # MLT counts a producer's frames from the file's first one
+        move_to_source_timecode(copy)
     notes += _fit_to_format(copy, adapter)
-    _write(copy, path, adapter)
+    _write(copy, path, adapter, _mlt_profile(rate, size) if adapter == "mlt_xml" else {})
     return InterchangeResult(path, adapter, tuple(baked), tuple(notes))
 
 
@@ -258,7 +259,15 @@ def _unique_reel(stem: str, used: set[str]) -> str:
     return reel
 
 
-def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:
+def _mlt_profile(rate: Fraction, size: tuple[int, int]) -> dict:
+    """The MLT profile of the timeline: without one, melt and Shotcut fall back to 720x576 PAL."""
+    width, height = size
+    return {"width": width, "height": height, "frame_rate_num": rate.numerator, "frame_rate_den": rate.denominator,
+            "progressive": 1, "sample_aspect_num": 1, "sample_aspect_den": 1, "display_aspect_num": width,
+            "display_aspect_den": height, "colorspace": 709, "description": f"{width}x{height} {float(rate):g} fps"}
+
+
+def _write(timeline: otio.schema.Timeline, path: Path, adapter: str, options: Optional[dict] = None) -> None:
     """Write beside the target and rename into place, so a failed write leaves any earlier file intact."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -272,7 +281,7 @@ def _write(timeline: otio.schema.Timeline, path: Path, adapter: str) -> None:
         if adapter == "cmx_3600":
             temp.write_text(_edl_text(timeline), encoding="utf-8")
         else:
-            otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter)
+            otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter, **(options or {}))
         if temp.is_dir() and path.is_dir():  # an earlier .otiod bundle: a folder is not renamed over another
             old = path.with_name(f".{path.name}.old")
             os.replace(path, old)

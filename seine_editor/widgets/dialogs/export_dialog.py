@@ -8,7 +8,7 @@ from PySide6 import QtWidgets
 
 FORMATS = (("OpenTimelineIO (*.otio)", ".otio"), ("OpenTimelineIO bundle with media (*.otioz)", ".otioz"),
            ("CMX 3600 EDL (*.edl)", ".edl"), ("Final Cut Pro 7 XML (*.xml)", ".xml"),
-           ("Final Cut Pro X XML (*.fcpxml)", ".fcpxml"))
+           ("Final Cut Pro X XML (*.fcpxml)", ".fcpxml"), ("MLT XML for Shotcut and melt (*.mlt)", ".mlt"))
 
 
 def available_formats() -> list[tuple[str, str]]:

@@ -1,0 +1,52 @@
+"""MLT XML export (Shotcut, and Kdenlive's engine): `melt` renders it with the editor's own frames, cuts and
+dissolve alike, at the timeline's size and rate rather than melt's 720x576 PAL default."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ElementTree
+
+import av
+import numpy as np
+import pytest
+
+from seine_editor.cli import main
+from seine_editor.render.compositor import Compositor
+from seine_editor.timeline import otio_io
+
+SIZE = (320, 240)
+needs_melt = pytest.mark.skipif(shutil.which("melt") is None, reason="melt (Debian package 'melt') is not installed")
+
+
+@pytest.fixture
+def exported(tmp_path, media, tools):
+    """A[10:30) dissolving 4+4 frames into B[8:28), exported from the command line as .mlt."""
+    timeline = tools.timeline([tools.clip("A", media["a"], 10, 20), tools.dissolve(4, 4),
+                               tools.clip("B", media["b"], 8, 20)])
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(*SIZE))
+    otio_io.save_timeline(timeline, tmp_path / "cut.otio")
+    assert main(["export", str(tmp_path / "cut.otio"), "-o", str(tmp_path / "cut.mlt")]) == 0
+    return timeline, tmp_path / "cut.mlt"
+
+
+def test_the_mlt_profile_is_the_timelines_size_and_rate(exported):
+    _, path = exported
+    profile = ElementTree.parse(path).getroot().find("profile").attrib
+    assert {key: profile[key] for key in ("width", "height", "frame_rate_num", "frame_rate_den", "progressive")} \
+        == {"width": "320", "height": "240", "frame_rate_num": "24", "frame_rate_den": "1", "progressive": "1"}
+
+
+@needs_melt
+def test_melt_renders_the_export_with_the_editors_frames(exported, tmp_path):
+    timeline, path = exported
+    subprocess.run(["melt", str(path), "-consumer", f"avformat:{tmp_path}/f%04d.png", "vcodec=png", "pix_fmt=rgb24",
+                    "an=1", "-quiet"], check=True, timeout=120, capture_output=True)
+    theirs = []
+    for n in range(40):
+        with av.open(str(tmp_path / f"f{n + 1:04d}.png")) as container:
+            theirs.append(next(container.decode(video=0)).to_ndarray(format="rgb24").astype(int))
+    assert not (tmp_path / "f0041.png").exists()
+    with Compositor(timeline, size=SIZE) as compositor:
+        differences = [np.abs(compositor.frame(n).astype(int) - theirs[n]).mean() for n in range(40)]
+    assert max(differences[:16] + differences[24:]) < 1.5  # cuts: the same source frames (decoders differ by ~1)
+    assert max(differences[16:24]) < 1.5  # the dissolve: the same linear blend, frame by frame
