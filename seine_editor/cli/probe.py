@@ -23,7 +23,7 @@ def describe(info) -> dict:
         "duration_s": None if info.kind == "image" else round(info.duration_s, 6), "rotation": info.rotation, "has_audio": info.has_audio,
         "audio_rate": info.audio_rate, "codec": info.codec, "pix_fmt": info.pix_fmt, "bit_depth": info.bit_depth,
         "matrix": info.matrix or None, "range": info.colour_range or None, "primaries": info.primaries or None,
-        "transfer": info.transfer or None, "hdr": info.hdr,
+        "transfer": info.transfer or None, "hdr": info.hdr, "start_timecode": info.start_timecode,
     }
 
 

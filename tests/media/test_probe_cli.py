@@ -16,7 +16,7 @@ def test_json_describes_each_file(bframes_short_gop, rotated_clip, capsys):
                      "variable_frame_rate": False, "frame_count": 48, "duration_s": 2.0, "rotation": 0,
                      "has_audio": True, "audio_rate": 44100, "codec": "h264", "pix_fmt": "yuv420p",
                      "bit_depth": 8, "matrix": "bt470bg", "range": "limited", "primaries": "unknown",
-                     "transfer": "unknown", "hdr": False}  # untagged: read with BT.601's matrix, as SD is
+                     "transfer": "unknown", "hdr": False, "start_timecode": None}  # untagged: read with BT.601's matrix, as SD is
     assert (second["rotation"], second["width"], second["height"]) == (90, 160, 96)
 
 

@@ -4,12 +4,14 @@ command line with a relative output path."""
 from __future__ import annotations
 
 import re
+from fractions import Fraction
 
 import numpy as np
 import opentimelineio as otio
 import pytest
 
 from seine_editor.cli import main
+from seine_editor.media.probe import probe
 from seine_editor.media.synthetic import read_frame_index, write_coded_image, write_coded_video
 from seine_editor.render.compositor import Compositor
 from seine_editor.render.plan import plan_of
@@ -104,3 +106,26 @@ def test_fcp_xml_of_a_clip_whose_media_cannot_be_read_uses_its_source_range_and_
         in capsys.readouterr().err
     back = otio.adapters.read_from_file(str(tmp_path / "lost.xml"))
     assert [c.source_range for c in back.find_clips()] == [otio.opentime.TimeRange(rt(5), rt(10))]
+
+
+@pytest.mark.parametrize("fps,timecode", [(Fraction(30000, 1001), "00:59:59;28"), (Fraction(25), "10:00:00:00")])
+def test_an_edl_of_a_timecoded_camera_file_reopens_on_the_same_frames(tmp_path, fps, timecode):
+    """Drop-frame timecode included: the EDL carries the file's own timecode and reopening maps it back."""
+    camera = write_coded_video(tmp_path / "camera.mov", frames=60, fps=fps, metadata={"timecode": timecode})
+    assert probe(camera).start_timecode == timecode
+    rate = float(fps)
+    reference = otio.schema.ExternalReference(str(camera), otio.opentime.TimeRange(
+        otio.opentime.RationalTime(0, rate), otio.opentime.RationalTime(60, rate)))
+    timeline = otio.schema.Timeline("Conform", global_start_time=otio.opentime.RationalTime(0, rate))
+    timeline.tracks.append(otio.schema.Track("V1"))
+    timeline.tracks[0].append(otio.schema.Clip("Take", reference, otio.opentime.TimeRange(
+        otio.opentime.RationalTime(17, rate), otio.opentime.RationalTime(20, rate))))
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(*SIZE, fps=fps))
+    otio_io.save_timeline(timeline, tmp_path / "conform.otio")
+    assert main(["export", str(tmp_path / "conform.otio"), "-o", str(tmp_path / "conform.edl")]) == 0
+    source_in = [line.split()[4] for line in (tmp_path / "conform.edl").read_text().splitlines()
+                 if line.startswith("001")]
+    start = otio.opentime.from_timecode(timecode, rate)
+    assert source_in == [otio.opentime.to_timecode(start + otio.opentime.RationalTime(17, rate), rate)]
+    reopened = otio_io.read_timeline(tmp_path / "conform.edl", rate=fps).timeline
+    assert [read_frame_index(f) for f in pictures(reopened, range(20))] == list(range(17, 37))
