@@ -243,6 +243,11 @@ def is_offline(clip: otio.schema.Clip) -> bool:
 
 
 def build_info(timeline: otio.schema.Timeline, rate: Fraction) -> TimelineInfo:
+    with meta.reading():
+        return _build_info(timeline, rate)
+
+
+def _build_info(timeline: otio.schema.Timeline, rate: Fraction) -> TimelineInfo:
     links = _link_groups(timeline)
     tracks = tuple(_track_info(track, index, rate, links) for index, track in enumerate(timeline.tracks))
     markers = tuple(_marker_info(m, rate, 0, None) for m in timeline.tracks.markers)
@@ -327,6 +332,11 @@ def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> Ren
     on the track; a nested Stack composites its tracks, so its bottom track joins the track and each track above
     becomes a layer drawn right above it (`RenderTrack.layer`), which is the same picture. Both are cut to their
     source range. Disabled items, and everything in a disabled track, are not shown."""
+    with meta.reading():
+        return _build_render_snapshot(timeline, rate)
+
+
+def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> RenderSnapshot:
     audio_groups = sound.audio_link_groups(timeline)
     tracks: list[RenderTrack] = []
     duration = 0
