@@ -9,11 +9,12 @@ A finished job whose item was deleted meanwhile stays in the cache only; a job w
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any, Optional
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
 
 from seine_editor.errors import PlacementError
 from seine_editor.jobs.context import JobFailure, Progress
@@ -25,6 +26,7 @@ from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
 from seine_editor.project import source_changes
 from seine_editor.project.engine_settings import EngineSettings
+from seine_editor.timeline import generated
 
 
 @dataclass
@@ -61,6 +63,8 @@ class GenerationController(QObject):
         self._session_settings: Optional[EngineSettings] = None  # this session only (the CLI's options)
         self._states: dict[str, ItemJobState] = {}
         self._requests: dict[str, _Request] = {}  # job id -> request
+        self._changed_sources: dict[str, str] = {}  # item id -> a source whose content changed since its take
+        self._watcher: Optional[QFileSystemWatcher] = None
         if runner is not None:
             self._connect(runner)
 
@@ -209,6 +213,49 @@ class GenerationController(QObject):
         if kind == "transition":
             return f"Transition: {name('left')} → {name('right')}"
         return f"Extend: {name('left')}" if kind == "extend" else f"Animate: {name('still')}"
+
+    # ---- sources whose content changed ---------------------------------------------------------------------
+
+    def check_sources(self) -> dict[str, str]:
+        """Compare each take's recorded boundary frames with its files now (`source_changes`); items whose verdict
+        changed announce it (`item_state_changed`). Returns item id -> the changed source."""
+        found = source_changes.changed_items(self.document.timeline)
+        before, self._changed_sources = self._changed_sources, found
+        for item_id in set(before) ^ set(found) | {i for i in found if before.get(i) != found[i]}:
+            self.item_state_changed.emit(item_id)
+        return found
+
+    def changed_source(self, item_id: str) -> Optional[str]:
+        """The source of the item's take whose content changed since it was made (as last checked), or None."""
+        return self._changed_sources.get(item_id)
+
+    def watch_sources(self) -> None:
+        """Check now, and again whenever a file a take was made from changes on disk, while the window is open."""
+        if self._watcher is None:
+            self._watcher = QFileSystemWatcher(self)
+            self._watcher.fileChanged.connect(self._on_source_file_changed)
+            self.project.changed.connect(self._on_project_changed)
+        self._on_project_changed()
+
+    def _on_project_changed(self) -> None:
+        """A new take, or an undo back to an old one: watch what the takes now come from, and judge them again."""
+        self._watch_current_sources()
+        self.check_sources()
+
+    def _watch_current_sources(self) -> None:
+        wanted = {entry["path"] for clip in self.document.timeline.find_clips() if generated.is_generative(clip)
+                  for entry in (generated.active_take(clip) or {}).get("sources") or [] if entry.get("path")}
+        wanted = {path for path in wanted if os.path.exists(path)}
+        watched = set(self._watcher.files())
+        if watched - wanted:
+            self._watcher.removePaths(sorted(watched - wanted))
+        if wanted - watched:
+            self._watcher.addPaths(sorted(wanted - watched))
+
+    def _on_source_file_changed(self, path: str) -> None:
+        if os.path.exists(path) and path not in self._watcher.files():
+            self._watcher.addPath(path)  # a file replaced by renaming over it is watched again under its name
+        self.check_sources()
 
     def pending_items(self) -> list[str]:
         """Ids of generative items with no frames yet, or whose sources changed since they were requested: other

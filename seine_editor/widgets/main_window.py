@@ -144,6 +144,7 @@ class MainWindow(QtWidgets.QMainWindow):
         project.autosave_failed.connect(self._on_autosave_failed)
         project.autosaved.connect(self._on_autosaved)
         project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
+        project.generation.watch_sources()
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
         self.viewer.seek(0)

@@ -63,7 +63,7 @@ def generative_state(clip: ClipInfo, job_state: Optional[str]) -> Optional[str]:
     """The badge of a generative clip: a live job state wins, then stale, then baked/placeholder."""
     if clip.generative is None:
         return None
-    if job_state in ("queued", "generating", "failed"):
+    if job_state in ("queued", "generating", "failed", "stale"):
         return job_state
     if clip.generative.stale:
         return "stale"
