@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Optional
 
-from seine_editor.errors import ExportError, MediaError
+from seine_editor.errors import ExportError, MediaError, OutputLocationError
 from seine_editor.render.compositor import Compositor, PlaceholderProvider
 from seine_editor.render.plan import plan_of
 from seine_editor.timeline.interchange import Baker, BakeRequest
@@ -36,6 +36,8 @@ def make_baker(snapshot, *, size: tuple[int, int], placeholder: Optional[Placeho
                     metadata=provenance_tags(request.provenance), start_timecode="00:00:00:00") as writer:
                 for n in range(request.start_frame, end):
                     writer.write_frame(compositor.item_frame(request.clip_id, n))
+        except OutputLocationError as error:  # the disk filled or refused: where it goes, not what is baked
+            raise OutputLocationError(target, f"baking '{request.clip_name}' failed: {error.reason}") from None
         except MediaError as error:
             raise ExportError(f"baking '{request.clip_name}' into {target} failed: {error.reason}") from None
         return target

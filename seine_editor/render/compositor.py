@@ -150,7 +150,10 @@ class Compositor:
         if info is None or info.kind != "video" or (info.width, info.height) != self.size or info.rotation \
                 or info.sample_aspect != 1 or info.has_alpha or not hasattr(reader, "decoded_frame"):
             return None
-        return reader.decoded_frame(self._source_frame(reader, item, n))
+        try:
+            return reader.decoded_frame(self._source_frame(reader, item, n))
+        except MediaError:  # damaged data at this frame: the picture path says so (a slate, and the file offline)
+            return None
 
     def _occupied(self, track: TrackPlan, n: int) -> bool:
         return self._item_at(track, n) is not None or any(d.start_frame <= n < d.end_frame for d in track.dissolves)

@@ -83,12 +83,18 @@ def export_timeline(timeline: otio.schema.Timeline, path, *, rate: Fraction, siz
     copy = timeline.deepcopy()
     meta.update(copy, rate=f"{rate.numerator}/{rate.denominator}" if rate.denominator != 1 else rate.numerator,
                 width=int(size[0]), height=int(size[1]))
-    baked = bake_generative_items(copy, rate, baker, folder)
-    notes = fill_available_ranges(copy, fallback_to_source=adapter in ("fcp_xml", "fcpx_xml"))
-    if adapter != "mlt_xml":  # MLT counts a producer's frames from the file's first one
-        move_to_source_timecode(copy)
-    notes += _fit_to_format(copy, adapter)
-    _write(copy, path, adapter, _mlt_profile(rate, size) if adapter == "mlt_xml" else {})
+    made_folder = not folder.exists()
+    try:
+        baked = bake_generative_items(copy, rate, baker, folder)
+        notes = fill_available_ranges(copy, fallback_to_source=adapter in ("fcp_xml", "fcpx_xml"))
+        if adapter != "mlt_xml":  # MLT counts a producer's frames from the file's first one
+            move_to_source_timecode(copy)
+        notes += _fit_to_format(copy, adapter)
+        _write(copy, path, adapter, _mlt_profile(rate, size) if adapter == "mlt_xml" else {})
+    except BaseException:
+        if made_folder:  # the baked movies of an export that did not happen
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     return InterchangeResult(path, adapter, tuple(baked), tuple(notes))
 
 

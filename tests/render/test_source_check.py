@@ -75,3 +75,34 @@ def test_a_source_that_goes_away_during_the_render_fails_it_and_leaves_no_file(t
                                           "the render"):
         export(ExportSpec(timeline, tmp_path / "out.mp4", size=SIZE), gone)
     assert sorted(p.name for p in tmp_path.iterdir()) == []
+
+
+def test_a_frame_that_does_not_decode_mid_file_fails_the_render_naming_the_file(tmp_path, capsys):
+    """Damaged data inside a file that still opens: the render stops with the reason and writes nothing; with
+    --allow-offline the damaged frames are slates and the rest renders."""
+    import opentimelineio as otio
+
+    from seine_editor.cli import main
+    from seine_editor.media.synthetic import write_coded_video
+    from seine_editor.timeline import otio_io
+    from seine_editor.timeline.time import to_range
+
+    movie = write_coded_video(tmp_path / "damaged.mkv", frames=48, codec="mjpeg", pix_fmt="yuvj420p", width=64,
+                              height=48)
+    data = bytearray(movie.read_bytes())
+    data[len(data) * 4 // 10:len(data) * 6 // 10] = b"\xff" * (len(data) * 6 // 10 - len(data) * 4 // 10)
+    movie.write_bytes(bytes(data))
+    timeline = otio.schema.Timeline("damaged")
+    timeline.tracks.append(otio.schema.Track("V1"))
+    timeline.tracks[0].append(otio.schema.Clip("shot", otio.schema.ExternalReference(str(movie), to_range(0, 48, 24)),
+                                               to_range(0, 48, 24)))
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(64, 48))
+    otio_io.save_timeline(timeline, tmp_path / "damaged.otio")
+    out = tmp_path / "out.mp4"
+    assert main(["render", str(tmp_path / "damaged.otio"), "-o", str(out)]) == 1
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.startswith(f"seine-editor render: {out}: not written: {movie} could not be read during the render "
+                           "(frame ") and last.endswith(" cannot be decoded)")
+    assert not out.exists()
+    assert main(["render", str(tmp_path / "damaged.otio"), "-o", str(out), "--allow-offline"]) == 0
+    assert out.exists()
