@@ -62,7 +62,10 @@ class FrameIndexStore:
                     if self._scanning.get(key) is pending:
                         del self._scanning[key]
         if stored is not None and not stored.exists():
-            cache.atomic_write_bytes(stored, index.to_json().encode())
+            try:
+                cache.atomic_write_bytes(stored, index.to_json().encode())
+            except OSError:
+                pass  # a cache folder that is full or read-only costs the next session a scan, nothing more
         return index
 
     def clear(self) -> None:

@@ -171,3 +171,26 @@ def test_a_read_only_disk_refuses_saves_and_renders_in_one_line(story, tmp_path)
         assert names(disk) == ["story.otio"]
     finally:
         subprocess.run(["umount", "-l", str(disk)], capture_output=True)
+
+
+def test_a_proxy_into_a_full_cache_says_so_and_leaves_no_partial_file(story, small_disk):
+    from seine_editor.errors import OutputLocationError
+    from seine_editor.media.proxy import make_proxy
+
+    source = write_coded_video(story.parent / "long.mp4", frames=96, width=320, height=240)
+    (small_disk / "proxies").mkdir()
+    fill(small_disk)
+    with pytest.raises(OutputLocationError, match="No space left on device"):
+        make_proxy(source, small_disk)
+    assert names(small_disk / "proxies") == []
+
+
+def test_a_full_cache_only_costs_the_stored_frame_index_reading_goes_on(story, small_disk):
+    from seine_editor.media.reader import FrameReader
+    from seine_editor.media.synthetic import read_frame_index
+
+    source = write_coded_video(story.parent / "indexed.mp4", frames=24, width=64, height=48)
+    fill(small_disk)
+    with FrameReader(source, cache_dir=small_disk) as reader:
+        assert read_frame_index(reader.frame(17)) == 17
+    assert names(small_disk) == ["filler"] or names(small_disk) == ["filler", "indexes"]
