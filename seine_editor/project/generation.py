@@ -237,6 +237,16 @@ class GenerationController(QObject):
             self.project.changed.connect(self._on_project_changed)
         self._on_project_changed()
 
+    def _stop_watching(self) -> None:
+        """No file event may reach a controller whose project is closing."""
+        if self._watcher is not None:
+            self._watcher.fileChanged.disconnect(self._on_source_file_changed)
+            self.project.changed.disconnect(self._on_project_changed)
+            if self._watcher.files():
+                self._watcher.removePaths(self._watcher.files())
+            self._watcher.deleteLater()
+            self._watcher = None
+
     def _on_project_changed(self) -> None:
         """A new take, or an undo back to an old one: watch what the takes now come from, and judge them again."""
         self._watch_current_sources()
@@ -274,6 +284,7 @@ class GenerationController(QObject):
 
     def shutdown(self) -> bool:
         """Cancel every job, join the worker threads and stop the engine worker process (on quit)."""
+        self._stop_watching()
         joined = True if self._runner is None else self._runner.shutdown()
         if self._host is not None:
             self._host.close()
