@@ -5,6 +5,7 @@ It emits requests; the main window passes them on."""
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
@@ -112,8 +113,8 @@ class GenerativeForm(QtWidgets.QWidget):
         form.addRow(buttons)
         form.addRow(self.state)
 
-    def show_clip(self, clip: ClipInfo) -> None:
-        """Show the item. Re-shown after any edit: what the person is typing stays unless the document's request
+    def show_clip(self, clip: ClipInfo, changed_source: Optional[str] = None) -> None:
+        """Show the item (``changed_source``: a file its take was made from that holds other pictures now). Re-shown after any edit: what the person is typing stays unless the document's request
         (or the item) changed, so a job finishing mid-prompt does not wipe the prompt."""
         gen = clip.generative
         params = dict(gen.params)
@@ -138,7 +139,9 @@ class GenerativeForm(QtWidgets.QWidget):
                               "This take has no generated sound (its engine makes none)")
         baked = gen.status == "baked"
         self.generate.setText("Regenerate" if baked else "Generate")
-        self.state.setText("Sources changed since this was generated: regenerate to update." if gen.stale else
+        self.state.setText(f"{Path(changed_source).name} changed since this was generated: regenerate to update."
+                           if changed_source else
+                           "Sources changed since this was generated: regenerate to update." if gen.stale else
                            "Generated." if baked else "Not generated yet: the viewer shows a morph preview.")
 
     def _load_params(self, params: dict) -> None:
@@ -231,7 +234,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.show_transition(transition)
         self.dissolve.show()
 
-    def show_clips(self, clips: list[ClipInfo], rate) -> None:
+    def show_clips(self, clips: list[ClipInfo], rate, changed_source=lambda _item_id: None) -> None:
         """Re-shown after every edit: the form of the same generative item stays up (never hidden and shown
         again, which would take the keyboard focus away from the prompt being typed)."""
         self.dissolve.hide()
@@ -254,7 +257,7 @@ class InspectorPanel(QtWidgets.QWidget):
             lines.append(f"Media: {clip.media_path}" + ("  (OFFLINE)" if clip.offline else ""))
         self.facts.setText("\n".join(lines))
         if clip.generative is not None:
-            self.form.show_clip(clip)
+            self.form.show_clip(clip, changed_source(clip.id))
             self.form.show()
 
     def _hide_form(self) -> None:

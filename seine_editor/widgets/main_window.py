@@ -177,6 +177,8 @@ class MainWindow(QtWidgets.QMainWindow):
     def _on_generation_item_state_changed(self, item_id: str) -> None:
         state, progress = edit_bridge.job_badge(self.project, item_id)
         self.timeline.view.set_job_state(item_id, state, progress)
+        if self.timeline.view.selected_clip_ids() == [item_id]:
+            self._on_view_selection_changed([item_id])  # the inspector says what changed
         reason = self.project.generation.item_state(item_id).reason
         if state == "failed" and reason:
             self.show_error(reason)
@@ -222,7 +224,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self._inspected_transition = None
         info = self.project.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
-        self.inspector.show_clips(clips, info.rate if info else None)
+        self.inspector.show_clips(clips, info.rate if info else None,
+                                  self.project.generation.changed_source if self.project else lambda _id: None)
 
     def _on_view_transition_selected(self, transition) -> None:
         if transition is not None and transition != self._inspected_transition:

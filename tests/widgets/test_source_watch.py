@@ -51,6 +51,8 @@ def test_a_source_replaced_while_the_window_is_open_turns_its_item_stale(opened,
     qtbot.waitUntil(lambda: badge(window, item_id) == "stale", timeout=5000)
     assert window.project.generation.changed_source(item_id) == str(folder / "b.mp4")
     assert item_id in window.project.generation.pending_items()
+    window.timeline.view.select_clips([item_id])
+    assert window.inspector.form.state.text() == "b.mp4 changed since this was generated: regenerate to update."
 
 
 def test_a_source_only_copied_over_itself_stays_fresh(opened, qtbot):
