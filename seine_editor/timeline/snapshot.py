@@ -343,11 +343,11 @@ def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> Re
     for index, track in enumerate(timeline.tracks):
         if not isinstance(track, otio.schema.Track):
             continue
-        placed, _ = layout.read_track(track, rate)
-        duration = max(duration, placed[-1].end if placed else 0)
+        read = layout.read_track(track, rate)
+        duration = max(duration, read[0][-1].end if read[0] else 0)
         off = not track.enabled
         kind = track_kind(track)
-        layers = _Flattener(rate, audio_groups, kind).track(track, 0, 0, _FOREVER, f"t{index}:")
+        layers = _Flattener(rate, audio_groups, kind).track(track, 0, 0, _FOREVER, f"t{index}:", read)
         track_id = meta.item_id(track) or f"t{index}"
         for layer, content in sorted(layers.items()):
             tracks.append(RenderTrack(track_id if layer == 0 else f"{track_id}/{layer}", kind,
@@ -378,10 +378,11 @@ class _Flattener:
         sound."""
         self.rate, self.audio_groups, self.kind = rate, audio_groups, kind
 
-    def track(self, track: otio.schema.Track, shift: int, low: int, high: int, prefix: str) -> dict:
+    def track(self, track: otio.schema.Track, shift: int, low: int, high: int, prefix: str, read=None) -> dict:
+        """``read``: `layout.read_track` of ``track`` when the caller has it already."""
         layers: dict[int, _Layer] = {}  # by height: 0 is the track's own clips
         own = layers.setdefault(0, _Layer([], []))
-        placed, transitions = layout.read_track(track, self.rate)
+        placed, transitions = read or layout.read_track(track, self.rate)
         uids = {p.index: meta.item_id(p.item) or f"{prefix}{p.index}" for p in placed}
         shown = set()
         for p in placed:
