@@ -46,3 +46,26 @@ def write_ab_clips(folder: Path, *, frames: int, width: int, height: int, fps=Fr
     return [write_coded_video(Path(folder) / f"{name}.mp4", frames=frames, width=width, height=height, fps=fps,
                               first_index=first)
             for name, first in (("a", 0), ("b", 100))]
+
+
+def save_morph_story(folder: Path, *, frames: int = 12, transition_frames: int = 4) -> Path:
+    """Two 64x48 shots (a: red, frames 0..; b: blue, frames 100..) bridged by a pending morph transition, saved as
+    ``folder/story.otio``. Needs a QApplication (the project's undo stack)."""
+    from seine_editor.project.commands import CallCommand
+    from seine_editor.project.generation import EngineSettings, GenerationController
+    from seine_editor.project.project import Project
+    from seine_editor.timeline.otio_io import TimelineSettings
+
+    a = write_coded_video(folder / "a.mp4", frames=frames, width=64, height=48, tint=(200, 60, 40))
+    b = write_coded_video(folder / "b.mp4", frames=frames, width=64, height=48, tint=(40, 80, 200), first_index=100)
+    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
+    GenerationController(project, settings=EngineSettings("morph"))
+    track = project.document.track_ids("video")[0]
+    project.append_clip(a, track)
+    project.append_clip(b, track)
+    project.push(CallCommand(project.document, "transition", "add_generative_transition",
+                             left_clip_id=project.document.info().track(track).clips[0].id,
+                             duration_frames=transition_frames, mode="bridge", params={"engine": "morph"}))
+    project.save_as(folder / "story.otio")
+    project.close()
+    return folder / "story.otio"

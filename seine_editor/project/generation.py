@@ -9,12 +9,11 @@ A finished job whose item was deleted meanwhile stays in the cache only; a job w
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any, Optional
 
-from PySide6.QtCore import QFileSystemWatcher, QObject, Signal
+from PySide6.QtCore import QObject, Signal
 
 from seine_editor.errors import PlacementError
 from seine_editor.jobs.context import JobFailure, Progress
@@ -26,7 +25,7 @@ from seine_editor.jobs.runner import REPLACED
 from seine_editor.project.commands import CallCommand, SettingsCommand
 from seine_editor.project import source_changes
 from seine_editor.project.engine_settings import EngineSettings
-from seine_editor.timeline import generated
+from seine_editor.timeline import generated, meta
 
 
 @dataclass
@@ -64,7 +63,6 @@ class GenerationController(QObject):
         self._states: dict[str, ItemJobState] = {}
         self._requests: dict[str, _Request] = {}  # job id -> request
         self._changed_sources: dict[str, str] = {}  # item id -> a source whose content changed since its take
-        self._watcher: Optional[QFileSystemWatcher] = None
         if runner is not None:
             self._connect(runner)
 
@@ -219,7 +217,7 @@ class GenerationController(QObject):
     def check_sources(self) -> dict[str, str]:
         """Compare each take's recorded boundary frames with its files now (`source_changes`); items whose verdict
         changed announce it (`item_state_changed`). Returns item id -> the changed source."""
-        found = source_changes.changed_items(self.document.timeline)
+        found = source_changes.changed_items(self._generative_clips())
         before, self._changed_sources = self._changed_sources, found
         for item_id in set(before) ^ set(found) | {i for i in found if before.get(i) != found[i]}:
             self.item_state_changed.emit(item_id)
@@ -229,48 +227,20 @@ class GenerationController(QObject):
         """The source of the item's take whose content changed since it was made (as last checked), or None."""
         return self._changed_sources.get(item_id)
 
-    def watch_sources(self) -> None:
-        """Check now, and again whenever a file a take was made from changes on disk, while the window is open."""
-        if self._watcher is None:
-            self._watcher = QFileSystemWatcher(self)
-            self._watcher.fileChanged.connect(self._on_source_file_changed)
-            self.project.changed.connect(self._on_project_changed)
-        self._on_project_changed()
+    def source_files(self) -> set[str]:
+        """The files the active takes were made from (what a window watches to call `check_sources`)."""
+        return {entry["path"] for clip in self._generative_clips()
+                for entry in (generated.active_take(clip) or {}).get("sources") or [] if entry.get("path")}
 
-    def _stop_watching(self) -> None:
-        """No file event may reach a controller whose project is closing."""
-        if self._watcher is not None:
-            self._watcher.fileChanged.disconnect(self._on_source_file_changed)
-            self.project.changed.disconnect(self._on_project_changed)
-            if self._watcher.files():
-                self._watcher.removePaths(self._watcher.files())
-            self._watcher.deleteLater()
-            self._watcher = None
-
-    def _on_project_changed(self) -> None:
-        """A new take, or an undo back to an old one: watch what the takes now come from, and judge them again."""
-        self._watch_current_sources()
-        self.check_sources()
-
-    def _watch_current_sources(self) -> None:
-        wanted = {entry["path"] for clip in self.document.timeline.find_clips() if generated.is_generative(clip)
-                  for entry in (generated.active_take(clip) or {}).get("sources") or [] if entry.get("path")}
-        wanted = {path for path in wanted if os.path.exists(path)}
-        watched = set(self._watcher.files())
-        if watched - wanted:
-            self._watcher.removePaths(sorted(watched - wanted))
-        if wanted - watched:
-            self._watcher.addPaths(sorted(wanted - watched))
-
-    def _on_source_file_changed(self, path: str) -> None:
-        if os.path.exists(path) and path not in self._watcher.files():
-            self._watcher.addPath(path)  # a file replaced by renaming over it is watched again under its name
-        self.check_sources()
+    def _generative_clips(self) -> list:
+        """The live OTIO clips of the generative items (found through the info, which knows them already)."""
+        ids = {c.id for c in self.document.info().clips() if c.generative is not None}
+        return [clip for clip in self.document.timeline.find_clips() if meta.item_id(clip) in ids] if ids else []
 
     def pending_items(self) -> list[str]:
         """Ids of generative items with no frames yet, or whose sources changed since they were requested: other
         clips or frames at their cuts, or the same files with other content (`source_changes`)."""
-        changed = source_changes.changed_items(self.document.timeline)
+        changed = source_changes.changed_items(self._generative_clips())
         return [c.id for c in self.document.info().clips()
                 if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
                                                  or c.id in changed)]
@@ -284,7 +254,6 @@ class GenerationController(QObject):
 
     def shutdown(self) -> bool:
         """Cancel every job, join the worker threads and stop the engine worker process (on quit)."""
-        self._stop_watching()
         joined = True if self._runner is None else self._runner.shutdown()
         if self._host is not None:
             self._host.close()

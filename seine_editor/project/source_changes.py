@@ -37,12 +37,13 @@ def changed(stamps: Iterable[dict]) -> Optional[str]:
     return None
 
 
-def changed_items(timeline) -> dict[str, str]:
-    """Item id -> the source that changed, for every generative item of ``timeline`` whose active take is stale."""
+def changed_items(clips) -> dict[str, str]:
+    """Item id -> the source that changed, for each generative clip among the OTIO ``clips`` whose active take is
+    stale."""
     from seine_editor.timeline import meta
 
     found = {}
-    for clip in timeline.find_clips():
+    for clip in clips:
         if not generated.is_generative(clip):
             continue
         take = generated.active_take(clip) or {}

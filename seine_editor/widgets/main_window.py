@@ -1,6 +1,7 @@
 """The editor window: docks, menus, toolbar and shortcuts wired to the Project. No editing logic lives here."""
 from __future__ import annotations
 
+import os
 import threading
 from pathlib import Path
 from typing import Callable, Optional
@@ -42,6 +43,8 @@ class MainWindow(QtWidgets.QMainWindow):
         self.project: Optional[Project] = None
         self.undo_group = QtGui.QUndoGroup(self)
         self.tasks = MediaTasks(self)
+        self.source_watcher = QtCore.QFileSystemWatcher(self)  # the files generated items were made from
+        self.source_watcher.fileChanged.connect(self._on_source_file_changed)
         self.proxies = ProxyTasks(self)
         self.clipboard: list = []
         self.setWindowIcon(icon("app"))
@@ -144,7 +147,7 @@ class MainWindow(QtWidgets.QMainWindow):
         project.autosave_failed.connect(self._on_autosave_failed)
         project.autosaved.connect(self._on_autosaved)
         project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
-        project.generation.watch_sources()
+        self._watch_sources()
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
         self.viewer.seek(0)
@@ -162,6 +165,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.set_timeline(self.project.info())
         self._refresh_viewer()
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
+        self._watch_sources()  # a new take, or an undo back to an old one
 
     def _refresh_viewer(self) -> None:
         """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
@@ -182,6 +186,21 @@ class MainWindow(QtWidgets.QMainWindow):
         reason = self.project.generation.item_state(item_id).reason
         if state == "failed" and reason:
             self.show_error(reason)
+
+    def _watch_sources(self) -> None:
+        """Watch the files the project's generated items were made from, and judge them again (on open, after each
+        edit, and when one changes on disk). The watcher belongs to the window, so it lives and dies on the UI
+        thread with it."""
+        wanted = {path for path in self.project.generation.source_files() if os.path.exists(path)}
+        watched = set(self.source_watcher.files())
+        if watched - wanted:
+            self.source_watcher.removePaths(sorted(watched - wanted))
+        if wanted - watched:
+            self.source_watcher.addPaths(sorted(wanted - watched))
+        self.project.generation.check_sources()
+
+    def _on_source_file_changed(self, _path: str) -> None:
+        self._watch_sources()  # a file replaced by renaming over it is watched again under its name
 
     def _on_project_path_changed(self, _path: str) -> None:
         """Saved into another folder: thumbnails, indexes and proxies go to its cache from now on."""

@@ -9,17 +9,14 @@ import shutil
 import subprocess
 import sys
 import uuid
-from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 from seine_editor.errors import ProjectFileError
 from seine_editor.media.synthetic import write_coded_video
-from seine_editor.project.commands import CallCommand
-from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
-from seine_editor.timeline.otio_io import TimelineSettings
+from support import save_morph_story
 
 ROOT = Path(__file__).resolve().parents[2]
 DISK_BYTES = 96 * 1024  # room for a project file, not for a movie
@@ -48,18 +45,7 @@ def small_disk(tmp_path):
 @pytest.fixture
 def story(tmp_path, qapp):
     """A saved two-shot project with a pending morph transition, its media beside it (not on the small disk)."""
-    clip = write_coded_video(tmp_path / "a.mp4", frames=24, width=64, height=48)
-    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
-    GenerationController(project, settings=EngineSettings("morph"))
-    track = project.document.track_ids("video")[0]
-    project.append_clip(clip, track)
-    project.append_clip(clip, track)
-    project.push(CallCommand(project.document, "transition", "add_generative_transition",
-                             left_clip_id=project.document.info().track(track).clips[0].id, duration_frames=12,
-                             mode="bridge", params={"engine": "morph"}))
-    project.save_as(tmp_path / "story.otio")
-    project.close()
-    return tmp_path / "story.otio"
+    return save_morph_story(tmp_path, frames=24, transition_frames=12)
 
 
 def fill(disk: Path) -> None:

@@ -26,12 +26,10 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(300)]
 ROOT = Path(__file__).resolve().parents[2]
 TRIALS = 6
 
-SAVER = """
+EDITING = """
 import sys
 from PySide6.QtCore import QCoreApplication
 app = QCoreApplication([])
-from seine_editor.project.commands import CallCommand
-from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
 project = Project.open(sys.argv[1], recovery_choice="ignore")
 clip = project.document.info().clips()[0].id
@@ -39,9 +37,10 @@ print("ready", flush=True)
 n = 0
 while True:
     project.slip(clip, 1 if n % 2 == 0 else -1)
-    project.save()
+    project.{write}()
     n += 1
-"""
+"""  # an editor making edit after edit, writing after each: project.save() or project.autosave()
+SAVER, AUTOSAVER = EDITING.format(write="save"), EDITING.format(write="autosave")
 
 
 @pytest.fixture(scope="module")
@@ -95,23 +94,6 @@ def test_a_render_killed_at_any_moment_leaves_the_earlier_file_or_a_whole_one(st
     assert subprocess.run(render, cwd=ROOT, capture_output=True, timeout=120).returncode == 0
     assert [p.name for p in story.parent.iterdir() if p.name.startswith(".out.")] == []
 
-
-AUTOSAVER = """
-import sys
-from PySide6.QtCore import QCoreApplication
-app = QCoreApplication([])
-from seine_editor.project.commands import CallCommand
-from seine_editor.project.generation import EngineSettings, GenerationController
-from seine_editor.project.project import Project
-project = Project.open(sys.argv[1], recovery_choice="ignore")
-clip = project.document.info().clips()[0].id
-print("ready", flush=True)
-n = 0
-while True:
-    project.slip(clip, 1 if n % 2 == 0 else -1)
-    project.autosave()
-    n += 1
-"""
 
 SAVER_AS = """
 import sys

@@ -4,36 +4,22 @@ from __future__ import annotations
 
 import os
 import shutil
-from fractions import Fraction
 
 import pytest
 
 from seine_editor.cli import main
 from seine_editor.media.synthetic import write_coded_video
-from seine_editor.project.commands import CallCommand
-from seine_editor.project.generation import EngineSettings, GenerationController
 from seine_editor.project.project import Project
-from seine_editor.timeline.otio_io import TimelineSettings
+from support import save_morph_story
 
 
 @pytest.fixture
-def opened(window, tmp_path, capsys, qtbot):
+def opened(window, tmp_path, capsys):
     """The window on a saved story of two shots and a generated morph transition."""
-    a = write_coded_video(tmp_path / "a.mp4", frames=12, width=64, height=48, tint=(200, 60, 40))
-    b = write_coded_video(tmp_path / "b.mp4", frames=12, width=64, height=48, tint=(40, 80, 200), first_index=100)
-    project = Project.new(TimelineSettings(width=64, height=48, fps=Fraction(24)))
-    GenerationController(project, settings=EngineSettings("morph"))
-    track = project.document.track_ids("video")[0]
-    project.append_clip(a, track)
-    project.append_clip(b, track)
-    project.push(CallCommand(project.document, "transition", "add_generative_transition",
-                             left_clip_id=project.document.info().track(track).clips[0].id, duration_frames=4,
-                             mode="bridge", params={"engine": "morph"}))
-    project.save_as(tmp_path / "story.otio")
-    project.close()
-    assert main(["generate", str(tmp_path / "story.otio"), "--engine", "morph"]) == 0
+    story = save_morph_story(tmp_path)
+    assert main(["generate", str(story), "--engine", "morph"]) == 0
     capsys.readouterr()
-    window.set_project(Project.open(tmp_path / "story.otio", recovery_choice="ignore"))
+    window.set_project(Project.open(story, recovery_choice="ignore"))
     bridge = next(c for c in window.project.info().clips() if c.generative is not None)
     return window, bridge.id, tmp_path
 
