@@ -201,7 +201,7 @@ class Compositor:
             return self._still_layer(item, reader)
         try:
             return self._placed(reader, self._source_frame(reader, item, n), item.fit_mode)
-        except MediaError as error:  # a frame file of an image sequence is missing or broken
+        except MediaError as error:  # a frame that does not decode: damaged data, a sequence's missing frame file
             self._sources.offline[str(error.path)] = error.reason
             return self._full(offline_slate(self.size, str(error.path)))
 
