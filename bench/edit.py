@@ -80,15 +80,12 @@ def edits(project, repeats: int):
     def undo(k):
         project.undo_stack.undo()
 
-    def paste(k):
-        from seine_editor.widgets import menus  # noqa: F401  (the window's paste is one edit of N adds)
-
+    def paste(k):  # as the window pastes: one edit of 100 placements
         source = project.info().track(video).clips[:100]
         end = project.info().track(video).duration_frames
-        with project.macro("Paste 100 clips"):
-            for clip in source:
-                project.add_clip(clip.media_path, video, end + clip.start_frame, "overwrite",
-                                 source_start_frame=clip.source_start_frame, duration_frames=clip.duration_frames)
+        project.add_clips([{"media": clip.media_path, "track_id": video, "at_frame": end + clip.start_frame,
+                            "source_start_frame": clip.source_start_frame, "duration_frames": clip.duration_frames}
+                           for clip in source])
 
     return [("split", split), ("trim", trim), ("move", move), ("ripple delete", ripple_delete), ("undo", undo),
             ("paste 100", paste)]

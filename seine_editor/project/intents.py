@@ -26,6 +26,21 @@ class IntentsMixin:
         self._report_offline()
         return ids
 
+    def add_clips(self, placements: list[dict], text: str = "Paste") -> tuple[str, ...]:
+        """Place several media at once, each over what lies under it, as one edit and one undo step (a paste).
+        ``placements``: dicts with media (a MediaInfo or a path), track_id, at_frame and optionally duration_frames,
+        source_start_frame, audio_track_id, name. Returns the ids of the clips made."""
+        from seine_editor.media.probe import probe  # PyAV: only when paths are given
+
+        probed: dict = {}  # each file once, however many clips come from it
+        placed = [{**p, "media": p["media"] if isinstance(p["media"], MediaInfo) else
+                   probed.setdefault(str(p["media"]), probed.get(str(p["media"])) or probe(p["media"]))}
+                  for p in placements]
+        ids = self.push(c.CallCommand(self.document, f"{text} {len(placed)} clips", "overwrite_clips",
+                                      placements=placed))
+        self._report_offline()
+        return ids
+
     def append_clip(self, media: MediaInfo | os.PathLike | str, track_id: str, **options) -> tuple[str, ...]:
         end = max((clip.end_frame for clip in self.document.info().track(track_id).clips), default=0)
         return self.add_clip(media, track_id, end, "overwrite", **options)

@@ -48,22 +48,10 @@ class ClipEditsMixin:
                     audio_track_id: str | None = None, name: str | None = None):
         """Place `media` at `at_frame`. A video with audio also gets a linked clip on `audio_track_id` (or the
         first audio track; none when the timeline has no audio track). Returns Edit(ids=(clip, [audio]))."""
-        rules.check_frame(at_frame, "insert frame")
-        rules.check_frame(source_start_frame, "source start frame")
         if mode not in MODES:
             raise PlacementError(f"placement mode {mode!r} is not one of {', '.join(MODES)}")
-        track = self._track(track_id)
-        rules.check_media_fits_track(media, track)
-        duration = clip_factory.clip_duration(media, self.rate, source_start_frame, duration_frames)
-        targets = [(track_id, "image" if media.kind == "image" else media.kind)]
-        audio_track = self._audio_target(media, audio_track_id)
-        if audio_track is not None:
-            targets.append((audio_track, "audio"))
-        link = meta.new_id() if len(targets) > 1 else None
-        clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link))
-                 for tid, kind in targets]
-        if link is not None:  # the media's sound is the linked audio clip now, not the picture (sound.py)
-            meta.update(clips[0][1], **{sound.MUTE_AUDIO: True})
+        duration, clips = self._new_clips(media, track_id, at_frame, duration_frames, source_start_frame,
+                                          audio_track_id, name)
         sync = self._sync_frames([tid for tid, _ in clips], at_frame) if mode == "insert" else {}
 
         def fn(edits):
@@ -76,6 +64,47 @@ class ClipEditsMixin:
             return tuple(meta.item_id(c) for _, c in clips)
 
         return self._apply("insert_clip", [tid for tid, _ in clips] + list(sync), fn)
+
+    def overwrite_clips(self, placements):
+        """Place several media at once, each over what lies under it (a paste), as one edit that fully applies or
+        changes nothing. ``placements``: dicts of `insert_clip`'s arguments (media, track_id, at_frame, and
+        optionally duration_frames, source_start_frame, audio_track_id, name). Returns Edit(ids=every clip made)."""
+        prepared = []
+        for p in placements:
+            source_start = p.get("source_start_frame", 0)
+            duration, clips = self._new_clips(p["media"], p["track_id"], p["at_frame"], p.get("duration_frames"),
+                                              source_start, p.get("audio_track_id"), p.get("name"))
+            prepared.append((p["at_frame"], duration, source_start, clips))
+
+        def fn(edits):
+            pieces, made = [], []
+            for at_frame, duration, source_start, clips in prepared:
+                for tid, clip in clips:
+                    pieces += place(edits[tid], at_frame, duration, source_start, clip, "overwrite")[1]
+                    made.append(meta.item_id(clip))
+            relink_pieces(pieces)
+            return tuple(made)
+
+        return self._apply("overwrite_clips", [tid for *_, clips in prepared for tid, _ in clips], fn)
+
+    def _new_clips(self, media: MediaInfo, track_id: str, at_frame: int, duration_frames: Optional[int],
+                   source_start_frame: int, audio_track_id: Optional[str], name: Optional[str]):
+        """(duration, [(track id, clip)]) for `media` at `at_frame`: its clip, and a linked one for its sound."""
+        rules.check_frame(at_frame, "insert frame")
+        rules.check_frame(source_start_frame, "source start frame")
+        track = self._track(track_id)
+        rules.check_media_fits_track(media, track)
+        duration = clip_factory.clip_duration(media, self.rate, source_start_frame, duration_frames)
+        targets = [(track_id, "image" if media.kind == "image" else media.kind)]
+        audio_track = self._audio_target(media, audio_track_id)
+        if audio_track is not None:
+            targets.append((audio_track, "audio"))
+        link = meta.new_id() if len(targets) > 1 else None
+        clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link))
+                 for tid, kind in targets]
+        if link is not None:  # the media's sound is the linked audio clip now, not the picture (sound.py)
+            meta.update(clips[0][1], **{sound.MUTE_AUDIO: True})
+        return duration, clips
 
     def overwrite_clip(self, media: MediaInfo, track_id: str, at_frame: int, **options):
         return self.insert_clip(media, track_id, at_frame, mode="overwrite", **options)

@@ -191,11 +191,11 @@ def paste_clips(window) -> None:
     first = min(c.start_frame for c in clips)
     frame = window.viewer.position
 
-    def paste(project):
-        with project.macro(f"Paste {len(clips)} clips"):
-            for clip in sorted(clips, key=lambda c: c.start_frame):
-                project.add_clip(clip.media_path, clip.track_id, frame + clip.start_frame - first, "overwrite",
-                                 source_start_frame=clip.source_start_frame, duration_frames=clip.duration_frames)
+    def paste(project):  # one edit, one undo step, one update of the views
+        project.add_clips([{"media": clip.media_path, "track_id": clip.track_id,
+                            "at_frame": frame + clip.start_frame - first, "source_start_frame": clip.source_start_frame,
+                            "duration_frames": clip.duration_frames}
+                           for clip in sorted(clips, key=lambda c: c.start_frame)])
     window.run_edit(paste)
 
 

@@ -67,6 +67,9 @@ EDITS = {
     "insert clip with linked audio": lambda p, i: p.add_clip(_media(Path(p.folder) / "D.mp4", audio=True),
                                                              i["V1"], 48, name="D"),
     "append clip": lambda p, i: p.append_clip(_media(Path(p.folder) / "C.mp4"), i["V1"], name="C"),
+    "paste clips": lambda p, i: p.add_clips([
+        {"media": _media(Path(p.folder) / "C.mp4"), "track_id": i["V1"], "at_frame": 6, "duration_frames": 4},
+        {"media": _media(Path(p.folder) / "D.mp4", audio=True), "track_id": i["V1"], "at_frame": 30}]),
     "move clip": lambda p, i: p.move_clip(i["A"], 60),
     "move clips": lambda p, i: p.move_clips([i["A"], i["B"]], 30),
     "split": lambda p, i: p.split_at(i["B"], 36),

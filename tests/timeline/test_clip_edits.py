@@ -214,3 +214,30 @@ def test_relink_points_every_clip_of_a_file_at_the_new_path(doc):
         ("/new/a.mp4", 0, 3), ("/new/a.mp4", 0, 3)]
     with pytest.raises(PlacementError, match="no clip plays /old/a.mp4"):
         doc.relink_media("/old/a.mp4", "/x.mp4")
+
+
+def test_several_clips_are_placed_as_one_edit_each_over_what_lies_under_it(doc):
+    v, a = tracks(doc)
+    doc.insert_clip(video("/m/a.mp4"), v, 0, duration_frames=20)
+    changes = []
+    doc.changed.connect(changes.append)
+    edit = doc.overwrite_clips([
+        {"media": video("/m/b.mp4"), "track_id": v, "at_frame": 4, "duration_frames": 3, "source_start_frame": 2},
+        {"media": video("/m/c.mp4", audio=False), "track_id": v, "at_frame": 24, "duration_frames": 5}])
+    assert layout(doc, v) == [("a.mp4", 0, 4, 0), ("b.mp4", 4, 3, 2), ("a.mp4", 7, 13, 7), ("c.mp4", 24, 5, 0)]
+    assert layout(doc, a) == [("a.mp4", 0, 4, 0), ("b.mp4", 4, 3, 2), ("a.mp4", 7, 13, 7)]
+    assert len(edit.ids) == 3 and len(changes) == 1
+    doc.restore(edit.undo)
+    assert layout(doc, v) == [("a.mp4", 0, 20, 0)]
+    assert_round_trips(doc)
+
+
+def test_one_placement_refused_places_none_of_them(doc):
+    v, _ = tracks(doc)
+    before = doc.to_json()
+    with pytest.raises(PlacementError,
+                       match=r"clip 'c.mp4' on track 'V1' would need frames 47\.\.\.51 of its media, which has 48 frames"):
+        doc.overwrite_clips([{"media": video("/m/b.mp4"), "track_id": v, "at_frame": 0, "duration_frames": 3},
+                             {"media": video("/m/c.mp4"), "track_id": v, "at_frame": 10, "source_start_frame": 47,
+                              "duration_frames": 5}])
+    assert doc.to_json() == before
