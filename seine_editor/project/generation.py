@@ -9,6 +9,7 @@ A finished job whose item was deleted meanwhile stays in the cache only; a job w
 from __future__ import annotations
 
 import functools
+import weakref
 from dataclasses import dataclass, replace
 from pathlib import PurePath
 from typing import Any, Optional
@@ -54,7 +55,7 @@ class GenerationController(QObject):
     def __init__(self, project: Any, runner: Optional[QtJobRunner] = None,
                  settings: EngineSettings = EngineSettings(), parent: Optional[QObject] = None):
         super().__init__(parent)
-        self.project = project
+        self._project = weakref.ref(project)  # the project owns this controller: no cycle for a worker thread's GC
         self._runner = runner
         self._host: Optional[EngineHost] = None
         self._host_key: Optional[tuple] = None
@@ -65,6 +66,10 @@ class GenerationController(QObject):
         self._changed_sources: dict[str, str] = {}  # item id -> a source whose content changed since its take
         if runner is not None:
             self._connect(runner)
+
+    @property
+    def project(self) -> Any:
+        return self._project()
 
     @property
     def runner(self) -> QtJobRunner:

@@ -32,10 +32,16 @@ class IntentsMixin:
         source_start_frame, audio_track_id, name. Returns the ids of the clips made."""
         from seine_editor.media.probe import probe  # PyAV: only when paths are given
 
-        probed: dict = {}  # each file once, however many clips come from it
-        placed = [{**p, "media": p["media"] if isinstance(p["media"], MediaInfo) else
-                   probed.setdefault(str(p["media"]), probed.get(str(p["media"])) or probe(p["media"]))}
-                  for p in placements]
+        probed: dict[str, MediaInfo] = {}  # each file once, however many clips come from it
+
+        def info(media) -> MediaInfo:
+            if isinstance(media, MediaInfo):
+                return media
+            if str(media) not in probed:
+                probed[str(media)] = probe(media)
+            return probed[str(media)]
+
+        placed = [{**p, "media": info(p["media"])} for p in placements]
         ids = self.push(c.CallCommand(self.document, f"{text} {len(placed)} clips", "overwrite_clips",
                                       placements=placed))
         self._report_offline()

@@ -62,7 +62,7 @@ def fill_available_ranges(timeline: otio.schema.Timeline, *, fallback_to_source:
         reference = clip.media_reference
         if not isinstance(reference, otio.schema.ExternalReference) or reference.available_range is not None:
             continue
-        found = probed_range(layout.media_path(clip) or "")
+        found = None if _is_still(clip) else probed_range(layout.media_path(clip) or "")  # a still has no range
         if found is not None:
             reference.available_range = found
         elif fallback_to_source and clip.source_range is not None:

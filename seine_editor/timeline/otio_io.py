@@ -84,8 +84,7 @@ def read_timeline(path: os.PathLike | str, rate: Optional[float | Fraction] = No
         result = _read_with_adapter(path, data, fmt, rate, notes)
     timeline = _first_timeline(path, result, notes)
     notes.extend(apply_track_ranges(timeline))
-    stated = sequence_settings(timeline, fmt, data.decode("utf-8-sig", "replace")) \
-        if "settings" not in timeline.metadata.get("seine", {}) else None
+    stated = sequence_settings(timeline, fmt, data) if "settings" not in timeline.metadata.get("seine", {}) else None
     if stated is not None:
         write_settings(timeline, stated)
     if fmt not in ("otio_json", "otioz") and not timeline.tracks:

@@ -15,9 +15,10 @@ import opentimelineio as otio
 from seine_editor.timeline.settings import AUDIO_RATES, TimelineSettings
 
 
-def sequence_settings(timeline: otio.schema.Timeline, fmt: str, text: str) -> Optional[TimelineSettings]:
-    """The settings the file states for ``timeline``; None where it states none (EDL, OTIO from elsewhere)."""
-    found = _fcp7(timeline) if fmt == "fcp_xml" else _fcpx(timeline, text) if fmt == "fcpx_xml" else None
+def sequence_settings(timeline: otio.schema.Timeline, fmt: str, data: bytes) -> Optional[TimelineSettings]:
+    """The settings the file (its bytes: ``data``) states for ``timeline``; None where it states none (EDL, OTIO
+    from elsewhere)."""
+    found = _fcp7(timeline) if fmt == "fcp_xml" else _fcpx(timeline, data) if fmt == "fcpx_xml" else None
     if not found:
         return None
     width, height, fps, audio_rate = found
@@ -45,9 +46,9 @@ def _fcp7_rate(rate) -> Optional[Fraction]:
     return Fraction(timebase * 1000, 1001) if str(rate.get("ntsc", "")).upper() == "TRUE" else Fraction(timebase)
 
 
-def _fcpx(timeline, text: str):
+def _fcpx(timeline, data: bytes):
     try:
-        root = ElementTree.fromstring(text)
+        root = ElementTree.fromstring(data)
     except ElementTree.ParseError:
         return None
     formats = {f.get("id"): f for f in root.iter("format")}
