@@ -24,6 +24,25 @@ def test_every_golden_of_the_fixture_is_reproduced_within_the_manifest_tolerance
         assert {f"{case}/final_latents", f"{case}/video_uint8", f"{case}/step_eps_cfg[0]"} <= names
 
 
+WIDE = Path(__file__).resolve().parents[1] / "fixtures" / "seine_tiny_wide"
+
+
+@pytest.mark.slow
+def test_a_fixture_of_another_configuration_made_by_the_official_code_is_reproduced():
+    """Two layers per block, a three-layer text encoder, a 6x10 latent that halves to odd sizes, 8 and 16 frames,
+    onelast2 and first2 masks, a negative prompt: nothing in the model may assume the first fixture's sizes."""
+    import json
+
+    from engine.seine.parity import run_parity
+
+    config = json.loads((WIDE / "manifest.json").read_text())["config"]["unet_3d_effective_config"]
+    assert config["layers_per_block"] == 2 and config["cross_attention_dim"] == 48
+    report = io.StringIO()
+    results = run_parity(WIDE, out=report)
+    assert [r.line() for r in results if not r.passed] == [], report.getvalue()
+    assert len(results) == 75
+
+
 @needs_fixture
 @pytest.mark.parametrize("dtype", ["float16", "bfloat16"])
 def test_a_half_precision_replay_passes_the_half_precision_tolerances(dtype):
