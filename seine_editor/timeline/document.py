@@ -1,7 +1,9 @@
 """TimelineDocument: owns one `otio.schema.Timeline` and is the only code that changes it.
 
-Every mutating method validates first and either fully applies or changes nothing: edits run on private
-clones of the touched tracks (`TrackEdit`), are checked while written back, and only then swapped in.
+Every mutating method validates first and either fully applies or changes nothing: edits read the touched
+tracks (`TrackEdit`), change private clones of the items they touch, are checked while written back, and only
+then are the children that differ swapped in (a `Patch` per track; a refused dissolve check swaps them back out).
+The objects in the timeline are never changed in place, which lets `memo.ItemMemo` keep what was read from them.
 Each returns an `Edit`; `edit.undo` is an opaque `Memento` and `document.restore(memento)` puts the
 touched tracks (and timeline markers) back exactly, returning the memento that redoes the edit::
 
@@ -25,7 +27,8 @@ from psygnal import Signal
 
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import generated, media_folders, meta, rules, snapshot
-from seine_editor.timeline.changes import DocumentChange, Edit, Memento
+from seine_editor.timeline.changes import DocumentChange, Edit, Memento, Patch
+from seine_editor.timeline.memo import ItemMemo
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
 from seine_editor.timeline.edits_geometry import GeometryEditsMixin
@@ -65,6 +68,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
             if generated.is_generative(clip):
                 generated.upgrade_fingerprint(clip)
         self._info: snapshot.TimelineInfo | None = None
+        self._memo = ItemMemo()
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -79,53 +83,86 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
     def info(self, refresh: bool = False) -> snapshot.TimelineInfo:
         """The frozen view, rebuilt after each change (`refresh` re-checks which media files are offline)."""
         if self._info is None or refresh:
-            self._info = snapshot.build_info(self._timeline, self.rate)
+            self._forget_timeline_metadata()
+            self._info = snapshot.build_info(self._timeline, self.rate, self._memo)
         return self._info
 
     def render_snapshot(self) -> snapshot.RenderSnapshot:
-        return snapshot.build_render_snapshot(self._timeline, self.rate)
+        self._forget_timeline_metadata()
+        return snapshot.build_render_snapshot(self._timeline, self.rate, self._memo)
+
+    def _forget_timeline_metadata(self) -> None:
+        """The timeline's own metadata (settings) is the one thing written in place: never read from the memo."""
+        self._memo.namespaces.pop(id(self._timeline), None)
+        self._memo.namespaces.pop(id(self._timeline.tracks), None)
 
     def track_ids(self, kind: str | None = None) -> tuple[str, ...]:
         return tuple(meta.item_id(t) for t in self._timeline.tracks
                      if kind is None or snapshot.track_kind(t) == kind)
 
     def _track(self, track_id: str) -> otio.schema.Track:
-        for track in self._timeline.tracks:
-            if meta.item_id(track) == track_id:
-                return track
+        with meta.reading(self._memo):
+            for track in self._timeline.tracks:
+                if meta.item_id(track) == track_id:
+                    return track
         raise PlacementError(f"no track with id {track_id!r}")
 
     def _track_of(self, item_id: str) -> otio.schema.Track:
-        for track in self._timeline.tracks:
-            for child in track:
-                if meta.item_id(child) == item_id:
-                    return track
+        with meta.reading(self._memo):
+            for track in self._timeline.tracks:
+                for child in track:
+                    if meta.item_id(child) == item_id:
+                        return track
         raise PlacementError(f"no clip or transition with id {item_id!r} in the timeline")
 
     def _link_group(self, clip_id: str) -> list[tuple[str, str]]:
         """(track id, clip id) of the clip and every clip linked to it."""
-        track = self._track_of(clip_id)
-        clip = next(c for c in track if meta.item_id(c) == clip_id)
-        group = meta.get(clip, "link")
-        if not group:
-            return [(meta.item_id(track), clip_id)]
-        return [(meta.item_id(t), meta.item_id(c)) for t in self._timeline.tracks for c in t
-                if isinstance(c, otio.schema.Clip) and meta.get(c, "link") == group]
+        with meta.reading(self._memo):
+            track = self._track_of(clip_id)
+            clip = next(c for c in track if meta.item_id(c) == clip_id)
+            group = meta.get(clip, "link")
+            if not group:
+                return [(meta.item_id(track), clip_id)]
+            return [(meta.item_id(t), meta.item_id(c)) for t in self._timeline.tracks for c in t
+                    if isinstance(c, otio.schema.Clip) and meta.get(c, "link") == group]
 
     # ---- applying ----------------------------------------------------------------------------------------
 
     def _apply(self, action: str, track_ids, fn: Callable[[dict[str, TrackEdit]], tuple[str, ...]]) -> Edit:
-        """Run `fn` on private clones of the tracks, write them back (checks), then swap all in at once."""
+        """Run `fn` on the tracks' slots, write them back (checks), then swap in what differs, all at once; the
+        dissolves next to what changed are checked in place, and a refusal swaps it all back out."""
         edits = {}
         for track_id in dict.fromkeys(track_ids):
             track = self._track(track_id)
             rules.check_unlocked(track)
-            edits[track_id] = TrackEdit(track, self.rate)
+            edits[track_id] = TrackEdit(track, self.rate, self._memo)
         created = fn(edits) or ()
         written = {track_id: edit.write() for track_id, edit in edits.items()}
-        memento = self._swap(written)
+        patches = tuple(p for p in (_difference(tid, edits[tid].children, children)
+                                    for tid, children in written.items()) if p is not None)
+        undo = self._patch(patches)
+        try:
+            with meta.reading(self._memo):
+                for patch in patches:
+                    rules.check_transitions(self._track(patch.track_id), self.rate, near=patch.put)
+        except PlacementError:
+            self._patch(undo)
+            raise
+        self._info = None
         self._emit(DocumentChange(action, tuple(written), tuple(created)), items=tuple(written))
-        return Edit(memento, tuple(created))
+        return Edit(Memento(self.track_ids(), {}, patches=undo), tuple(created))
+
+    def _patch(self, patches: tuple[Patch, ...]) -> tuple[Patch, ...]:
+        """Apply ``patches`` (every take before any put: an item may move between tracks); returns their undo."""
+        tracks = {p.track_id: self._track(p.track_id) for p in patches}
+        taken = []
+        for patch in patches:
+            track = tracks[patch.track_id]
+            taken.append(tuple(track[patch.start:patch.start + patch.take]))
+            del track[patch.start:patch.start + patch.take]
+        for patch in patches:
+            tracks[patch.track_id][patch.start:patch.start] = list(patch.put)
+        return tuple(Patch(p.track_id, p.start, len(p.put), out) for p, out in zip(patches, taken))
 
     def _swap(self, tracks: Mapping[str, otio.schema.Track], order: tuple[str, ...] | None = None,
               markers: tuple[otio.schema.Marker, ...] | None = None,
@@ -155,6 +192,12 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
 
     def restore(self, memento: Memento) -> Memento:
         """Put back the state `memento` recorded; returns the memento that undoes this restore."""
+        if memento.patches:
+            self._info = None
+            inverse = Memento(memento.order, {}, patches=self._patch(memento.patches))
+            tracks = tuple(dict.fromkeys(p.track_id for p in memento.patches))
+            self._emit(DocumentChange("restore", tracks), items=tracks)
+            return inverse
         inverse = self._swap(memento.tracks, memento.order, memento.markers, memento.timeline_seine)
         self._emit(DocumentChange("restore", tuple(memento.order)), items=tuple(memento.tracks),
                    tracks=True, markers=memento.markers is not None, settings=memento.timeline_seine is not None)
@@ -176,10 +219,11 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         """Point every path under `old_folder` at the same file under `new_folder` (its files were copied there),
         in the timeline and in `mementos` (the undo history), so no undo or redo brings the old folder back.
         Not an edit of its own: the files simply moved. Returns how many clips changed."""
-        tracks = [*self._timeline.tracks, *(t for m in mementos for t in m.tracks.values())]
-        changed = media_folders.rebase_tracks(tracks, Path(old_folder), Path(new_folder))
+        objects = [*self._timeline.tracks, *(o for m in mementos for o in m.objects())]
+        changed = media_folders.rebase_in_place(objects, Path(old_folder), Path(new_folder))
         if changed:
             self._info = None
+            self._memo.clear()  # paths were rewritten in place
             self._emit(DocumentChange("rebase_media", self.track_ids()), items=self.track_ids())
         return changed
 
@@ -235,6 +279,20 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         memento = self._swap({track_id: track})
         self._emit(DocumentChange(action, (track_id,)), tracks=True)
         return Edit(memento)
+
+
+def _difference(track_id: str, old: list, new: list) -> Patch | None:
+    """The one run of children that differs between ``old`` and ``new`` (compared by identity), as a patch."""
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] is new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
+        tail += 1
+    if head == len(old) == len(new):
+        return None
+    return Patch(track_id, head, len(old) - head - tail, tuple(new[head:len(new) - tail]))
 
 
 def _assign_ids(timeline: otio.schema.Timeline) -> None:

@@ -46,11 +46,12 @@ def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], 
     placed: list[Placed] = []
     pending: list[tuple[otio.schema.Transition, int]] = []
     position = 0
+    memo = meta.active_memo()
     for index, child in enumerate(track):
         if isinstance(child, otio.schema.Transition):
             pending.append((child, len(placed)))
             continue
-        duration = to_frames(child.trimmed_range().duration, rate)
+        duration = span(child, rate, memo)[0]
         placed.append(Placed(position, duration, child, index))
         position += duration
     transitions = []
@@ -61,6 +62,19 @@ def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], 
         transitions.append(PlacedTransition(transition, left, right, cut, to_frames(transition.in_offset, rate),
                                             to_frames(transition.out_offset, rate)))
     return placed, transitions
+
+
+def span(item: otio.core.Item, rate: Fraction, memo=None) -> tuple[int, int]:
+    """(duration, source start) of ``item``'s trimmed range in frames at ``rate``; read once per object with a
+    `memo.ItemMemo`."""
+    held = memo.spans.get(id(item)) if memo is not None else None
+    if held is not None and (held[1] is rate or held[1] == rate):
+        return held[2], held[3]
+    trimmed = item.trimmed_range()
+    duration, start = to_frames(trimmed.duration, rate), to_frames(trimmed.start_time, rate)
+    if memo is not None:
+        memo.spans[id(item)] = (item, rate, duration, start)
+    return duration, start
 
 
 def clips_of(placed: list[Placed]) -> list[Placed]:

@@ -21,11 +21,14 @@ def rebased(path: Optional[str], old_folder: Path, new_folder: Path) -> Optional
         return path
 
 
-def rebase_tracks(tracks: Iterable[otio.schema.Track], old_folder: Path, new_folder: Path) -> int:
-    """Rewrite, in place, paths under `old_folder` in the clips of `tracks`; returns how many clips changed."""
+def rebase_in_place(objects: Iterable[otio.core.Composable], old_folder: Path, new_folder: Path) -> int:
+    """Rewrite, in place, paths under `old_folder` in `objects` (tracks, clips, or any item) and the clips inside
+    them; returns how many clips changed."""
     changed = 0
-    for track in tracks:
-        for clip in track.find_clips():
+    for obj in objects:
+        clips = [obj] if isinstance(obj, otio.schema.Clip) else obj.find_clips() if isinstance(
+            obj, otio.core.Composition) else []
+        for clip in clips:
             changed += _rebase_clip(clip, old_folder, new_folder)
     return changed
 

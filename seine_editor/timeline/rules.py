@@ -83,9 +83,18 @@ def dissolve_label(transition: otio.schema.Transition, cut: int, track: otio.sch
     return f"dissolve '{transition.name or 'Cross Dissolve'}' at frame {cut} on {track_label(track)}"
 
 
-def check_transitions(track: otio.schema.Track, rate: Fraction) -> None:
-    """Every dissolve sits between two items and fits inside their handles and durations."""
+def check_transitions(track: otio.schema.Track, rate: Fraction, near=None) -> None:
+    """Every dissolve sits between two items and fits inside their handles and durations. With ``near`` (the
+    children an edit put in), only the dissolves among or next to them: the others were checked already and still
+    have the same neighbours."""
     placed, transitions = layout.read_track(track, rate)
+    if near is not None:
+        fresh = {id(item) for item in near}
+        for pt in transitions:  # a new or changed dissolve: its clips' other dissolves may now overlap it
+            if id(pt.transition) in fresh:
+                fresh.update(id(side.item) for side in (pt.left, pt.right) if side is not None)
+        transitions = [pt for pt in transitions if fresh.intersection(
+            (id(pt.transition), id(pt.left.item) if pt.left else None, id(pt.right.item) if pt.right else None))]
     for pt in transitions:
         label = dissolve_label(pt.transition, pt.cut, track)
         if pt.left is None or pt.right is None:

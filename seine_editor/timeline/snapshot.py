@@ -10,6 +10,7 @@ Tracks are listed bottom to top (OTIO order): a later video track covers an earl
 """
 from __future__ import annotations
 
+import dataclasses
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -242,14 +243,23 @@ def is_offline(clip: otio.schema.Clip) -> bool:
     return path is None or not os.path.exists(path)
 
 
-def build_info(timeline: otio.schema.Timeline, rate: Fraction) -> TimelineInfo:
-    with meta.reading():
-        return _build_info(timeline, rate)
+def build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> TimelineInfo:
+    """``memo``: the document's `memo.ItemMemo`; a clip whose object, place and links are as last time keeps its
+    `ClipInfo` (moved along when only its place changed), so a view of a long timeline costs what changed."""
+    with meta.reading(memo):
+        info = _build_info(timeline, rate, memo)
+    if memo is not None:
+        memo.prune(_live_objects(timeline))
+    return info
 
 
-def _build_info(timeline: otio.schema.Timeline, rate: Fraction) -> TimelineInfo:
+def _live_objects(timeline: otio.schema.Timeline) -> list:
+    return [timeline, timeline.tracks, *(o for track in timeline.tracks for o in (track, *track))]
+
+
+def _build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> TimelineInfo:
     links = _link_groups(timeline)
-    tracks = tuple(_track_info(track, index, rate, links) for index, track in enumerate(timeline.tracks))
+    tracks = tuple(_track_info(track, index, rate, links, memo) for index, track in enumerate(timeline.tracks))
     markers = tuple(_marker_info(m, rate, 0, None) for m in timeline.tracks.markers)
     duration = max((t.duration_frames for t in tracks), default=0)
     return TimelineInfo(timeline.name, rate, duration, tracks, markers)
@@ -264,10 +274,11 @@ def _link_groups(timeline: otio.schema.Timeline) -> dict[str, list[str]]:
     return groups
 
 
-def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links: dict) -> TrackInfo:
+def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links: dict, memo=None) -> TrackInfo:
     placed, transitions = layout.read_track(track, rate)
     track_id = meta.item_id(track) or ""
-    clips = tuple(_clip_info(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
+    build = _clip_info if memo is None else _remembered_clip_info(memo)
+    clips = tuple(build(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
     transition_infos = tuple(_transition_info(t, track_id) for t in transitions)
     duration = placed[-1].end if placed else 0
     return TrackInfo(track_id, track.name, track_kind(track), index, bool(meta.get(track, "muted", False)),
@@ -288,6 +299,30 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
                     available[1] if available else None, layout.media_path(clip), clip_kind(clip), group, linked,
                     is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers,
                     edits_properties.fit_mode(clip), edits_properties.gain_db(clip))
+
+
+def _remembered_clip_info(memo):
+    """`_clip_info` through ``memo``. A generative clip is always built anew: it reads its neighbours."""
+    def build(placed: layout.Placed, track_id: str, neighbours: list, rate: Fraction, links: dict) -> ClipInfo:
+        clip = placed.item
+        if generated.is_generative(clip):
+            return _clip_info(placed, track_id, neighbours, rate, links)
+        group = meta.get(clip, "link")
+        key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), is_offline(clip))
+        known = memo.view("clip", clip, key)
+        if known is None:
+            return memo.keep_view("clip", clip, key, _clip_info(placed, track_id, neighbours, rate, links))
+        if known.start_frame == placed.start:
+            return known
+        return memo.keep_view("clip", clip, key, _moved(known, placed.start))
+    return build
+
+
+def _moved(info: ClipInfo, start: int) -> ClipInfo:
+    """``info`` of a clip that only changed place: its markers go with it."""
+    shift = start - info.start_frame
+    markers = tuple(dataclasses.replace(m, frame=m.frame + shift) for m in info.markers)
+    return dataclasses.replace(info, start_frame=start, markers=markers)
 
 
 def _generative_info(clip, neighbours, placed, rate) -> Optional[GenerativeInfo]:
@@ -325,18 +360,19 @@ def _marker_info(marker: otio.schema.Marker, rate: Fraction, shift: int, clip_id
                       to_frames(marked.duration, rate), str(marker.color), str(marker.comment), clip_id)
 
 
-def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> RenderSnapshot:
+def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> RenderSnapshot:
     """The one render plan of a timeline: what the viewer, the window's export and the command-line render show.
 
     Compositions nested in a track are flattened as OTIO defines them: a nested Track plays its items in sequence
     on the track; a nested Stack composites its tracks, so its bottom track joins the track and each track above
     becomes a layer drawn right above it (`RenderTrack.layer`), which is the same picture. Both are cut to their
-    source range. Disabled items, and everything in a disabled track, are not shown."""
-    with meta.reading():
-        return _build_render_snapshot(timeline, rate)
+    source range. Disabled items, and everything in a disabled track, are not shown. ``memo``: as `build_info`'s;
+    an item whose object and circumstances are as last time keeps its `RenderItem`."""
+    with meta.reading(memo):
+        return _build_render_snapshot(timeline, rate, memo)
 
 
-def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> RenderSnapshot:
+def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> RenderSnapshot:
     audio_groups = sound.audio_link_groups(timeline)
     tracks: list[RenderTrack] = []
     duration = 0
@@ -347,7 +383,7 @@ def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction) -> Re
         duration = max(duration, read[0][-1].end if read[0] else 0)
         off = not track.enabled
         kind = track_kind(track)
-        layers = _Flattener(rate, audio_groups, kind).track(track, 0, 0, _FOREVER, f"t{index}:", read)
+        layers = _Flattener(rate, audio_groups, kind, memo).track(track, 0, 0, _FOREVER, f"t{index}:", read)
         track_id = meta.item_id(track) or f"t{index}"
         for layer, content in sorted(layers.items()):
             tracks.append(RenderTrack(track_id if layer == 0 else f"{track_id}/{layer}", kind,
@@ -372,11 +408,11 @@ class _Flattener:
     """Positions of a track's clips on the timeline, nested compositions included. ``shift`` maps a frame of the
     composition's own time to a timeline frame; [``low``, ``high``) is the part of the timeline it may show."""
 
-    def __init__(self, rate: Fraction, audio_groups: frozenset[str], kind: str):
+    def __init__(self, rate: Fraction, audio_groups: frozenset[str], kind: str, memo=None):
         """``kind``: of the top-level track. Nested tracks of the other kind are not its to play: tools that nest
         (FCPX compound clips) place the compound on a picture track for its pictures and on a sound track for its
         sound."""
-        self.rate, self.audio_groups, self.kind = rate, audio_groups, kind
+        self.rate, self.audio_groups, self.kind, self.memo = rate, audio_groups, kind, memo
 
     def track(self, track: otio.schema.Track, shift: int, low: int, high: int, prefix: str, read=None) -> dict:
         """``read``: `layout.read_track` of ``track`` when the caller has it already."""
@@ -384,13 +420,16 @@ class _Flattener:
         own = layers.setdefault(0, _Layer([], []))
         placed, transitions = read or layout.read_track(track, self.rate)
         uids = {p.index: meta.item_id(p.item) or f"{prefix}{p.index}" for p in placed}
+        joined = [t for t in transitions if t.left is not None and t.right is not None]
+        sides = ({t.right.index: _transition_stub(t, uids, shift) for t in joined},
+                 {t.left.index: _transition_stub(t, uids, shift) for t in joined})
         shown = set()
         for p in placed:
             start, end = p.start + shift, p.end + shift
             if not p.item.enabled or end <= low or start >= high or isinstance(p.item, otio.schema.Gap):
                 continue
             if isinstance(p.item, otio.schema.Clip):
-                own.items.append(self.clip(p, placed, shift, low, high, uids[p.index], transitions, uids))
+                own.items.append(self.clip(p, placed, shift, low, high, uids[p.index], sides))
                 shown.add(p.index)
                 continue
             if isinstance(p.item, otio.schema.Track) and track_kind(p.item) != self.kind:
@@ -431,16 +470,26 @@ class _Flattener:
             _stack_on(layers, nested)
         return layers
 
-    def clip(self, p: layout.Placed, placed, shift: int, low: int, high: int, uid: str, transitions,
-             uids: dict) -> RenderItem:
+    def clip(self, p: layout.Placed, placed, shift: int, low: int, high: int, uid: str, sides: tuple) -> RenderItem:
+        """``sides``: the dissolves into and out of each item of the track, by its index."""
         clip = p.item
         start = max(low, p.start + shift)
         lead = start - (p.start + shift)
         duration = min(high, p.end + shift) - start
-        transition_in = next((_transition_stub(t, uids, shift) for t in transitions
-                              if t.right is not None and t.right.index == p.index and t.left is not None), None)
-        transition_out = next((_transition_stub(t, uids, shift) for t in transitions
-                               if t.left is not None and t.left.index == p.index and t.right is not None), None)
+        transition_in, transition_out = sides[0].get(p.index), sides[1].get(p.index)
+        if self.memo is None or generated.is_generative(clip):
+            return self._clip(p, placed, start, lead, duration, uid, transition_in, transition_out)
+        key = (self.kind, self.rate, start, lead, duration, uid, transition_in, transition_out,
+               meta.get(clip, "link") in self.audio_groups)
+        known = self.memo.view("render", clip, key)
+        if known is None:
+            known = self.memo.keep_view("render", clip, key, self._clip(p, placed, start, lead, duration, uid,
+                                                                        transition_in, transition_out))
+        return known
+
+    def _clip(self, p: layout.Placed, placed, start: int, lead: int, duration: int, uid: str,
+              transition_in: Optional[RenderTransition], transition_out: Optional[RenderTransition]) -> RenderItem:
+        clip = p.item
         info = _generative_info(clip, placed, p, self.rate)
         render_generative = None
         if info is not None:

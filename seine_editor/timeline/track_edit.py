@@ -1,9 +1,9 @@
-"""One track being edited in whole frames: a private clone of the live track, changed as a list of slots,
-then written back as OTIO children (gaps filled, transitions kept where their clips still meet) and
-checked. The document swaps the result in only when every touched track wrote cleanly."""
+"""One track being edited in whole frames: the live track read as a list of slots, changed, then written back as
+OTIO children (gaps filled, transitions kept where their clips still meet). The live track is never changed here:
+a slot's item is cloned the first time an edit reaches for it (`Slot.item`), so the children an edit did not touch
+stay the very objects the timeline holds, and the document swaps in only what differs (`TimelineDocument._apply`)."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
 
@@ -14,36 +14,54 @@ from seine_editor.timeline import layout, meta, rules
 from seine_editor.timeline.time import to_frames, to_range
 
 
-@dataclass
 class Slot:
     """A clip-like item (not a gap or transition) at `start`, showing `duration` frames from `source_start`
-    (the source_range start, timeline frames)."""
+    (the source_range start, timeline frames). `item` is a private clone, made on first use, that the edit may
+    change; `current` is what the track will hold (that clone, or the live item when the edit never asked)."""
 
-    start: int
-    duration: int
-    source_start: int
-    item: otio.core.Item
-    touched: bool = False
+    __slots__ = ("start", "duration", "source_start", "id", "touched", "_live", "_own")
+
+    def __init__(self, start: int, duration: int, source_start: int, item: otio.core.Item, touched: bool = False,
+                 live: bool = False, item_id: Optional[str] = None):
+        self.start, self.duration, self.source_start, self.touched = start, duration, source_start, touched
+        self._live, self._own = (item, None) if live else (None, item)
+        self.id = item_id if item_id is not None else meta.item_id(item)
 
     @property
     def end(self) -> int:
         return self.start + self.duration
 
     @property
-    def id(self) -> str:
-        return meta.item_id(self.item)
+    def item(self) -> otio.core.Item:
+        if self._own is None:
+            self._own = self._live.clone()
+        return self._own
+
+    @property
+    def current(self) -> otio.core.Item:
+        return self._own if self._own is not None else self._live
+
+    def unchanged(self, duration: int, source_start: int) -> bool:
+        """Still the live item, showing the same frames (a ripple only moves it)."""
+        return self._own is None and (self.duration, self.source_start) == (duration, source_start)
 
 
 class TrackEdit:
-    def __init__(self, track: otio.schema.Track, rate: Fraction):
-        self.track = track.clone()
+    def __init__(self, track: otio.schema.Track, rate: Fraction, memo=None):
+        """``memo``: the document's `memo.ItemMemo`, so reading a long track costs dictionary lookups."""
+        self.track = track  # read only: names the track in messages
         self.rate = rate
-        placed, transitions = layout.read_track(self.track, rate)
-        self.slots = [Slot(p.start, p.duration, to_frames(p.item.trimmed_range().start_time, rate), p.item)
-                      for p in placed if not isinstance(p.item, otio.schema.Gap)]
-        self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
-        self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
-        self._cuts = {meta.item_id(t.transition): t.cut for t in transitions}  # where each dissolve was
+        self.memo = memo
+        with meta.reading(memo):
+            self.children = list(track)
+            placed, transitions = layout.read_track(track, rate)
+            self.slots = [Slot(p.start, p.duration, layout.span(p.item, rate, memo)[1], p.item, live=True,
+                               item_id=meta.item_id(p.item))
+                          for p in placed if not isinstance(p.item, otio.schema.Gap)]
+            self._spans = {s.id: (s.duration, s.source_start) for s in self.slots}
+            self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
+            self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
+            self._cuts = {meta.item_id(t.transition): t.cut for t in transitions}  # where each dissolve was
 
     @property
     def id(self) -> str:
@@ -78,6 +96,7 @@ class TrackEdit:
     # ---- changes ----------------------------------------------------------------------------------------
 
     def add(self, start: int, duration: int, source_start: int, item: otio.core.Item) -> Slot:
+        """Place ``item``, which must be the edit's own (new, or a slot's `item` clone)."""
         slot = Slot(start, duration, source_start, item, touched=True)
         self.slots.append(slot)
         return slot
@@ -144,8 +163,9 @@ class TrackEdit:
 
     # ---- writing back -----------------------------------------------------------------------------------
 
-    def write(self) -> otio.schema.Track:
-        """The edited track as OTIO, checked: no overlaps, media ranges and dissolve handles respected."""
+    def write(self) -> list[otio.core.Composable]:
+        """The edited track's children, checked: no overlaps, media ranges respected. Untouched items, and items
+        only moved, are the live objects; the document checks dissolve handles once they are in place."""
         ordered = self.ordered()
         self._check_overlaps(ordered)
         children: list[otio.core.Composable] = []
@@ -158,15 +178,13 @@ class TrackEdit:
             transition = self._transition_between(previous, slot) if previous else None
             if transition is not None:
                 children.append(transition)
-            if slot.touched:
-                rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
+            if slot.touched and not slot.unchanged(*self._spans.get(slot.id, (None, None))):
+                with meta.reading(self.memo):
+                    rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
                 slot.item.source_range = to_range(slot.source_start, slot.duration, self.rate)
-            children.append(slot.item)
+            children.append(slot.current)
             position, previous = slot.end, slot
-        del self.track[:]
-        self.track.extend(children)
-        rules.check_transitions(self.track, self.rate)
-        return self.track
+        return children
 
     def _check_overlaps(self, ordered: list[Slot]) -> None:
         for first, second in zip(ordered, ordered[1:]):

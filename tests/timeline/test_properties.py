@@ -6,6 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seine_editor.errors import PlacementError
+from seine_editor.timeline import snapshot
 from seine_editor.timeline.document import TimelineDocument
 from timeline_builders import still, video
 
@@ -112,3 +113,30 @@ def test_undoing_everything_returns_to_the_start(ops):
     for memento in reversed(history):
         doc.restore(memento)
     assert doc.to_json() == start
+
+
+def _check_views_equal_a_full_rebuild(doc):
+    assert doc.info() == snapshot.build_info(doc.timeline, doc.rate)
+    assert doc.render_snapshot() == snapshot.build_render_snapshot(doc.timeline, doc.rate)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=14))
+def test_views_kept_across_edits_equal_a_full_rebuild_after_every_edit_undo_and_redo(ops):
+    doc = TimelineDocument()
+    history = []
+    for op in ops:
+        try:
+            _apply(doc, op, history)
+        except PlacementError:
+            pass
+        _check_views_equal_a_full_rebuild(doc)
+    end = doc.to_json()
+    redo = []
+    for memento in reversed(history):
+        redo.append(doc.restore(memento))
+        _check_views_equal_a_full_rebuild(doc)
+    for memento in reversed(redo):
+        doc.restore(memento)
+        _check_views_equal_a_full_rebuild(doc)
+    assert doc.to_json() == end
