@@ -5,6 +5,8 @@ own rate; a clip's *source offset* is its source start minus the available start
 """
 from __future__ import annotations
 
+import bisect
+import operator
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -42,26 +44,73 @@ class PlacedTransition:
 
 
 def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], list[PlacedTransition]]:
-    """Items (clips, gaps, nested compositions) with frame positions, and transitions with their neighbours."""
-    placed: list[Placed] = []
-    pending: list[tuple[otio.schema.Transition, int]] = []
-    position = 0
+    """Items (clips, gaps, nested compositions) with frame positions, and transitions with their neighbours.
+
+    Inside `meta.reading` with a memo, the previous reading of the same track is reused: only the run of children
+    that differs from last time is read, and the items after it move along (the lists returned are shared: read
+    them, never change them)."""
     memo = meta.active_memo()
-    for index, child in enumerate(track):
-        if isinstance(child, otio.schema.Transition):
-            pending.append((child, len(placed)))
-            continue
-        duration = span(child, rate, memo)[0]
-        placed.append(Placed(position, duration, child, index))
-        position += duration
+    children = list(track)
+    held = memo.reads.get(id(track)) if memo is not None else None
+    if held is None or held[0] is not track or not (held[1] is rate or held[1] == rate):
+        placed = _place(children, 0, 0, rate, memo)
+    else:
+        old, old_placed, old_transitions = held[2:]
+        if len(old) == len(children) and all(map(operator.is_, old, children)):
+            return old_placed, old_transitions
+        placed = _replace(old, children, old_placed, rate, memo)
+    transitions = _transitions(children, placed, rate)
+    if memo is not None:
+        memo.reads[id(track)] = (track, rate, children, placed, transitions)
+    return placed, transitions
+
+
+def _place(children: list, first_index: int, position: int, rate: Fraction, memo) -> list[Placed]:
+    placed = []
+    for index, child in enumerate(children, first_index):
+        if not isinstance(child, otio.schema.Transition):
+            duration = span(child, rate, memo)[0]
+            placed.append(Placed(position, duration, child, index))
+            position += duration
+    return placed
+
+
+def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo) -> list[Placed]:
+    """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved."""
+    limit = min(len(old), len(new))
+    head = 0
+    while head < limit and old[head] is new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
+        tail += 1
+    kept = bisect.bisect_left(old_placed, head, key=lambda p: p.index)
+    moved = bisect.bisect_left(old_placed, len(old) - tail, key=lambda p: p.index)
+    placed = old_placed[:kept]
+    position = placed[-1].end if placed else 0
+    placed += _place(new[head:len(new) - tail], head, position, rate, memo)
+    position = placed[-1].end if placed else 0
+    shift, step = (position - old_placed[moved].start, len(new) - len(old)) if moved < len(old_placed) else (0, 0)
+    if shift == step == 0:
+        placed += old_placed[moved:]
+    else:
+        placed += [Placed(p.start + shift, p.duration, p.item, p.index + step) for p in old_placed[moved:]]
+    return placed
+
+
+def _transitions(children: list, placed: list[Placed], rate: Fraction) -> list[PlacedTransition]:
     transitions = []
-    for transition, after in pending:
+    after = 0
+    for child in children:
+        if not isinstance(child, otio.schema.Transition):
+            after += 1
+            continue
         left = placed[after - 1] if after > 0 else None
         right = placed[after] if after < len(placed) else None
         cut = left.end if left else (right.start if right else 0)
-        transitions.append(PlacedTransition(transition, left, right, cut, to_frames(transition.in_offset, rate),
-                                            to_frames(transition.out_offset, rate)))
-    return placed, transitions
+        transitions.append(PlacedTransition(child, left, right, cut, to_frames(child.in_offset, rate),
+                                            to_frames(child.out_offset, rate)))
+    return transitions
 
 
 def span(item: otio.core.Item, rate: Fraction, memo=None) -> tuple[int, int]:

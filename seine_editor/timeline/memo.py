@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable
 
 
 @dataclass
@@ -21,11 +21,14 @@ class ItemMemo:
     namespaces: dict[int, tuple[Any, dict]] = field(default_factory=dict)  # plain copies of metadata["seine"]
     spans: dict[int, tuple[Any, Fraction, int, int]] = field(default_factory=dict)  # (obj, rate, duration, start)
     views: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)  # (kind, id): (obj, key, view)
+    reads: dict[int, tuple] = field(default_factory=dict)  # a track's last `layout.read_track`, with its children
+    _pruned_size: int = 0
 
     def clear(self) -> None:
         self.namespaces.clear()
         self.spans.clear()
         self.views.clear()
+        self.reads.clear()
 
     def view(self, kind: str, obj: Any, key: Any) -> Any:
         """The view of ``kind`` (a `ClipInfo`, a `RenderItem`) built for ``obj`` in the circumstances ``key``, or
@@ -37,11 +40,13 @@ class ItemMemo:
         self.views[(kind, id(obj))] = (obj, key, view)
         return view
 
-    def prune(self, live: Iterable[Any], slack: int = 4096) -> None:
-        """Forget objects outside ``live`` once the memo holds ``slack`` entries more than the timeline has."""
-        live_ids = {id(obj) for obj in live}
-        if len(self.namespaces) + len(self.spans) <= 2 * len(live_ids) + slack:
+    def prune(self, live: Callable[[], Iterable[Any]], slack: int = 4096) -> None:
+        """Forget objects outside ``live()`` once the memo holds ``slack`` entries more than at the last prune."""
+        if len(self.namespaces) + len(self.spans) <= self._pruned_size + slack:
             return
+        live_ids = {id(obj) for obj in live()}
         self.namespaces = {k: v for k, v in self.namespaces.items() if k in live_ids}
         self.spans = {k: v for k, v in self.spans.items() if k in live_ids}
         self.views = {k: v for k, v in self.views.items() if k[1] in live_ids}
+        self.reads = {k: v for k, v in self.reads.items() if k in live_ids}
+        self._pruned_size = len(self.namespaces) + len(self.spans)

@@ -249,7 +249,7 @@ def build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> Tim
     with meta.reading(memo):
         info = _build_info(timeline, rate, memo)
     if memo is not None:
-        memo.prune(_live_objects(timeline))
+        memo.prune(lambda: _live_objects(timeline))
     return info
 
 
@@ -258,17 +258,37 @@ def _live_objects(timeline: otio.schema.Timeline) -> list:
 
 
 def _build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> TimelineInfo:
-    links = _link_groups(timeline)
+    for track in timeline.tracks:  # each track read first: link groups reuse the parts of unchanged tracks
+        layout.read_track(track, rate)
+    links = _link_groups(timeline, memo)
     tracks = tuple(_track_info(track, index, rate, links, memo) for index, track in enumerate(timeline.tracks))
     markers = tuple(_marker_info(m, rate, 0, None) for m in timeline.tracks.markers)
     duration = max((t.duration_frames for t in tracks), default=0)
     return TimelineInfo(timeline.name, rate, duration, tracks, markers)
 
 
-def _link_groups(timeline: otio.schema.Timeline) -> dict[str, list[str]]:
+def _link_groups(timeline: otio.schema.Timeline, memo=None) -> dict[str, list[str]]:
+    """Clip ids by link group, in timeline order. With a memo, each track's part is kept while its children are
+    the same objects."""
+    if memo is None:
+        return _groups_of(timeline.find_clips())
     groups: dict[str, list[str]] = {}
-    for clip in timeline.find_clips():
-        group = meta.get(clip, "link")
+    for track in timeline.tracks:
+        read = memo.reads.get(id(track))  # (track, rate, children, placed, transitions)
+        placed = read[3] if read is not None else None
+        held = memo.views.get(("links", id(track)))
+        if held is None or placed is None or held[1] is not placed:
+            part = _groups_of(track.find_clips() if isinstance(track, otio.core.Composition) else (), memo)
+            held = memo.views[("links", id(track))] = (track, placed, part)
+        for group, ids in held[2].items():
+            groups.setdefault(group, []).extend(ids)
+    return groups
+
+
+def _groups_of(clips, memo=None) -> dict[str, list[str]]:
+    groups: dict[str, list[str]] = {}
+    for clip in clips:
+        group = _facts(memo, clip)[1] if memo is not None else meta.get(clip, "link")
         if group:
             groups.setdefault(group, []).append(meta.item_id(clip))
     return groups
@@ -302,13 +322,19 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
 
 
 def _remembered_clip_info(memo):
-    """`_clip_info` through ``memo``. A generative clip is always built anew: it reads its neighbours."""
+    """`_clip_info` through ``memo``. A generative clip is always built anew: it reads its neighbours. Whether a
+    file is there is asked once per file and view."""
+    exists: dict[str, bool] = {}
+
     def build(placed: layout.Placed, track_id: str, neighbours: list, rate: Fraction, links: dict) -> ClipInfo:
         clip = placed.item
-        if generated.is_generative(clip):
+        generative, group, path = _facts(memo, clip)
+        if generative:
             return _clip_info(placed, track_id, neighbours, rate, links)
-        group = meta.get(clip, "link")
-        key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), is_offline(clip))
+        if path is not None and path not in exists:
+            exists[path] = os.path.exists(path)
+        offline = path is None or not exists[path]
+        key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), offline)
         known = memo.view("clip", clip, key)
         if known is None:
             return memo.keep_view("clip", clip, key, _clip_info(placed, track_id, neighbours, rate, links))
@@ -316,6 +342,15 @@ def _remembered_clip_info(memo):
             return known
         return memo.keep_view("clip", clip, key, _moved(known, placed.start))
     return build
+
+
+def _facts(memo, clip: otio.schema.Clip) -> tuple[bool, Optional[str], Optional[str]]:
+    """(generative, link group, media path) of a clip, read once per object."""
+    known = memo.view("facts", clip, None)
+    if known is None:
+        known = memo.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
+                                                     layout.media_path(clip)))
+    return known
 
 
 def _moved(info: ClipInfo, start: int) -> ClipInfo:
@@ -480,7 +515,7 @@ class _Flattener:
         if self.memo is None or generated.is_generative(clip):
             return self._clip(p, placed, start, lead, duration, uid, transition_in, transition_out)
         key = (self.kind, self.rate, start, lead, duration, uid, transition_in, transition_out,
-               meta.get(clip, "link") in self.audio_groups)
+               _facts(self.memo, clip)[1] in self.audio_groups)
         known = self.memo.view("render", clip, key)
         if known is None:
             known = self.memo.keep_view("render", clip, key, self._clip(p, placed, start, lead, duration, uid,
