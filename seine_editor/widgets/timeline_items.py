@@ -93,6 +93,12 @@ class ClipItem(QtWidgets.QGraphicsItem):
     def clip_id(self) -> str:
         return self.clip.id
 
+    def set_clip(self, clip: ClipInfo) -> None:
+        """The same clip after an edit: placed and drawn anew."""
+        self.clip = clip
+        self.setToolTip(self._tooltip())
+        self.relayout()
+
     def _tooltip(self) -> str:
         c = self.clip
         lines = [c.name, f"{c.duration_frames} frames from frame {c.start_frame}"]

@@ -77,6 +77,7 @@ class TimelinePanel(QtWidgets.QWidget):
         self.view = TimelineView(self, thumbnails)
         self._headers = QtWidgets.QWidget()
         self._headers_layout = QtWidgets.QVBoxLayout(self._headers)
+        self._headers_shown = None  # what the headers were built from
         self._headers_layout.setContentsMargins(0, 0, 0, 0)
         self._headers_layout.setSpacing(0)
         self._header_scroll = QtWidgets.QScrollArea(self)
@@ -156,7 +157,11 @@ class TimelinePanel(QtWidgets.QWidget):
 
     def set_timeline(self, info) -> None:
         self.view.set_timeline(info)
-        self._rebuild_headers()
+        shown = tuple((t.id, t.name, t.kind, t.muted, t.hidden, t.locked, self.view.geometry_.rows[t.id])
+                      for t in self.view.ordered_tracks())
+        if shown != self._headers_shown:  # most edits change clips only
+            self._rebuild_headers()
+            self._headers_shown = shown
 
     def _rebuild_headers(self) -> None:
         while self._headers_layout.count():

@@ -66,7 +66,9 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
 
     # model ------------------------------------------------------------------------------------------------
     def set_timeline(self, info: Optional[TimelineInfo]) -> None:
-        """Show this timeline; selection and per-item job states survive by id."""
+        """Show this timeline; selection and per-item job states survive by id. Only what changed is redrawn: a
+        clip whose `ClipInfo` is the very object shown already (the document keeps the views of what an edit did
+        not touch) keeps its item and its cached picture; a changed one is updated in place."""
         selected = set(self.selected_clip_ids())
         selected |= {i.transition.id for i in self.scene().selectedItems() if isinstance(i, TransitionItem)}
         self._gesture = None
@@ -75,18 +77,30 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self.selected_marker_ids &= {m.id for m in info.markers} if info is not None else set()
         scene = self.scene()
         scene.blockSignals(True)
-        scene.clear()
-        self.clip_items = {}
+        rows = dict(self.geometry_.rows)
         self._layout_rows()
-        if info is not None:
+        moved_rows = rows != self.geometry_.rows
+        kept: dict[str, ClipItem] = {}
+        for clip in (c for track in info.tracks for c in track.clips) if info is not None else ():
+            item = self.clip_items.pop(clip.id, None)
+            if item is None:
+                item = ClipItem(clip, self.geometry_, self.thumbnails)
+                if clip.id in self._job_states:
+                    item.set_job(*self._job_states[clip.id])
+                item.setSelected(clip.id in selected)
+                scene.addItem(item)
+            elif item.clip is not clip:
+                item.set_clip(clip)
+            elif moved_rows:
+                item.relayout()
+            kept[clip.id] = item
+        for item in self.clip_items.values():
+            scene.removeItem(item)
+        self.clip_items = kept
+        for item in [i for i in scene.items() if isinstance(i, (TransitionItem, MarkerItem))]:
+            scene.removeItem(item)
+        if info is not None:  # dissolves and markers are few: drawn anew
             for track in info.tracks:
-                for clip in track.clips:
-                    item = ClipItem(clip, self.geometry_, self.thumbnails)
-                    if clip.id in self._job_states:
-                        item.set_job(*self._job_states[clip.id])
-                    item.setSelected(clip.id in selected)
-                    scene.addItem(item)
-                    self.clip_items[clip.id] = item
                 for transition in track.transitions:
                     item = TransitionItem(transition, self.geometry_)
                     item.setSelected(transition.id in selected)
