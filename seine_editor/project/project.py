@@ -32,7 +32,7 @@ LEFT_BEHIND = ("proxies",)  # cache subfolders a saved project's Save As does no
 
 
 class Project(IntentsMixin, QObject):
-    changed = Signal()  # the document changed (edit, undo or redo)
+    changed = Signal(object)  # the document changed (edit, undo or redo): its DocumentChange
     clean_changed = Signal(bool)  # True when everything is saved
     offline_media_changed = Signal(list)  # [OfflineMedia] after open, relink and edits
     path_changed = Signal(str)
@@ -294,8 +294,8 @@ class Project(IntentsMixin, QObject):
 
     # ---- slots ---------------------------------------------------------------------------------------------
 
-    def _on_document_changed(self, _change) -> None:
-        self.changed.emit()
+    def _on_document_changed(self, change) -> None:
+        self.changed.emit(change)
 
     def _on_undo_stack_index_changed(self, _index: int) -> None:
         self._edits_since_autosave += 1

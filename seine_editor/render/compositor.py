@@ -88,6 +88,16 @@ class Compositor:
         self._generated: OrderedDict[str, np.ndarray] = OrderedDict()
         self._starts = {id(t): [i.start_frame for i in t.items] for t in self.plan.video}
 
+    def show(self, snapshot) -> None:
+        """Composite another state of the timeline from now on. Open readers and stills stay (a viewer after an
+        edit reads the same files); placeholder previews go, as they depend on their neighbours."""
+        plan = plan_of(snapshot)
+        if plan.rate != self.rate:
+            raise ValueError(f"a compositor at {self.rate} fps cannot show a timeline at {plan.rate} fps")
+        self.plan = plan
+        self._generated.clear()
+        self._starts = {id(t): [i.start_frame for i in t.items] for t in self.plan.video}
+
     @property
     def duration_frames(self) -> int:
         return self.plan.duration_frames

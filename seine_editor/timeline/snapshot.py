@@ -429,6 +429,41 @@ def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=
     return RenderSnapshot(rate, duration, tuple(tracks), MappingProxyType(meta.seine(timeline)))
 
 
+def changed_frames(old: Optional[RenderSnapshot], new: RenderSnapshot) -> Optional[tuple[tuple[int, int], ...]]:
+    """The frame ranges [start, end) whose picture or sound may differ between two snapshots of one document, merged
+    and in order, or None for all of them. Items a document kept are the very objects of the old snapshot, so an unchanged track
+    costs one comparison."""
+    if old is None or old.rate != new.rate or old.metadata != new.metadata:
+        return None
+    before = {t.id: t for t in old.tracks}
+    ranges = []
+    for track in new.tracks:
+        previous = before.pop(track.id, None)
+        if previous is None or (previous.kind, previous.muted, previous.hidden, previous.layer) != (
+                track.kind, track.muted, track.hidden, track.layer):
+            ranges += [_span_of(item) for item in (*track.items, *(previous.items if previous else ()))]
+        elif previous.items is not track.items and previous.items != track.items:
+            kept = {id(item) for item in previous.items} & {id(item) for item in track.items}
+            ranges += [_span_of(item) for item in (*previous.items, *track.items) if id(item) not in kept]
+    ranges += [_span_of(item) for track in before.values() for item in track.items]
+    if old.duration_frames != new.duration_frames:
+        ranges.append((min(old.duration_frames, new.duration_frames), max(old.duration_frames, new.duration_frames)))
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(ranges):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return tuple(merged)
+
+
+def _span_of(item: RenderItem) -> tuple[int, int]:
+    """Where an item shows, its dissolves included."""
+    start = item.transition_in.start_frame if item.transition_in else item.start_frame
+    end = item.transition_out.end_frame if item.transition_out else item.end_frame
+    return min(start, item.start_frame), max(end, item.end_frame)
+
+
 _FOREVER = 1 << 62
 _OTIO_KINDS = {"video": otio.schema.TrackKind.Video, "audio": otio.schema.TrackKind.Audio}
 

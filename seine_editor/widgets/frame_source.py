@@ -72,13 +72,19 @@ class FrameSource(QtCore.QObject):
         self._signals.rendered.connect(self._on_loop_rendered)
         self._signals.failed.connect(self._on_loop_failed)
 
-    def set_renderer(self, factory: Optional[RenderFactory]) -> None:
-        """A new timeline (or none): forget every cached frame and pending request."""
+    def set_renderer(self, factory: Optional[RenderFactory],
+                     changed: Optional[Sequence[tuple[int, int]]] = None) -> None:
+        """A new timeline (or none), or the same after an edit: forget pending requests and the cached frames in
+        the ``changed`` ranges [start, end) (None: every frame)."""
         with self._lock:
             self._generation += 1
             self._factory = factory
             self._wanted = []
-        self._cache.clear()
+        if changed is None:
+            self._cache.clear()
+            return
+        for frame in [f for f in self._cache if any(start <= f < end for start, end in changed)]:
+            del self._cache[frame]
 
     def cached(self, frame: int) -> Optional[QtGui.QImage]:
         image = self._cache.get(frame)

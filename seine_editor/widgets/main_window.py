@@ -12,6 +12,7 @@ from seine_editor.widgets.resources import icon
 from seine_editor.errors import SeineEditorError
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable
+from seine_editor.timeline.snapshot import changed_frames
 from seine_editor.widgets import edit_bridge, menus
 from seine_editor.widgets.job_panel import JobPanel
 from seine_editor.widgets.media_bin import MediaBinPanel
@@ -61,6 +62,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bin = MediaBinPanel(self.tasks, self.proxies)
         self.viewer = ViewerPanel()
         self.viewer_compositors = ViewerCompositors()
+        self._viewer_snapshot = None  # the render snapshot the viewer shows
         self.timeline = TimelinePanel(self.tasks)
         self.jobs = JobPanel()
         from seine_editor.widgets.inspector import InspectorPanel
@@ -151,6 +153,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
         self.viewer.seek(0)
+        self._viewer_snapshot = None  # another project: no cached frame holds
         self._on_project_changed()
         self.timeline.view.fit_until_zoomed()
         self._refresh_title()
@@ -159,24 +162,27 @@ class MainWindow(QtWidgets.QMainWindow):
                 self.bin.import_paths([media])
         self.project_changed.emit(project)
 
-    def _on_project_changed(self) -> None:
+    def _on_project_changed(self, change=None) -> None:
         """The timeline redrawn after an edit. `set_timeline` announces the kept selection again, which reloads
         the inspector only where the selected item or its values changed (a form being typed in stays up)."""
         self.timeline.set_timeline(self.project.info())
-        self._refresh_viewer()
+        self._refresh_viewer(after_edit=True)
         self.timeline.view.set_playhead(self.viewer.position, follow=False)
         self._watch_sources()  # a new take, or an undo back to an old one
 
-    def _refresh_viewer(self) -> None:
-        """The viewer on the timeline as it is now (after an edit, or when a proxy makes preview cheaper)."""
+    def _refresh_viewer(self, after_edit: bool = False) -> None:
+        """The viewer on the timeline as it is now: after an edit (cached frames outside what it changed are
+        kept), or anew (a new project, a proxy that makes preview cheaper)."""
         info = self.project.info()
         settings = self.project.settings
         snapshot, cache = self.project.render_snapshot(), self.project.cache_dir
+        changed = changed_frames(self._viewer_snapshot, snapshot) if after_edit else None
+        self._viewer_snapshot = snapshot
         size = preview_size(settings.width, settings.height)
         self.viewer.set_timeline(self.viewer_compositors.factory(snapshot, size, cache), duration=info.duration_frames,
                                  rate=info.rate, size=(settings.width, settings.height),
                                  audio=lambda: _audio_mixer(snapshot, settings.audio_rate),
-                                 audio_rate=settings.audio_rate)
+                                 audio_rate=settings.audio_rate, changed=changed)
 
     def _on_generation_item_state_changed(self, item_id: str) -> None:
         state, progress = edit_bridge.job_badge(self.project, item_id)
@@ -384,13 +390,15 @@ class MainWindow(QtWidgets.QMainWindow):
 
 
 class ViewerCompositors:
-    """The viewer's compositor, one timeline state at a time. Each is built on the viewer's worker thread, the
-    only thread that renders with them, which closes the one before first: its decoders do not stay open until
-    garbage collection finds it."""
+    """The viewer's compositor, one timeline state at a time, on the viewer's worker thread (the only thread that
+    renders with it). An edit hands the same compositor the new state, so its decoders stay open; a new size, rate
+    or project builds another, closing the one before first: its decoders do not stay open until garbage
+    collection finds it."""
 
     def __init__(self):
         self._lock = threading.Lock()
         self.current = None
+        self._cache_dir = None
 
     def factory(self, snapshot, size: tuple[int, int], cache_dir) -> Callable:
         """What the viewer calls on its worker when it first renders this state."""
@@ -409,11 +417,16 @@ class ViewerCompositors:
         from seine_editor.jobs.preview import MorphPlaceholder
         from seine_editor.render.compositor import Compositor
 
+        with self._lock:
+            current = self.current
+        if current is not None and (current.size, current.rate, self._cache_dir) == (size, snapshot.rate, cache_dir):
+            current.show(snapshot)  # after an edit: the readers it has open stay open
+            return current.frame
         self.close()
         compositor = Compositor(snapshot, size=size, placeholder=MorphPlaceholder(), use_proxies=True,
                                 cache_dir=cache_dir)
         with self._lock:
-            self.current = compositor
+            self.current, self._cache_dir = compositor, cache_dir
         return compositor.frame
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from typing import Optional
+from typing import Optional, Sequence
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
@@ -145,6 +145,7 @@ class ViewerPanel(QtWidgets.QWidget):
         super().__init__(parent)
         self.rate = Fraction(24)
         self.duration = 0
+        self.canvas_size: Optional[tuple[int, int]] = None  # the picture size of the timeline shown
         self.position = 0
         self.mark_in: Optional[int] = None
         self.mark_out: Optional[int] = None
@@ -204,14 +205,19 @@ class ViewerPanel(QtWidgets.QWidget):
 
     # timeline ---------------------------------------------------------------------------------------------
     def set_timeline(self, factory: Optional[RenderFactory], *, duration: int, rate: Fraction,
-                     size: tuple[int, int], audio: Optional[MixerFactory] = None, audio_rate: int = 48000) -> None:
-        """Show another timeline (or the same one after an edit): cached frames are dropped, position kept.
-        `audio` builds the sound mix (on the audio worker) that plays along."""
+                     size: tuple[int, int], audio: Optional[MixerFactory] = None, audio_rate: int = 48000,
+                     changed: Optional[Sequence[tuple[int, int]]] = None) -> None:
+        """Show another timeline (or the same one after an edit): cached frames are dropped, those outside the
+        ``changed`` ranges kept when given; position kept. `audio` builds the sound mix (on the audio worker) that
+        plays along."""
         self.audio.set_mixer(audio, audio_rate)
+        if (size, Fraction(rate)) != (self.canvas_size, self.rate):
+            changed = None  # another picture size or rate: no cached frame holds
+        self.canvas_size = size
         self.rate, self.duration = Fraction(rate), max(0, duration)
         self.scrub.duration = self.duration
         self.canvas.set_aspect(*size)
-        self.source.set_renderer(factory)
+        self.source.set_renderer(factory, changed)
         self._shown_frame = None
         self.position = min(self.position, max(0, self.duration - 1))
         self._request_display()

@@ -61,3 +61,44 @@ def test_documents_at_broadcast_rates_keep_frames_exact(rate, frames, expected):
     assert reopened.rate == rate
     assert reopened.info().duration_frames == frames
     assert timecode(reopened.info().duration_frames, reopened.rate) == expected
+
+
+def _three_shots(doc):
+    v1, _ = tracks(doc)
+    ids = [doc.insert_clip(video(f"/m/{n}.mp4", audio=False), v1, at, duration_frames=20).id for n, at in (("a", 0), ("b", 20),
+                                                                                               ("c", 40))]
+    return v1, ids
+
+
+def test_an_unchanged_document_changes_no_frames(doc):
+    from seine_editor.timeline.snapshot import changed_frames
+
+    _three_shots(doc)
+    assert changed_frames(doc.render_snapshot(), doc.render_snapshot()) == ()
+
+
+def test_a_trim_changes_the_frames_of_that_clip_only(doc):
+    from seine_editor.timeline.snapshot import changed_frames
+
+    _, (_, b, _) = _three_shots(doc)
+    before = doc.render_snapshot()
+    doc.trim_clip(b, "tail", -5)
+    assert changed_frames(before, doc.render_snapshot()) == ((20, 40),)
+
+
+def test_hiding_a_track_changes_every_frame_it_shows(doc):
+    from seine_editor.timeline.snapshot import changed_frames
+
+    v1, _ = _three_shots(doc)
+    before = doc.render_snapshot()
+    doc.set_track_flags(v1, hidden=True)
+    assert changed_frames(before, doc.render_snapshot()) == ((0, 60),)
+
+
+def test_new_output_settings_change_every_frame(doc):
+    from seine_editor.timeline.snapshot import changed_frames
+
+    _three_shots(doc)
+    before = doc.render_snapshot()
+    doc.set_settings(width=640, height=360)
+    assert changed_frames(before, doc.render_snapshot()) is None

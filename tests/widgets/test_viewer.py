@@ -92,3 +92,22 @@ def test_an_edit_is_shown_at_once_in_the_viewer(story, qtbot, ui):
     story.project.delete([story.timeline.view.info.clips()[0].id])
     qtbot.waitUntil(lambda: story.viewer._shown_frame == 10, timeout=10000)
     assert ui.qimage_array(story.viewer.canvas.image()).max() < 30  # a gap now: black
+
+
+def test_an_edit_drops_only_the_cached_frames_it_changed(story, qtbot, ui):
+    first, _ = story.timeline.view.info.clips()
+    for frame in (10, 60):
+        shown_frame(story, qtbot, ui, frame)
+    story.project.delete([first.id])
+    assert story.viewer.source.cached(10) is None
+    assert story.viewer.source.cached(60) is not None  # the second shot did not change
+    assert shown_frame(story, qtbot, ui, 10).max() < 30  # a gap now: black
+
+
+def test_a_trim_of_the_second_shot_keeps_the_first_shots_frames(story, qtbot, ui):
+    _, second = story.timeline.view.info.clips()
+    for frame in (10, 60):
+        shown_frame(story, qtbot, ui, frame)
+    story.project.trim(second.id, "tail", -2)
+    assert story.viewer.source.cached(10) is not None
+    assert story.viewer.source.cached(60) is None
