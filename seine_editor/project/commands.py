@@ -70,12 +70,14 @@ class MacroCommand(QUndoCommand):
         self.commands = commands
 
     def redo(self) -> None:
-        for command in self.commands:
-            command.redo()
+        with self.commands[0].document.batch():
+            for command in self.commands:
+                command.redo()
 
     def undo(self) -> None:
-        for command in reversed(self.commands):
-            command.undo()
+        with self.commands[0].document.batch():
+            for command in reversed(self.commands):
+                command.undo()
 
     @property
     def created_ids(self) -> tuple[str, ...]:
@@ -101,7 +103,7 @@ def _timecode(document: TimelineDocument, frame: int) -> str:
 def _clip_name(document: TimelineDocument, clip_id: str) -> str:
     try:
         return document.info().clip(clip_id).name
-    except StopIteration:
+    except KeyError:
         return clip_id  # the document raises the real error, naming the id, when the edit runs
 
 

@@ -290,7 +290,10 @@ class GenerationController(QObject):
                             model_size=self.settings.model_size)
 
     def _generative(self, item_id: str):
-        clip = self.document.info().clip(item_id)
+        places = self.document.info().places
+        if item_id not in places:
+            raise PlacementError(f"no item with id {item_id!r} in the timeline")
+        clip = places[item_id][2]
         if clip.generative is None:
             raise PlacementError(f"clip '{clip.name}' is not a generative item")
         return clip.generative
@@ -382,7 +385,7 @@ class GenerationController(QObject):
         """The item still exists and still asks for what this job made (not re-requested meanwhile)."""
         try:
             generative = self._generative(item_id)
-        except (StopIteration, PlacementError):
+        except PlacementError:
             self._states.pop(item_id, None)  # deleted: the result stays in the cache only
             return False
         return generative.fingerprint == requested_fingerprint

@@ -282,11 +282,13 @@ class Project(IntentsMixin, QObject):
             return
         self._open_macro = []
         try:
-            yield
-        except BaseException:
-            for command in reversed(self._open_macro):
-                command.undo()
-            raise
+            with self.document.batch():  # the window updates once
+                try:
+                    yield
+                except BaseException:
+                    for command in reversed(self._open_macro):
+                        command.undo()
+                    raise
         finally:
             applied, self._open_macro = self._open_macro, None
         if applied:

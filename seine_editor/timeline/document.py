@@ -18,9 +18,10 @@ Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
 """
 from __future__ import annotations
 
+import contextlib
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Mapping
+from typing import Callable, Iterator, Mapping
 
 import opentimelineio as otio
 from psygnal import Signal
@@ -69,6 +70,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
                 generated.upgrade_fingerprint(clip)
         self._info: snapshot.TimelineInfo | None = None
         self._memo = ItemMemo()
+        self._batch: list | None = None  # changes held back by `batch`
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -116,15 +118,12 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         raise PlacementError(f"no clip or transition with id {item_id!r} in the timeline")
 
     def _link_group(self, clip_id: str) -> list[tuple[str, str]]:
-        """(track id, clip id) of the clip and every clip linked to it."""
-        with meta.reading(self._memo):
-            track = self._track_of(clip_id)
-            clip = next(c for c in track if meta.item_id(c) == clip_id)
-            group = meta.get(clip, "link")
-            if not group:
-                return [(meta.item_id(track), clip_id)]
-            return [(meta.item_id(t), meta.item_id(c)) for t in self._timeline.tracks for c in t
-                    if isinstance(c, otio.schema.Clip) and meta.get(c, "link") == group]
+        """(track id, clip id) of the clip and every clip linked to it, in timeline order."""
+        places = self.info().places
+        if clip_id not in places:
+            raise PlacementError(f"no clip or transition with id {clip_id!r} in the timeline")
+        members = sorted(places[i] for i in (clip_id, *places[clip_id][2].linked_ids))
+        return [(clip.track_id, clip.id) for _, _, clip in members]
 
     # ---- applying ----------------------------------------------------------------------------------------
 
@@ -203,8 +202,29 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
                    tracks=True, markers=memento.markers is not None, settings=memento.timeline_seine is not None)
         return inverse
 
+    @contextlib.contextmanager
+    def batch(self) -> Iterator[None]:
+        """Changes made inside are announced once, when the block ends: one `DocumentChange("batch", ...)` naming
+        every track and item they touched (a drop of many files, a macro and its undo are one update)."""
+        if self._batch is not None:
+            yield
+            return
+        self._batch = []
+        try:
+            yield
+        finally:
+            held, self._batch = self._batch, None
+            if held:
+                change = DocumentChange("batch", tuple(dict.fromkeys(t for c, *_ in held for t in c.track_ids)),
+                                        tuple(dict.fromkeys(i for c, *_ in held for i in c.item_ids)))
+                self._emit(change, tuple(dict.fromkeys(i for _, items, *_ in held for i in items)),
+                           *(any(flags[k] for _, _, *flags in held) for k in range(3)))
+
     def _emit(self, change: DocumentChange, items: tuple[str, ...] = (), tracks: bool = False,
               markers: bool = False, settings: bool = False) -> None:
+        if self._batch is not None:
+            self._batch.append((change, items, tracks, markers, settings))
+            return
         if settings:
             self.settings_changed.emit()
         if tracks:

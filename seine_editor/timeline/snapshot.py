@@ -11,6 +11,7 @@ Tracks are listed bottom to top (OTIO order): a later video track covers an earl
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -123,7 +124,13 @@ class TimelineInfo:
         return next(t for t in self.tracks if t.id == track_id)
 
     def clip(self, clip_id: str) -> ClipInfo:
-        return next(c for t in self.tracks for c in t.clips if c.id == clip_id)
+        return self.places[clip_id][2]
+
+    @functools.cached_property
+    def places(self) -> Mapping[str, tuple[int, int, ClipInfo]]:
+        """(track index, index in the track, ClipInfo) of each clip, by id."""
+        return MappingProxyType({c.id: (t, i, c) for t, track in enumerate(self.tracks)
+                                 for i, c in enumerate(track.clips)})
 
     def clips(self) -> tuple[ClipInfo, ...]:
         return tuple(c for t in self.tracks for c in t.clips)
@@ -549,13 +556,16 @@ class _Flattener:
         transition_in, transition_out = sides[0].get(p.index), sides[1].get(p.index)
         if self.memo is None or generated.is_generative(clip):
             return self._clip(p, placed, start, lead, duration, uid, transition_in, transition_out)
-        key = (self.kind, self.rate, start, lead, duration, uid, transition_in, transition_out,
-               _facts(self.memo, clip)[1] in self.audio_groups)
+        key = (self.kind, self.rate, lead, duration, uid, _relative(transition_in, start),
+               _relative(transition_out, start), _facts(self.memo, clip)[1] in self.audio_groups)
         known = self.memo.view("render", clip, key)
         if known is None:
-            known = self.memo.keep_view("render", clip, key, self._clip(p, placed, start, lead, duration, uid,
-                                                                        transition_in, transition_out))
-        return known
+            return self.memo.keep_view("render", clip, key, self._clip(p, placed, start, lead, duration, uid,
+                                                                       transition_in, transition_out))
+        if known.start_frame == start:
+            return known
+        return self.memo.keep_view("render", clip, key, dataclasses.replace(  # only moved (a ripple)
+            known, start_frame=start, transition_in=transition_in, transition_out=transition_out))
 
     def _clip(self, p: layout.Placed, placed, start: int, lead: int, duration: int, uid: str,
               transition_in: Optional[RenderTransition], transition_out: Optional[RenderTransition]) -> RenderItem:
@@ -573,6 +583,14 @@ class _Flattener:
             transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
             edits_properties.gain_db(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
             _source_seconds(clip) + Fraction(lead) / self.rate, reference, sequence, generator)
+
+
+def _relative(transition: Optional[RenderTransition], start: int) -> Optional[tuple]:
+    """A dissolve as seen from an item starting at ``start``: the same wherever a ripple moves both."""
+    if transition is None:
+        return None
+    return (transition.id, transition.transition_type, transition.left_clip_id, transition.right_clip_id,
+            transition.start_frame - start, transition.end_frame - start, transition.cut_frame - start)
 
 
 def _alone_in(track: otio.schema.Track, clip: otio.schema.Clip) -> otio.schema.Track:

@@ -203,6 +203,18 @@ def test_a_refused_edit_inside_a_macro_undoes_the_earlier_ones(project):
     assert (project.undo_stack.count(), project.document.to_json()) == (0, before)
 
 
+def test_a_macro_its_undo_and_its_redo_each_update_the_views_once(project):
+    ids = _ids(project)
+    updates = []
+    project.changed.connect(updates.append)
+    with project.macro("Two edits"):
+        project.slip(ids["A"], 1)
+        project.slip(ids["B"], 1)
+    project.undo_stack.undo()
+    project.undo_stack.redo()
+    assert [change.action for change in updates] == ["batch", "batch", "batch"]
+
+
 def test_signals_report_changes_and_the_clean_state(project, qtbot, tmp_path):
     with qtbot.waitSignal(project.changed), qtbot.waitSignal(project.clean_changed) as clean:
         project.slip(_ids(project)["A"], 1)

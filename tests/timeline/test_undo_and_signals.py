@@ -62,6 +62,19 @@ def test_signals_announce_changes_with_ids(doc):
     assert items == [(v,)]
 
 
+def test_changes_inside_a_batch_are_announced_once_at_its_end(doc):
+    v, _ = tracks(doc)
+    seen, items = [], []
+    doc.changed.connect(seen.append)
+    doc.items_changed.connect(items.append)
+    with doc.batch():
+        first = doc.insert_clip(video(audio=False), v, 0, duration_frames=5)
+        second = doc.insert_clip(video(audio=False), v, 5, duration_frames=5)
+        assert seen == []
+    assert [(c.action, c.track_ids, c.item_ids) for c in seen] == [("batch", (v,), first.ids + second.ids)]
+    assert items == [(v,)]
+
+
 def test_a_refused_edit_changes_nothing_and_emits_nothing(doc):
     v, a = tracks(doc)
     doc.insert_clip(video("/m/a.mp4"), v, 0, duration_frames=10)
