@@ -268,7 +268,13 @@ def _build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> Ti
     for track in timeline.tracks:  # each track read first: link groups reuse the parts of unchanged tracks
         layout.read_track(track, rate)
     links = _link_groups(timeline, memo)
-    tracks = tuple(_track_info(track, index, rate, links, memo) for index, track in enumerate(timeline.tracks))
+    changed_groups = frozenset()
+    if memo is not None:  # groups whose members changed: their clips' linked ids did
+        before = memo.views.get(("link-groups", id(timeline)), (None, None, {}))[2]
+        changed_groups = frozenset(g for g in before.keys() | links.keys() if before.get(g) != links.get(g))
+        memo.views[("link-groups", id(timeline))] = (timeline, None, links)
+    tracks = tuple(_track_info(track, index, rate, links, memo, changed_groups)
+                   for index, track in enumerate(timeline.tracks))
     markers = tuple(_marker_info(m, rate, 0, None) for m in timeline.tracks.markers)
     duration = max((t.duration_frames for t in tracks), default=0)
     return TimelineInfo(timeline.name, rate, duration, tracks, markers)
@@ -295,17 +301,21 @@ def _link_groups(timeline: otio.schema.Timeline, memo=None) -> dict[str, list[st
 def _groups_of(clips, memo=None) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for clip in clips:
-        group = _facts(memo, clip)[1] if memo is not None else meta.get(clip, "link")
+        _, group, _, clip_id = _facts(memo, clip) if memo is not None else (0, meta.get(clip, "link"), 0,
+                                                                          meta.item_id(clip))
         if group:
-            groups.setdefault(group, []).append(meta.item_id(clip))
+            groups.setdefault(group, []).append(clip_id)
     return groups
 
 
-def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links: dict, memo=None) -> TrackInfo:
+def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links: dict, memo=None,
+                changed_groups: frozenset = frozenset()) -> TrackInfo:
     placed, transitions = layout.read_track(track, rate)
     track_id = meta.item_id(track) or ""
-    build = _clip_info if memo is None else _remembered_clip_info(memo)
-    clips = tuple(build(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
+    if memo is None:
+        clips = tuple(_clip_info(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
+    else:
+        clips = _kept_clip_infos(memo, track, track_id, placed, rate, links, changed_groups)
     transition_infos = tuple(_transition_info(t, track_id) for t in transitions)
     duration = placed[-1].end if placed else 0
     return TrackInfo(track_id, track.name, track_kind(track), index, bool(meta.get(track, "muted", False)),
@@ -328,6 +338,32 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
                     edits_properties.fit_mode(clip), edits_properties.gain_db(clip))
 
 
+def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, links: dict,
+                     changed_groups: frozenset) -> tuple[ClipInfo, ...]:
+    """The track's ClipInfos, the last ones kept where the clip is the same object, its links and its file's
+    presence are as they were (moved along when only its place changed): a few comparisons a clip."""
+    build = _remembered_clip_info(memo)
+    held = memo.views.get(("clips", id(track)))
+    if held is None or held[1] != (track_id, rate):
+        clips = tuple(build(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
+    else:
+        before = held[2]
+        exists = build.exists
+        clips = []
+        for p in layout.clips_of(placed):
+            old = before.get(id(p.item), (None, None))
+            old = old[1] if old[0] is p.item else None
+            if old is None or old.generative is not None or old.duration_frames != p.duration or (
+                    old.link_group in changed_groups) or old.offline != build.offline_of(old.media_path):
+                clips.append(build(p, track_id, placed, rate, links))
+            else:
+                clips.append(old if old.start_frame == p.start else _moved(old, p.start))
+        clips = tuple(clips)
+    by_object = {id(p.item): (p.item, clip) for p, clip in zip(layout.clips_of(placed), clips)}
+    memo.views[("clips", id(track))] = (track, (track_id, rate), by_object)
+    return clips
+
+
 def _remembered_clip_info(memo):
     """`_clip_info` through ``memo``. A generative clip is always built anew: it reads its neighbours. Whether a
     file is there is asked once per file and view."""
@@ -335,29 +371,35 @@ def _remembered_clip_info(memo):
 
     def build(placed: layout.Placed, track_id: str, neighbours: list, rate: Fraction, links: dict) -> ClipInfo:
         clip = placed.item
-        generative, group, path = _facts(memo, clip)
+        generative, group, path, _ = _facts(memo, clip)
         if generative:
             return _clip_info(placed, track_id, neighbours, rate, links)
-        if path is not None and path not in exists:
-            exists[path] = os.path.exists(path)
-        offline = path is None or not exists[path]
-        key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), offline)
+        key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), offline_of(path))
         known = memo.view("clip", clip, key)
         if known is None:
             return memo.keep_view("clip", clip, key, _clip_info(placed, track_id, neighbours, rate, links))
         if known.start_frame == placed.start:
             return known
         return memo.keep_view("clip", clip, key, _moved(known, placed.start))
+
+    def offline_of(path: Optional[str]) -> bool:
+        if path is None:
+            return True
+        if path not in exists:
+            exists[path] = os.path.exists(path)
+        return not exists[path]
+
+    build.exists, build.offline_of = exists, offline_of
     return build
 
 
-def _facts(memo, clip: otio.schema.Clip) -> tuple[bool, Optional[str], Optional[str]]:
-    """(generative, link group, media path) of a clip, read once per object."""
-    known = memo.view("facts", clip, None)
-    if known is None:
-        known = memo.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
-                                                     layout.media_path(clip)))
-    return known
+def _facts(memo, clip: otio.schema.Clip) -> tuple[bool, Optional[str], Optional[str], Optional[str]]:
+    """(generative, link group, media path, id) of a clip, read once per object."""
+    held = memo.views.get(("facts", id(clip)))
+    if held is not None:
+        return held[2]
+    return memo.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
+                                                layout.media_path(clip), meta.item_id(clip)))
 
 
 def _moved(info: ClipInfo, start: int) -> ClipInfo:
@@ -496,17 +538,29 @@ class _Flattener:
         layers: dict[int, _Layer] = {}  # by height: 0 is the track's own clips
         own = layers.setdefault(0, _Layer([], []))
         placed, transitions = read or layout.read_track(track, self.rate)
-        uids = {p.index: meta.item_id(p.item) or f"{prefix}{p.index}" for p in placed}
+        uids = _Uids(placed, prefix, self.memo)
         joined = [t for t in transitions if t.left is not None and t.right is not None]
         sides = ({t.right.index: _transition_stub(t, uids, shift) for t in joined},
                  {t.left.index: _transition_stub(t, uids, shift) for t in joined})
+        # a top-level track keeps the items of the clips an edit left alone, where they were (a dictionary look-up)
+        keep = self.memo is not None and (shift, low, high) == (0, 0, _FOREVER)
+        before = self.memo.views.get(("render", id(track)), (None, None, {}))[2] if keep else {}
+        kept = {}
         shown = set()
         for p in placed:
             start, end = p.start + shift, p.end + shift
             if not p.item.enabled or end <= low or start >= high or isinstance(p.item, otio.schema.Gap):
                 continue
             if isinstance(p.item, otio.schema.Clip):
-                own.items.append(self.clip(p, placed, shift, low, high, uids[p.index], sides))
+                held = before.get(id(p.item))
+                item = held[1] if held is not None and held[0] is p.item else None
+                heard = keep and _facts(self.memo, p.item)[1] in self.audio_groups
+                if item is None or item.generative is not None or (item.start_frame, item.duration_frames) != (
+                        p.start, p.duration) or item.transition_in != sides[0].get(p.index) or (
+                        item.transition_out != sides[1].get(p.index)) or heard != held[2]:
+                    item = self.clip(p, placed, shift, low, high, uids[p.index], sides)
+                own.items.append(item)
+                kept[id(p.item)] = (p.item, item, heard)
                 shown.add(p.index)
                 continue
             if isinstance(p.item, otio.schema.Track) and track_kind(p.item) != self.kind:
@@ -516,6 +570,8 @@ class _Flattener:
             nested = self.track(p.item, inner_shift, *window, f"{uids[p.index]}/") if isinstance(
                 p.item, otio.schema.Track) else self.stack(p.item, inner_shift, *window, f"{uids[p.index]}/")
             _merge(layers, nested)
+        if keep:
+            self.memo.views[("render", id(track))] = (track, None, kept)
         for t in transitions:
             if t.left is None or t.right is None or not {t.left.index, t.right.index} <= shown:
                 continue
@@ -611,6 +667,22 @@ def _stack_on(layers: dict, nested: dict) -> None:
     base = 1 + max(layers, default=-1)
     for height, layer in nested.items():
         layers[base + height] = layer
+
+
+class _Uids(dict):
+    """The uid of each item of a track by its index, worked out when first asked: the item's id, or its place for
+    an item without one."""
+
+    def __init__(self, placed: list, prefix: str, memo):
+        super().__init__()
+        self._placed, self._prefix, self._memo = {p.index: p for p in placed}, prefix, memo
+
+    def __missing__(self, index: int) -> str:
+        item = self._placed[index].item
+        known = _facts(self._memo, item)[3] if self._memo is not None and isinstance(item, otio.schema.Clip) \
+            else meta.item_id(item)
+        self[index] = uid = known or f"{self._prefix}{index}"
+        return uid
 
 
 def _transition_stub(t: layout.PlacedTransition, uids: dict, shift: int) -> RenderTransition:
