@@ -13,7 +13,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from fractions import Fraction
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, Optional
+
+from seine_editor.timeline import generated, layout, meta
 
 
 @dataclass
@@ -29,6 +31,14 @@ class ItemMemo:
         self.spans.clear()
         self.views.clear()
         self.reads.clear()
+
+    def facts(self, clip) -> tuple[bool, Optional[str], Optional[str], Optional[str]]:
+        """(generative, link group, media path, id) of a clip, read once per object."""
+        held = self.views.get(("facts", id(clip)))
+        if held is not None:
+            return held[2]
+        return self.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
+                                                    layout.media_path(clip), meta.item_id(clip)))
 
     def view(self, kind: str, obj: Any, key: Any) -> Any:
         """The view of ``kind`` (a `ClipInfo`, a `RenderItem`) built for ``obj`` in the circumstances ``key``, or

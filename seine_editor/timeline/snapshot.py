@@ -301,7 +301,7 @@ def _link_groups(timeline: otio.schema.Timeline, memo=None) -> dict[str, list[st
 def _groups_of(clips, memo=None) -> dict[str, list[str]]:
     groups: dict[str, list[str]] = {}
     for clip in clips:
-        _, group, _, clip_id = _facts(memo, clip) if memo is not None else (0, meta.get(clip, "link"), 0,
+        _, group, _, clip_id = memo.facts(clip) if memo is not None else (0, meta.get(clip, "link"), 0,
                                                                           meta.item_id(clip))
         if group:
             groups.setdefault(group, []).append(clip_id)
@@ -371,7 +371,7 @@ def _remembered_clip_info(memo):
 
     def build(placed: layout.Placed, track_id: str, neighbours: list, rate: Fraction, links: dict) -> ClipInfo:
         clip = placed.item
-        generative, group, path, _ = _facts(memo, clip)
+        generative, group, path, _ = memo.facts(clip)
         if generative:
             return _clip_info(placed, track_id, neighbours, rate, links)
         key = (track_id, placed.duration, rate, tuple(links.get(group, ())) if group else (), offline_of(path))
@@ -391,15 +391,6 @@ def _remembered_clip_info(memo):
 
     build.exists, build.offline_of = exists, offline_of
     return build
-
-
-def _facts(memo, clip: otio.schema.Clip) -> tuple[bool, Optional[str], Optional[str], Optional[str]]:
-    """(generative, link group, media path, id) of a clip, read once per object."""
-    held = memo.views.get(("facts", id(clip)))
-    if held is not None:
-        return held[2]
-    return memo.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
-                                                layout.media_path(clip), meta.item_id(clip)))
 
 
 def _moved(info: ClipInfo, start: int) -> ClipInfo:
@@ -554,7 +545,7 @@ class _Flattener:
             if isinstance(p.item, otio.schema.Clip):
                 held = before.get(id(p.item))
                 item = held[1] if held is not None and held[0] is p.item else None
-                heard = keep and _facts(self.memo, p.item)[1] in self.audio_groups
+                heard = keep and self.memo.facts(p.item)[1] in self.audio_groups
                 if item is None or item.generative is not None or (item.start_frame, item.duration_frames) != (
                         p.start, p.duration) or item.transition_in != sides[0].get(p.index) or (
                         item.transition_out != sides[1].get(p.index)) or heard != held[2]:
@@ -613,7 +604,7 @@ class _Flattener:
         if self.memo is None or generated.is_generative(clip):
             return self._clip(p, placed, start, lead, duration, uid, transition_in, transition_out)
         key = (self.kind, self.rate, lead, duration, uid, _relative(transition_in, start),
-               _relative(transition_out, start), _facts(self.memo, clip)[1] in self.audio_groups)
+               _relative(transition_out, start), self.memo.facts(clip)[1] in self.audio_groups)
         known = self.memo.view("render", clip, key)
         if known is None:
             return self.memo.keep_view("render", clip, key, self._clip(p, placed, start, lead, duration, uid,
@@ -679,7 +670,7 @@ class _Uids(dict):
 
     def __missing__(self, index: int) -> str:
         item = self._placed[index].item
-        known = _facts(self._memo, item)[3] if self._memo is not None and isinstance(item, otio.schema.Clip) \
+        known = self._memo.facts(item)[3] if self._memo is not None and isinstance(item, otio.schema.Clip) \
             else meta.item_id(item)
         self[index] = uid = known or f"{self._prefix}{index}"
         return uid

@@ -56,7 +56,7 @@ class TrackEdit:
             self.children = list(track)
             placed, transitions = layout.read_track(track, rate)
             self.slots = [Slot(p.start, p.duration, layout.span(p.item, rate, memo)[1], p.item, live=True,
-                               item_id=meta.item_id(p.item))
+                               item_id=_live_id(p.item, memo))
                           for p in placed if not isinstance(p.item, otio.schema.Gap)]
             self._spans = {s.id: (s.duration, s.source_start) for s in self.slots}
             self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
@@ -225,6 +225,12 @@ class TrackEdit:
 
     def remove_transition(self, transition_id: str) -> None:
         self.transitions = [t for t in self.transitions if meta.item_id(t[2]) != transition_id]
+
+
+def _live_id(item: otio.core.Item, memo) -> Optional[str]:
+    if memo is not None and isinstance(item, otio.schema.Clip):
+        return memo.facts(item)[3]
+    return meta.item_id(item)
 
 
 def _key(placed: Optional[layout.Placed]) -> Optional[str]:
