@@ -10,6 +10,7 @@ from typing import Any, Optional
 
 from PySide6.QtGui import QUndoCommand
 
+from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
 from seine_editor.timeline.document import Edit, Memento, TimelineDocument
 from seine_editor.timeline.time import timecode
@@ -103,7 +104,7 @@ def _timecode(document: TimelineDocument, frame: int) -> str:
 def _clip_name(document: TimelineDocument, clip_id: str) -> str:
     try:
         return document.info().clip(clip_id).name
-    except KeyError:
+    except PlacementError:
         return clip_id  # the document raises the real error, naming the id, when the edit runs
 
 
@@ -114,7 +115,7 @@ def clip_name(document: TimelineDocument, clip_id: str) -> str:
 def _track_name(document: TimelineDocument, track_id: str) -> str:
     try:
         return document.info().track(track_id).name
-    except StopIteration:
+    except PlacementError:
         return track_id
 
 

@@ -20,6 +20,7 @@ from typing import Any, Mapping, Optional
 
 import opentimelineio as otio
 
+from seine_editor.errors import PlacementError
 from seine_editor.timeline import edits_properties, generated, layout, meta, sound
 from seine_editor.media.image_sequence import ImageSequence
 from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
@@ -121,9 +122,14 @@ class TimelineInfo:
     markers: tuple[MarkerInfo, ...]
 
     def track(self, track_id: str) -> TrackInfo:
-        return next(t for t in self.tracks if t.id == track_id)
+        found = next((t for t in self.tracks if t.id == track_id), None)
+        if found is None:
+            raise PlacementError(f"no track with id {track_id!r} in the timeline")
+        return found
 
     def clip(self, clip_id: str) -> ClipInfo:
+        if clip_id not in self.places:
+            raise PlacementError(f"no clip with id {clip_id!r} in the timeline")
         return self.places[clip_id][2]
 
     @functools.cached_property

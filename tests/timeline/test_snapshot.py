@@ -102,3 +102,25 @@ def test_new_output_settings_change_every_frame(doc):
     before = doc.render_snapshot()
     doc.set_settings(width=640, height=360)
     assert changed_frames(before, doc.render_snapshot()) is None
+
+
+def test_looking_up_an_unknown_id_names_it(doc):
+    from seine_editor.errors import PlacementError
+
+    with pytest.raises(PlacementError, match="no clip with id 'nope'"):
+        doc.info().clip("nope")
+    with pytest.raises(PlacementError, match="no track with id 'gone'"):
+        doc.info().track("gone")
+
+
+@pytest.mark.parametrize("edit", [
+    lambda doc: doc.split_clip("nope", 3), lambda doc: doc.trim_clip("nope", "tail", -1),
+    lambda doc: doc.move_clip("nope", 10), lambda doc: doc.delete_clips(["nope"])])
+def test_an_edit_of_an_unknown_clip_is_refused_naming_it(doc, edit):
+    from seine_editor.errors import PlacementError
+
+    _three_shots(doc)
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match="'nope'"):
+        edit(doc)
+    assert doc.to_json() == before

@@ -115,3 +115,13 @@ def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, in
         window.project.slip(clip, 1 if n % 2 == 0 else -1)
     assert window.statusBar().currentMessage().startswith(
         f"⚠ Autosave failed: {recovery_path(tmp_path / 'cut.otio')}: cannot be written")
+
+
+def test_the_tests_keep_settings_out_of_the_persons_own():
+    import os
+
+    from PySide6 import QtCore
+
+    settings = QtCore.QSettings("seine-editor", "settings-check")
+    assert settings.fileName().startswith(os.environ["XDG_CONFIG_HOME"])
+    assert "seine-editor-test-settings-" in os.environ["XDG_CONFIG_HOME"]
