@@ -70,6 +70,9 @@ def generative_state(clip: ClipInfo, job_state: Optional[str]) -> Optional[str]:
     return "done" if clip.generative.status == "baked" else "placeholder"
 
 
+THIN_PX = 4.0  # narrower than this, a clip has no room for pictures, a waveform or a title
+
+
 class ClipItem(QtWidgets.QGraphicsItem):
     """One clip. Selection is the only state it owns; everything else is the ClipInfo it was built from."""
 
@@ -144,6 +147,9 @@ class ClipItem(QtWidgets.QGraphicsItem):
         rect = self._rect
         base = self._colour()
         painter.setRenderHint(QtGui.QPainter.Antialiasing, False)
+        if rect.width() < THIN_PX:  # a whole long timeline in view: a sliver shows its kind and selection only
+            painter.fillRect(rect, QtGui.QColor("#ffd24a") if self.isSelected() else base)
+            return
         painter.fillRect(rect, base.darker(160))
         body = rect.adjusted(0, CLIP_TITLE_HEIGHT, 0, 0)
         if self.clip.generative is not None:

@@ -1,7 +1,7 @@
 """Editing on the timeline with the mouse and keyboard, the way a person does it; every edit checked on the
 document (exact frames) and undone through the Edit menu."""
 import pytest
-from PySide6 import QtCore
+from PySide6 import QtCore, QtWidgets
 from PySide6.QtTest import QTest
 
 L = QtCore.Qt.LeftButton
@@ -163,3 +163,27 @@ def test_ctrl_wheel_zooms_keeping_the_frame_under_the_mouse(edit):
     anchor = point(edit, 40)
     view.zoom_by(2.0, anchor.x())
     assert view.frame_at(anchor.x()) == 40
+
+
+def test_a_clip_zoomed_to_a_sliver_draws_its_kind_and_selection_only(window, infos, ui):
+    from PySide6 import QtGui
+
+    from seine_editor.widgets.timeline_items import KIND_COLOURS, THIN_PX
+
+    track = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], track, 0)
+    view = window.timeline.view
+    view.set_zoom((THIN_PX - 1) / view.info.clips()[0].duration_frames)
+    item = next(iter(view.clip_items.values()))
+
+    def drawn():
+        image = QtGui.QImage(8, 8, QtGui.QImage.Format_RGB888)
+        painter = QtGui.QPainter(image)
+        item.paint(painter, QtWidgets.QStyleOptionGraphicsItem())
+        painter.end()
+        return image.pixelColor(1, 4).name()
+
+    assert item.boundingRect().width() < THIN_PX
+    assert drawn() == KIND_COLOURS["video"]
+    item.setSelected(True)
+    assert drawn() == "#ffd24a"
