@@ -23,7 +23,8 @@ class IntentsMixin:
 
             media = probe(media)
         ids = self.push(c.AddClipCommand(self.document, media, track_id, frame, mode, **options))
-        self._report_offline()
+        if not os.path.exists(media.path):  # only a missing file can make new offline media
+            self._report_offline()
         return ids
 
     def add_clips(self, placements: list[dict], text: str = "Paste") -> tuple[str, ...]:
@@ -44,7 +45,8 @@ class IntentsMixin:
         placed = [{**p, "media": info(p["media"])} for p in placements]
         ids = self.push(c.CallCommand(self.document, f"{text} {len(placed)} clips", "overwrite_clips",
                                       placements=placed))
-        self._report_offline()
+        if not all(os.path.exists(p["media"].path) for p in placed):  # only a missing file makes new offline media
+            self._report_offline()
         return ids
 
     def append_clip(self, media: MediaInfo | os.PathLike | str, track_id: str, **options) -> tuple[str, ...]:
