@@ -27,7 +27,7 @@ import opentimelineio as otio
 from psygnal import Signal
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import generated, media_folders, meta, rules, snapshot
+from seine_editor.timeline import generated, layout, media_folders, meta, rules, snapshot
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento, Patch
 from seine_editor.timeline.memo import ItemMemo
 from seine_editor.timeline.edits_clips import ClipEditsMixin
@@ -303,13 +303,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
 
 def _difference(track_id: str, old: list, new: list) -> Patch | None:
     """The one run of children that differs between ``old`` and ``new`` (compared by identity), as a patch."""
-    limit = min(len(old), len(new))
-    head = 0
-    while head < limit and old[head] is new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
-        tail += 1
+    head, tail = layout.differing_run(old, new)
     if head == len(old) == len(new):
         return None
     return Patch(track_id, head, len(old) - head - tail, tuple(new[head:len(new) - tail]))

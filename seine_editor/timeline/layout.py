@@ -75,8 +75,8 @@ def _place(children: list, first_index: int, position: int, rate: Fraction, memo
     return placed
 
 
-def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo) -> list[Placed]:
-    """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved."""
+def differing_run(old: list, new: list) -> tuple[int, int]:
+    """(head, tail): how many children at the start and at the end of two lists are the same objects."""
     limit = min(len(old), len(new))
     head = 0
     while head < limit and old[head] is new[head]:
@@ -84,6 +84,12 @@ def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, mem
     tail = 0
     while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
         tail += 1
+    return head, tail
+
+
+def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo) -> list[Placed]:
+    """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved."""
+    head, tail = differing_run(old, new)
     kept = bisect.bisect_left(old_placed, head, key=lambda p: p.index)
     moved = bisect.bisect_left(old_placed, len(old) - tail, key=lambda p: p.index)
     placed = old_placed[:kept]
