@@ -86,7 +86,7 @@ class Compositor:
         self._sources = SourcePool(source_factory, max_open)
         self._stills: OrderedDict[tuple, _Layer] = OrderedDict()
         self._generated: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._starts = {id(t): [i.start_frame for i in t.items] for t in self.plan.video}
+        self._adopt(self.plan)
 
     def show(self, snapshot) -> None:
         """Composite another state of the timeline from now on. Open readers and stills stay (a viewer after an
@@ -94,9 +94,12 @@ class Compositor:
         plan = plan_of(snapshot)
         if plan.rate != self.rate:
             raise ValueError(f"a compositor at {self.rate} fps cannot show a timeline at {plan.rate} fps")
-        self.plan = plan
         self._generated.clear()
-        self._starts = {id(t): [i.start_frame for i in t.items] for t in self.plan.video}
+        self._adopt(plan)
+
+    def _adopt(self, plan: RenderPlan) -> None:
+        self.plan = plan
+        self._starts = {id(t): [i.start_frame for i in t.items] for t in plan.video}
 
     @property
     def duration_frames(self) -> int:

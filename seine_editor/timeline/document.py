@@ -121,7 +121,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         """(track id, clip id) of the clip and every clip linked to it, in timeline order."""
         places = self.info().places
         if clip_id not in places:
-            raise PlacementError(f"no clip or transition with id {clip_id!r} in the timeline")
+            raise PlacementError(f"no clip with id {clip_id!r} in the timeline")
         members = sorted(places[i] for i in (clip_id, *places[clip_id][2].linked_ids))
         return [(clip.track_id, clip.id) for _, _, clip in members]
 

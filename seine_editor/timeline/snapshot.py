@@ -271,8 +271,9 @@ def _live_objects(timeline: otio.schema.Timeline) -> list:
 
 
 def _build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> TimelineInfo:
-    for track in timeline.tracks:  # each track read first: link groups reuse the parts of unchanged tracks
-        layout.read_track(track, rate)
+    if memo is not None:  # each track read first: link groups reuse the parts of unchanged tracks
+        for track in timeline.tracks:
+            layout.read_track(track, rate)
     links = _link_groups(timeline, memo)
     changed_groups = frozenset()
     if memo is not None:  # groups whose members changed: their clips' linked ids did
@@ -477,8 +478,8 @@ def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=
 
 def changed_frames(old: Optional[RenderSnapshot], new: RenderSnapshot) -> Optional[tuple[tuple[int, int], ...]]:
     """The frame ranges [start, end) whose picture or sound may differ between two snapshots of one document, merged
-    and in order, or None for all of them. Items a document kept are the very objects of the old snapshot, so an unchanged track
-    costs one comparison."""
+    and in order, or None for all of them. Items a document kept are the very objects of the old snapshot, so an
+    unchanged track costs one comparison."""
     if old is None or old.rate != new.rate or old.metadata != new.metadata:
         return None
     before = {t.id: t for t in old.tracks}
