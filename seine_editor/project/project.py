@@ -112,9 +112,12 @@ class Project(IntentsMixin, QObject):
             moved = self._bring_cache(Path(self._scratch.name) / CACHE_DIR, path)
         elif old_path is not None and old_path.parent != path.parent:
             moved = self._bring_cache(old_path.parent / CACHE_DIR, path, leave=LEFT_BEHIND)
+        old_name = self.document.follow_file_name(path.stem, old_path.stem if old_path else None)
         try:
             self._write(path)
         except ProjectFileError:
+            if old_name is not None:
+                self.document.follow_file_name(old_name, path.stem)
             if moved is not None:  # not saved there: keep using the cache the project came with
                 self.document.rebase_media(moved[1], moved[0], undo_history(self.undo_stack))
                 self._moved_caches.pop(moved[0], None)

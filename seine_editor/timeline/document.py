@@ -21,7 +21,7 @@ from __future__ import annotations
 import contextlib
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator, Mapping
+from typing import Callable, Iterator, Mapping, Optional
 
 import opentimelineio as otio
 from psygnal import Signal
@@ -42,6 +42,8 @@ from seine_editor.timeline.time import exact_rate, to_rational
 from seine_editor.timeline.track_edit import TrackEdit
 
 
+UNTITLED = "Untitled"
+
 class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, GeometryEditsMixin, MarkerEditsMixin,
                        ClipPropertyEditsMixin, SettingsEditsMixin):
     changed = Signal(object)
@@ -54,7 +56,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         """Adopt `timeline` (ids added where missing, nothing else changed) or start an empty one with a
         video and an audio track. The rate comes from `rate`, our metadata, or the timeline's ranges."""
         if timeline is None:
-            timeline = otio.schema.Timeline(name="Untitled")
+            timeline = otio.schema.Timeline(name=UNTITLED)
             timeline.tracks.append(otio.schema.Track(name="V1", kind=otio.schema.TrackKind.Video))
             timeline.tracks.append(otio.schema.Track(name="A1", kind=otio.schema.TrackKind.Audio))
         self._timeline = timeline
@@ -234,6 +236,20 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         if markers:
             self.markers_changed.emit()
         self.changed.emit(change)
+
+    @property
+    def name(self) -> str:
+        return self._timeline.name
+
+    def follow_file_name(self, new_stem: str, old_stem: Optional[str] = None) -> Optional[str]:
+        """Saved under another name: a timeline still named "Untitled", or after the file it was saved as, takes
+        the new file's name (a sequence named in another tool keeps its name). Not an edit of its own, like a
+        window title. Returns the name it had, for a save that fails to restore; None when it kept it."""
+        before = self._timeline.name
+        if before not in (UNTITLED, "", old_stem) or before == new_stem:
+            return None
+        self._timeline.name = new_stem
+        return before
 
     def rebase_media(self, old_folder, new_folder, mementos: tuple[Memento, ...] = ()) -> int:
         """Point every path under `old_folder` at the same file under `new_folder` (its files were copied there),

@@ -216,13 +216,21 @@ class InspectorPanel(QtWidgets.QWidget):
                                       textInteractionFlags=QtCore.Qt.TextSelectableByMouse)
         self.form = GenerativeForm(self)
         self.dissolve = DissolveForm(self)
-        layout = QtWidgets.QVBoxLayout(self)
+        content = QtWidgets.QWidget()
+        layout = QtWidgets.QVBoxLayout(content)
         layout.setContentsMargins(10, 8, 10, 8)
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
         layout.addWidget(self.form)
         layout.addWidget(self.dissolve)
         layout.addStretch(1)
+        # The forms scroll inside the dock: a tall form never grows the dock or shrinks the timeline.
+        self.scroll = QtWidgets.QScrollArea(self, widgetResizable=True, frameShape=QtWidgets.QFrame.NoFrame,
+                                            horizontalScrollBarPolicy=QtCore.Qt.ScrollBarAlwaysOff)
+        self.scroll.setWidget(content)
+        outer = QtWidgets.QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
         self.form.hide()
         self.dissolve.hide()
 

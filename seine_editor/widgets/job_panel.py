@@ -7,6 +7,7 @@ from typing import Optional
 from PySide6 import QtCore, QtWidgets
 
 from seine_editor.jobs.runner import REPLACED
+from seine_editor.widgets.elided_label import ElidedLabel
 from seine_editor.widgets.resources import icon
 
 STATE_TEXT = {"queued": "Queued", "running": "Running", "finished": "Done", "failed": "Failed",
@@ -31,10 +32,11 @@ class JobRow(QtWidgets.QFrame):
         super().__init__(parent)
         self.job_id = job_id
         self.state = "queued"
-        self.title = QtWidgets.QLabel(title or job_id[:8])
+        self.title = ElidedLabel(title or job_id[:8])  # a long title never pushes Cancel out of sight
         self.title.setStyleSheet("font-weight: 600;")
         self.status = QtWidgets.QLabel("Queued", objectName="hint")
         self.status.setWordWrap(True)
+        self.status.setSizePolicy(QtWidgets.QSizePolicy.Ignored, QtWidgets.QSizePolicy.Preferred)  # wraps, never widens
         self.bar = QtWidgets.QProgressBar(maximum=1000, textVisible=False)
         self.bar.setFixedHeight(8)
         self.cancel = QtWidgets.QToolButton(self, icon=icon("cancel"), autoRaise=True, toolTip="Cancel")

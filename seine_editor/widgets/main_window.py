@@ -157,9 +157,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._on_project_changed()
         self.timeline.view.fit_until_zoomed()
         self._refresh_title()
-        for media in sorted({c.media_path for c in project.info().clips() if c.media_path}):
-            if Path(media).exists():
-                self.bin.import_paths([media])
+        self.bin.clear()  # a bin per project: its own media, never what the last project held
+        self.bin.import_paths(sorted({c.media_path for c in project.info().clips()
+                                      if c.media_path and c.generative is None and Path(c.media_path).exists()}))
         self.project_changed.emit(project)
 
     def _on_project_changed(self, change=None) -> None:

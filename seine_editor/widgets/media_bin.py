@@ -55,6 +55,20 @@ class MediaList(QtWidgets.QListWidget):
         self.setUniformItemSizes(True)
         self.setSpacing(2)
         self.setWordWrap(False)
+        self.setTextElideMode(QtCore.Qt.ElideMiddle)  # names fit the panel; the tooltip has the whole path
+        self.setHorizontalScrollBarPolicy(QtCore.Qt.ScrollBarAlwaysOff)
+        self._pressed: Optional[QtWidgets.QListWidgetItem] = None
+
+    def mousePressEvent(self, event: QtGui.QMouseEvent) -> None:
+        self._pressed = self.itemAt(event.position().toPoint())
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QtGui.QMouseEvent) -> None:
+        """A drag that starts on an item that cannot be used (still probing, or refused) does nothing: it neither
+        drags nor sweeps a selection over its neighbours."""
+        if event.buttons() and self._pressed is not None and not self._pressed.flags() & QtCore.Qt.ItemIsDragEnabled:
+            return
+        super().mouseMoveEvent(event)
 
     def mimeData(self, items) -> QtCore.QMimeData:
         paths = [i.data(PATH_ROLE) for i in items if i.data(INFO_ROLE) is not None]
@@ -130,6 +144,12 @@ class MediaBinPanel(QtWidgets.QWidget):
             queued.append(path)
         self._refresh_count()
         return queued
+
+    def clear(self) -> None:
+        """Forget every item (another project is open: its bin starts from its own media)."""
+        self.list.clear()
+        self._items.clear()
+        self._refresh_count()
 
     def paths(self) -> list[str]:
         return list(self._items)

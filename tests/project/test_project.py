@@ -250,6 +250,22 @@ def test_failed_open_leaves_the_current_project_untouched(project, tmp_path, con
     assert (project.document.to_json(), project.path, project.undo_stack.count(), project.is_clean()) == before
 
 
+def test_save_as_names_an_untitled_timeline_after_its_file_and_it_follows_the_next_save_as(project, tmp_path):
+    project.save_as(tmp_path / "harbour story.otio")
+    assert json.loads((tmp_path / "harbour story.otio").read_text())["name"] == "harbour story"
+    project.save_as(tmp_path / "harbour story v2.otio")
+    assert project.document.name == "harbour story v2"
+
+
+def test_save_as_keeps_a_sequence_name_given_by_another_tool(qapp, tmp_path):
+    edl = tmp_path / "cut.edl"
+    edl.write_text("TITLE: Reel 4 conform\n\n001  AX V C 01:00:00:00 01:00:01:00 00:00:00:00 00:00:01:00\n")
+    opened = Project.open(edl, rate=25)
+    opened.save_as(tmp_path / "conform.otio")
+    assert opened.document.name == "Reel 4 conform"
+    opened.close()
+
+
 def test_opening_an_edl_gives_an_unsaved_untitled_project(qapp, tmp_path):
     edl = tmp_path / "cut.edl"
     edl.write_text("TITLE: cut\n\n001  AX V C 01:00:00:00 01:00:01:00 00:00:00:00 00:00:01:00\n")

@@ -74,6 +74,18 @@ def test_selecting_a_generative_item_shows_its_request_in_the_inspector(cut, ui)
     assert form.engine.currentData() == "morph" and form.duration.value() == 48
 
 
+def test_selecting_a_generative_item_keeps_the_docks_where_they_were(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
+    docks = lambda: (window.docks["timeline"].height(), window.docks["inspector"].size())
+    qtbot.wait(10)
+    before = docks()
+    window.timeline.view.select_clips([window.project.document.info().tracks[0].clips[1].id])
+    qtbot.wait(10)  # the layout settles
+    assert window.inspector.form.isVisibleTo(window.inspector)
+    assert docks() == before
+
+
 def test_the_inspector_says_how_the_items_engine_builds_its_prompt(cut, ui):
     window, at_cut = cut
     ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)

@@ -36,6 +36,20 @@ def test_a_replaced_job_reads_replaced_and_a_cancelled_one_cancelled(panel, qtbo
     assert "newer request" in rows[0].status.toolTip() and not rows[0].cancel.isEnabled()
 
 
+def test_a_long_title_is_elided_and_cancel_stays_inside_a_narrow_panel(panel, qtbot):
+    panel, _runner = panel
+    title = "Transition: a_very_long_camera_file_name_0001.mp4 → trim-big-buck-bunny-1080p-final.webm"
+    panel.on_job_queued("job-1", title)
+    panel.resize(220, 300)
+    panel.show()
+    qtbot.waitExposed(panel)
+    row = panel.rows["job-1"]
+    cancel = row.cancel.geometry()
+    assert row.width() <= 220 and cancel.right() < row.width()
+    assert row.title.shown_text() != title and "…" in row.title.shown_text()
+    assert (row.title.text(), row.title.toolTip()) == (title, title)
+
+
 def test_a_replaced_job_that_finished_before_it_could_stop_still_reads_replaced(panel, qtbot):
     panel, runner = panel
     started, gate = threading.Event(), threading.Event()

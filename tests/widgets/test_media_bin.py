@@ -1,5 +1,7 @@
 """The media bin: files dropped from a file manager are probed in the background; bad ones show why."""
-from PySide6 import QtCore
+from pathlib import Path
+
+from PySide6 import QtCore, QtGui, QtWidgets
 
 
 def test_dropped_files_are_probed_and_described(window, qtbot, media, ui):
@@ -39,3 +41,38 @@ def test_hdr_footage_is_described_and_badged_in_the_bin(window, qtbot, ui, tmp_p
     item = window.bin.list.item(0)
     assert item.text() == "phone.mov\n0:00.1 · 288×192 · 25 fps · HDR HLG"
     qtbot.waitUntil(lambda: item.data(BADGE_ROLE) == "HDR", timeout=10000)
+
+
+def test_a_new_project_starts_with_an_empty_bin(window, qtbot, media, ui):
+    ui.drop_urls(window.bin, [media["a"]], QtCore.QPoint(10, 10))
+    window.new_project()
+    assert window.bin.paths() == [] and window.bin.count_label.text() == "0 items"
+
+
+def test_a_reopened_project_lists_its_media_and_never_its_generated_frames(window, qtbot, infos, media, tmp_path):
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=40)
+    window.project.add_clip(infos["b"], v1, 40, source_start_frame=8)
+    item = window.project.generation.add_generative_transition(v1, 40, params={"engine": "morph"})
+    qtbot.waitUntil(lambda: window.project.info().clip(item).generative.status == "baked", timeout=60000)
+    assert window.save_as(str(tmp_path / "story.otio"))
+    assert window.open_project(str(tmp_path / "story.otio"))
+    generated = window.project.info().clip(item).media_path
+    assert generated.startswith(str(tmp_path / "cache"))
+    assert window.bin.paths() == sorted(str(Path(media[k]).resolve()) for k in ("a", "b"))
+
+
+def test_dragging_from_an_unusable_item_selects_nothing(window, qtbot, media, ui):
+    ui.drop_urls(window.bin, [media["bad"], media["a"]], QtCore.QPoint(10, 10))
+    qtbot.waitUntil(lambda: None not in (window.bin.error(media["bad"]), window.bin.info(media["a"])), timeout=10000)
+    bin_list = window.bin.list
+    viewport = bin_list.viewport()
+    bad, good = (bin_list.visualItemRect(bin_list.item(i)).center() for i in (0, 1))
+    bin_list.clearSelection()
+    qtbot.mousePress(viewport, QtCore.Qt.LeftButton, pos=bad)
+    for step in range(1, 6):
+        QtWidgets.QApplication.sendEvent(viewport, QtGui.QMouseEvent(
+            QtCore.QEvent.MouseMove, QtCore.QPointF(bad + (good - bad) * step / 5), QtCore.QPointF(),
+            QtCore.Qt.NoButton, QtCore.Qt.LeftButton, QtCore.Qt.NoModifier))
+    qtbot.mouseRelease(viewport, QtCore.Qt.LeftButton, pos=good)
+    assert window.bin.selected_paths() == []
