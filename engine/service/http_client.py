@@ -59,7 +59,7 @@ class HttpEngineClient:
         except (ValueError, AttributeError):
             detail = body[:200].decode(errors="replace")
         if response.status == 401:
-            detail = "the token is missing or wrong (Settings → Engine → token file)"
+            detail = "the token is missing or wrong (Engine settings → token file)"
         retry = response.getheader("Retry-After")
         error = ServerError(f"{self.url} answered {response.status} {response.reason}: {detail}")
         error.status, error.retry_after = response.status, float(retry) if retry else None

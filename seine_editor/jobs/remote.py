@@ -1,5 +1,5 @@
 """The editor's side of a `seine-editor serve` server: a host that hands out engines whose jobs
-run there, and the health check behind Settings → Test connection."""
+run there, and the health check behind Engine settings → Test connection."""
 from __future__ import annotations
 
 from pathlib import Path

@@ -308,6 +308,8 @@ class SettingsCommand(CallCommand):
         words = []
         if "width" in given or "height" in given:
             words.append("frame size")
+        if "fps" in given:
+            words.append("frame rate")
         if "audio_rate" in given:
             words.append("audio rate")
         if "engine" in given:

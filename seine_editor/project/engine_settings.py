@@ -92,7 +92,7 @@ class EngineSettings:
         fallback = registry.engine_info(registry.FALLBACK_ENGINE)
         needs = " or ".join(" and ".join(group) for group in info.required)
         return fallback.name, self.engine_options(fallback.name), \
-            f"{info.label} needs {needs} (Settings → Engine): generative items use the {fallback.label} engine"
+            f"{info.label} needs {needs} (Engine settings): generative items use the {fallback.label} engine"
 
     def check(self) -> None:
         """Raise one clear error (SettingsError, or an EngineError such as WeightsNotFoundError naming the folder

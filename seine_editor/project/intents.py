@@ -200,10 +200,11 @@ class IntentsMixin:
 
     # ---- settings --------------------------------------------------------------------------------------------
 
-    def set_settings(self, width: Optional[int] = None, height: Optional[int] = None,
+    def set_settings(self, width: Optional[int] = None, height: Optional[int] = None, fps=None,
                      audio_rate: Optional[int] = None) -> None:
-        """Change the output frame size and/or audio rate (one undo step; bad values raise SettingsError)."""
-        self.push(c.SettingsCommand(self.document, width=width, height=height, audio_rate=audio_rate))
+        """Change the output frame size, frame rate and/or audio rate (one undo step; bad values raise
+        SettingsError). A new frame rate keeps every cut at its instant, rounded to the new rate's frames."""
+        self.push(c.SettingsCommand(self.document, width=width, height=height, fps=fps, audio_rate=audio_rate))
 
     # ---- media -----------------------------------------------------------------------------------------------
 

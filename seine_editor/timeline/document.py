@@ -38,7 +38,7 @@ from seine_editor.timeline.edits_properties import ClipPropertyEditsMixin
 from seine_editor.timeline.edits_settings import SettingsEditsMixin
 from seine_editor.timeline.edits_trim import TrimEditsMixin
 from seine_editor.timeline.settings import timeline_rate
-from seine_editor.timeline.time import exact_rate, to_rational
+from seine_editor.timeline.time import exact_rate, to_frames, to_rational
 from seine_editor.timeline.track_edit import TrackEdit
 
 
@@ -175,6 +175,7 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         if timeline_seine is not None:
             old_seine = meta.seine(self._timeline)
             self._timeline.metadata[meta.NAMESPACE] = meta.plain(timeline_seine)
+            self._adopt_rate(timeline_rate(self._timeline))
         current = {meta.item_id(t): t for t in self._timeline.tracks}
         old_order = tuple(current)
         order = old_order if order is None else order
@@ -190,6 +191,15 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         if markers is not None:
             stack.markers[:] = [m.clone() for m in markers]
         return Memento(old_order, replaced, old_markers, old_seine)
+
+    def _adopt_rate(self, rate: Fraction) -> None:
+        """The timeline is at ``rate`` now (a format change, or its undo): its start moves to the same instant at
+        it, and nothing read at the old rate is reused."""
+        if rate == self.rate:
+            return
+        self.rate = rate
+        self._timeline.global_start_time = to_rational(to_frames(self._timeline.global_start_time, rate), rate)
+        self._memo.clear()
 
     def restore(self, memento: Memento) -> Memento:
         """Put back the state `memento` recorded; returns the memento that undoes this restore."""

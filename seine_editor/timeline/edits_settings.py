@@ -3,12 +3,14 @@ settings, kept in `timeline.metadata["seine"]["settings"]` (engine settings unde
 travel with the project. Undone like every edit, by a memento of the timeline's seine metadata."""
 from __future__ import annotations
 
+from fractions import Fraction
 from typing import Any, Optional
 
 from seine_editor.errors import SettingsError
-from seine_editor.timeline import meta
+from seine_editor.timeline import meta, retime
 from seine_editor.timeline import settings as timeline_settings
 from seine_editor.timeline.changes import DocumentChange, Edit
+from seine_editor.timeline.time import exact_rate
 
 _OPTIONAL_TEXT = (str, type(None))
 ENGINE_KEYS: dict[str, tuple[type, ...]] = {
@@ -43,11 +45,18 @@ class SettingsEditsMixin:
         return dict(engine) if engine else None
 
     def set_settings(self, *, width: Optional[int] = None, height: Optional[int] = None,
-                     audio_rate: Optional[int] = None, engine: Optional[dict[str, Any]] = None) -> Edit:
-        """Change the output frame size / audio rate and/or the engine settings (`{}` forgets them). The frame
-        rate is the document's own and cannot change here. Refused values raise SettingsError, changing nothing."""
+                     fps: Optional[Fraction] = None, audio_rate: Optional[int] = None,
+                     engine: Optional[dict[str, Any]] = None) -> Edit:
+        """Change the output format (frame size, frame rate, audio rate) and/or the engine settings (`{}` forgets
+        them). A new frame rate re-expresses the whole timeline at it (`retime`). Refused values raise
+        SettingsError, changing nothing."""
         current = timeline_settings.read_settings(self._timeline)
-        changes = {k: v for k, v in (("width", width), ("height", height), ("audio_rate", audio_rate))
+        if fps is not None:
+            try:
+                fps = exact_rate(fps)
+            except (TypeError, ValueError):
+                raise SettingsError(f"frame rate {fps} is not allowed: it must be above 0") from None
+        changes = {k: v for k, v in (("width", width), ("height", height), ("fps", fps), ("audio_rate", audio_rate))
                    if v is not None}
         settings = timeline_settings.TimelineSettings(**{**current.to_fields(), **changes})
         timeline_settings.check_settings(settings)
@@ -58,7 +67,15 @@ class SettingsEditsMixin:
             stored.pop("engine", None)
             if engine:
                 stored["engine"] = {k: list(v) if isinstance(v, tuple) else v for k, v in engine.items()}
-        seine = {**meta.seine(self._timeline), "settings": stored}
-        memento = self._swap({}, timeline_seine=seine)
-        self._emit(DocumentChange("set_settings"), settings=True)
+        seine = {**meta.seine(self._timeline), "settings": stored, "rate": f"{settings.fps.numerator}/"
+                                                                            f"{settings.fps.denominator}"}
+        if settings.fps == self.rate:
+            memento = self._swap({}, timeline_seine=seine)
+            self._emit(DocumentChange("set_settings"), settings=True)
+            return Edit(memento)
+        tracks = {meta.item_id(t): retime.retimed_track(t, self.rate, settings.fps) for t in self._timeline.tracks}
+        markers = tuple(retime.retimed_markers(self._timeline.tracks.markers, self.rate, settings.fps))
+        memento = self._swap(tracks, markers=markers, timeline_seine=seine)
+        self._emit(DocumentChange("set_settings", tuple(tracks)), items=tuple(tracks), tracks=True, markers=True,
+                   settings=True)
         return Edit(memento)

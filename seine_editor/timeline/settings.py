@@ -27,6 +27,16 @@ class TimelineSettings:
 
 DEFAULT_RATE = Fraction(24)
 AUDIO_RATES = (32000, 44100, 48000, 88200, 96000)
+# The project formats offered by name (Project settings); any even size is allowed besides.
+FRAME_SIZES = {"HD 1080p": (1920, 1080), "4K UHD": (3840, 2160), "HD 720p": (1280, 720),
+               "Vertical 1080×1920": (1080, 1920), "Square 1080×1080": (1080, 1080), "DCI 4K": (4096, 2160)}
+FRAME_RATES = (Fraction(24000, 1001), Fraction(24), Fraction(25), Fraction(30000, 1001), Fraction(30), Fraction(50),
+               Fraction(60000, 1001), Fraction(60))
+
+
+def rate_label(rate: Fraction) -> str:
+    """23.976, 24, 29.97: how editors name rates."""
+    return str(rate.numerator) if rate.denominator == 1 else f"{float(rate):.3f}".rstrip("0").rstrip(".")
 MAX_SIDE = 16384  # pixels a side: the most the encoders take
 
 
@@ -82,3 +92,9 @@ def timeline_rate(timeline: otio.schema.Timeline) -> Fraction:
         if isinstance(item, (otio.schema.Clip, otio.schema.Gap)) and item.source_range is not None:
             return exact_rate(item.source_range.duration.rate)
     return DEFAULT_RATE
+
+
+def format_of_media(width: int, height: int, fps, current: TimelineSettings) -> TimelineSettings:
+    """``current`` with the frame size (rounded down to even sizes) and rate of a video: what a project whose first
+    clip is that video is offered."""
+    return TimelineSettings(max(2, width // 2 * 2), max(2, height // 2 * 2), Fraction(fps), current.audio_rate)

@@ -33,19 +33,25 @@ def first_track(info: TimelineInfo, kind: str) -> Optional[str]:
     return next((t.id for t in info.tracks if t.kind == kind), None)
 
 
-def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int, infos: dict) -> list[str]:
+def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int, infos: dict,
+              still_frames: int) -> list[str]:
     """Place files one after another from `frame` (one undo step). Audio-only files go to an audio track,
-    pictures to a video track, whichever track was under the drop."""
-    info = project.info()
-    created: list[str] = []
+    pictures to a video track, whichever track was under the drop; a still image lasts ``still_frames`` (the
+    preference). Files not probed yet (straight from a file manager) are probed first: a bad one is refused by
+    name and nothing is placed."""
+    from seine_editor.media.probe import probe  # PyAV: only for files the bin has not described yet
+
     paths = list(paths)
+    medias = [infos.get(path) or probe(path) for path in paths]
+    created: list[str] = []
     with project.macro(f"Add {len(paths)} clips" if len(paths) > 1 else f"Add '{paths[0].rsplit('/', 1)[-1]}'"):
-        for path in paths:
-            media = infos.get(path) or path
-            kind = "audio" if getattr(media, "kind", None) == "audio" else "video"
+        for media in medias:
+            info = project.info()  # a track added for the file before is there for this one
+            kind = "audio" if media.kind == "audio" else "video"
             target = track_id if track_id and info.track(track_id).kind == kind else None
             target = target or first_track(info, kind) or project.add_track(kind)
-            ids = project.add_clip(media, target, frame, "insert")
+            length = {"duration_frames": still_frames} if media.kind == "image" else {}
+            ids = project.add_clip(media, target, frame, "insert", **length)
             created += list(ids)
             frame = project.info().clip(ids[0]).end_frame
     return created

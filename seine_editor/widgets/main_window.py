@@ -10,13 +10,16 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.widgets.resources import icon
 from seine_editor.errors import SeineEditorError
+from seine_editor.project.preferences import Preferences, load_preferences, save_preferences
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable
+from seine_editor.timeline.settings import format_of_media, rate_label
 from seine_editor.timeline.snapshot import changed_frames
 from seine_editor.widgets import edit_bridge, menus
 from seine_editor.widgets.job_panel import JobPanel
 from seine_editor.widgets.media_bin import MediaBinPanel
 from seine_editor.widgets.media_tasks import MediaTasks
+from seine_editor.widgets.offer_bar import OfferBar
 from seine_editor.widgets.proxy_tasks import ProxyTasks
 from seine_editor.widgets.timeline_panel import TimelinePanel
 from seine_editor.widgets.viewer import ViewerPanel
@@ -54,6 +57,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self._build_panels()
         self.actions_ = menus.build(self)
         self.statusBar().showMessage("Ready")
+        self.preferences = self._load_preferences()
         self._restore_layout()
         self.set_project(Project.new())
 
@@ -72,7 +76,14 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inspector = InspectorPanel()
         self._inspected_transition = None  # the dissolve the inspector's form holds, as it was loaded
         self.palette = TransitionsPalette()
-        self.setCentralWidget(self.viewer)
+        self.offer_bar = OfferBar()
+        central = QtWidgets.QWidget()
+        column = QtWidgets.QVBoxLayout(central)
+        column.setContentsMargins(0, 0, 0, 0)
+        column.setSpacing(0)
+        column.addWidget(self.offer_bar)
+        column.addWidget(self.viewer, 1)
+        self.setCentralWidget(central)
         self.docks = {}
         for key, title, widget, area in (("bin", "Media", self.bin, QtCore.Qt.LeftDockWidgetArea),
                                          ("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea),
@@ -122,6 +133,7 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda item, on: self.run_edit(lambda p: p.generation.set_generated_sound(item, on)))
         self.bin.add_to_timeline_requested.connect(
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
+        self.bin.animate_requested.connect(self._animate_from_bin)
 
     def _on_tasks_updated(self, path: str) -> None:
         for item in self.timeline.view.clip_items.values():
@@ -240,8 +252,45 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_view_media_dropped(self, paths: list, track_id, frame: int) -> None:
         self.bin.import_paths(paths)
+        paths = [str(Path(p).resolve()) for p in paths]
         infos = {p: self.bin.info(p) for p in paths if self.bin.info(p) is not None}
-        self.run_edit(edit_bridge.add_media, [str(Path(p).resolve()) for p in paths], track_id, frame, infos)
+        still_frames = self.preferences.still_frames(self.project.info().rate)
+        was_empty = not self.project.info().clips()
+        if self.run_edit(edit_bridge.add_media, paths, track_id, frame, infos, still_frames) and was_empty:
+            self._offer_format_of(self.project.info().clips()[0])
+
+    def _animate_from_bin(self, path: str) -> None:
+        """A still from the bin placed at the playhead and animated, as one undo step."""
+        still_frames = self.preferences.still_frames(self.project.info().rate)
+
+        def animate(project):
+            with project.macro(f"Animate '{Path(path).name}'"):
+                ids = edit_bridge.add_media(project, [path], None, self.viewer.position, {path: self.bin.info(path)},
+                                            still_frames)
+                edit_bridge.extend_or_animate(project, ids[0])
+        self.run_edit(animate)
+
+    def _offer_format_of(self, clip) -> None:
+        """The first clip of an empty project offers its frame size and rate when they differ from the project's
+        (one undo step when taken; the clip keeps its length in time)."""
+        from seine_editor.media.probe import probe
+
+        if not clip.media_path:
+            return
+        try:  # probed already, by the bin or by the drop
+            media = self.bin.info(clip.media_path) or probe(clip.media_path)
+        except SeineEditorError:
+            return
+        if media.kind != "video" or not media.fps:
+            return
+        current = self.project.settings
+        proposed = format_of_media(media.width, media.height, media.fps, current)
+        if proposed == current:
+            return
+        said = lambda s: f"{s.width}×{s.height} at {rate_label(s.fps)} fps"
+        self.offer_bar.offer(f"{Path(media.path).name} is {said(proposed)}; the project is {said(current)}.",
+                             f"Use {said(proposed)}", lambda: self.run_edit(lambda p: p.set_settings(
+                                 **{k: v for k, v in proposed.to_fields().items() if getattr(current, k) != v})))
 
     def _on_view_selection_changed(self, clip_ids: list) -> None:
         if not clip_ids and self.timeline.view.selected_transition() is not None:
@@ -342,6 +391,19 @@ class MainWindow(QtWidgets.QMainWindow):
         recent = [path] + [p for p in self.recent_projects() if p != path]
         self.settings.setValue("recent_projects", recent[:RECENT_KEPT])
         menus.refresh_recent(self)
+
+    def _load_preferences(self) -> Preferences:
+        """The saved preferences; a file that cannot be used is named in the status bar and the defaults used."""
+        try:
+            return load_preferences()
+        except SeineEditorError as error:
+            self.show_error(str(error))
+            return Preferences()
+
+    def set_preferences(self, preferences: Preferences) -> None:
+        """Keep ``preferences`` for every project on this machine (SettingsError on a refused value)."""
+        save_preferences(preferences)
+        self.preferences = preferences
 
     # layout and shutdown ----------------------------------------------------------------------------------
     def _restore_layout(self) -> None:

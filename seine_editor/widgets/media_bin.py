@@ -87,6 +87,7 @@ class MediaBinPanel(QtWidgets.QWidget):
     media_ready = QtCore.Signal(object)
     media_failed = QtCore.Signal(str, str)
     add_to_timeline_requested = QtCore.Signal(list)  # paths, at the playhead
+    animate_requested = QtCore.Signal(str)  # a still's path: placed at the playhead and animated
 
     def __init__(self, tasks: MediaTasks, proxies: Optional[ProxyTasks] = None,
                  parent: Optional[QtWidgets.QWidget] = None):
@@ -98,6 +99,8 @@ class MediaBinPanel(QtWidgets.QWidget):
         self._items: dict[str, QtWidgets.QListWidgetItem] = {}
         self.list = MediaList(self)
         self.list.itemDoubleClicked.connect(lambda item: self.add_to_timeline_requested.emit([item.data(PATH_ROLE)]))
+        self.list.setContextMenuPolicy(QtCore.Qt.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._show_context_menu)
         self.hint = QtWidgets.QLabel("Drop video, audio, images or folders here", objectName="hint",
                                      alignment=QtCore.Qt.AlignCenter)
         import_button = QtWidgets.QToolButton(self, icon=icon("import"), text="Import…",
@@ -164,6 +167,21 @@ class MediaBinPanel(QtWidgets.QWidget):
 
     def selected_paths(self) -> list[str]:
         return [i.data(PATH_ROLE) for i in self.list.selectedItems() if i.data(INFO_ROLE) is not None]
+
+    def context_menu(self, paths: list[str]) -> QtWidgets.QMenu:
+        """What can be done with the usable items ``paths``: add them at the playhead; animate a still."""
+        menu = QtWidgets.QMenu(self)
+        if paths:
+            menu.addAction(icon("import"), "Add to timeline at playhead",
+                           lambda: self.add_to_timeline_requested.emit(list(paths)))
+        if len(paths) == 1 and self.info(paths[0]).kind == "image":
+            menu.addAction(icon("generate"), "Animate image…", lambda: self.animate_requested.emit(paths[0]))
+        return menu
+
+    def _show_context_menu(self, pos: QtCore.QPoint) -> None:
+        menu = self.context_menu(self.selected_paths())
+        if not menu.isEmpty():
+            menu.popup(self.list.viewport().mapToGlobal(pos))
 
     # drops ------------------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:

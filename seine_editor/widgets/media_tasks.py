@@ -15,6 +15,7 @@ from PySide6 import QtCore, QtGui
 
 from seine_editor.errors import MediaError
 from seine_editor.media.info import MediaInfo
+from seine_editor.timeline.settings import rate_label
 from seine_editor.widgets.frame_source import to_qimage
 
 THUMBNAILS_KEPT = 2000
@@ -191,7 +192,7 @@ def describe(info: MediaInfo) -> str:
     if info.kind != "audio":
         parts.append(f"{info.width}×{info.height}")
     if info.fps:
-        parts.append(f"{float(info.fps):.3g} fps" + (" VFR" if info.variable_frame_rate else ""))
+        parts.append(f"{rate_label(info.fps)} fps" + (" VFR" if info.variable_frame_rate else ""))
     if info.kind == "image":
         parts.append("still")
     if info.hdr:

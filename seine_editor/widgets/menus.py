@@ -62,7 +62,10 @@ def _file_menu(window, menu) -> None:
     _action(window, menu, "&Export timeline (OTIO, EDL, XML)…", lambda: _dialog(window, "export"), ["Ctrl+E"],
             "export", key="export")
     menu.addSeparator()
-    _action(window, menu, "Settings…", lambda: _dialog(window, "settings"), ["Ctrl+,"], "settings", key="settings")
+    _action(window, menu, "Project se&ttings (size, frame rate)…", lambda: _dialog(window, "project_format"),
+            ["Ctrl+Shift+,"], key="project_format")
+    _action(window, menu, "Engine settings…", lambda: _dialog(window, "settings"), ["Ctrl+,"], "settings",
+            key="settings")
     _action(window, menu, "&Quit", window.close, [Key.Quit], key="quit")
 
 
@@ -89,6 +92,8 @@ def _edit_menu(window, menu) -> None:
     _action(window, menu, "&Split at playhead", lambda: window.run_edit(
         edit_bridge.split_at_playhead, window.project.info(), window.viewer.position, _selected(window)),
         ["S", "Ctrl+K"], "split", key="split")
+    menu.addSeparator()
+    _action(window, menu, "Pre&ferences…", lambda: _dialog(window, "preferences"), key="preferences")
 
 
 def _delete(window, ripple: bool) -> None:

@@ -159,7 +159,7 @@ def test_a_bad_weights_folder_is_one_clear_error_and_nothing_changes(controller,
 
 def test_seine_without_weights_uses_morph_and_says_so():
     assert EngineSettings("seine").resolve() == ("morph", {}, "SEINE needs weights or checkpoint and sd_path "
-                                                  "(Settings → Engine): generative items use the Morph engine")
+                                                  "(Engine settings): generative items use the Morph engine")
 
 
 def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(project, controller, qtbot):

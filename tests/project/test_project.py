@@ -108,6 +108,7 @@ EDITS = {
     "fill the frame": lambda p, i: p.set_fit_mode(i["A"], "fill"),
     "set gain": lambda p, i: p.set_gain(i["A"], -3.0),
     "change frame size": lambda p, i: p.set_settings(width=1280, height=720),
+    "change frame rate": lambda p, i: p.set_settings(fps=Fraction(30000, 1001)),
 }
 
 

@@ -40,12 +40,62 @@ def test_changing_the_frame_size_is_one_exact_undo_step(project):
     ({"width": 641}, "frame size 641x360 is not allowed: use even sizes from 2 to 16384"),
     ({"width": 20000}, "frame size 20000x360 is not allowed: use even sizes from 2 to 16384"),
     ({"audio_rate": 22050}, "audio rate 22050 Hz is not allowed: use 32000, 44100, 48000, 88200 or 96000"),
+    ({"fps": 0}, "frame rate 0 is not allowed: it must be above 0"),
 ])
 def test_bad_output_settings_are_refused_and_change_nothing(project, values, message):
     before = project.document.to_json()
     with pytest.raises(SettingsError, match=message):
         project.set_settings(**values)
     assert (project.document.to_json(), project.undo_stack.count()) == (before, 0)
+
+
+def _two_shots_with_sound(project):
+    """A 40-frame shot and one starting on media frame 8, each with its linked sound, a dissolve and a marker."""
+    from seine_editor.media.info import AudioStreamInfo, MediaInfo
+
+    sound = (AudioStreamInfo(1, "aac", 48000, 2, "stereo", 2.0),)
+    shot = MediaInfo("/media/shot.mp4", "video", 64, 48, 64, 48, Fraction(24), 48, 2.0, audio=sound)
+    v1 = project.document.track_ids("video")[0]
+    first = project.add_clip(shot, v1, 0, duration_frames=40)[0]
+    project.add_clip(shot, v1, 40, source_start_frame=8)
+    project.add_dissolve(first, 4, 4)
+    project.add_marker(30, "beat")
+
+
+def _cuts(project):
+    return [[(c.start_frame, c.duration_frames, c.source_start_frame) for c in t.clips] for t in project.info().tracks]
+
+
+def test_a_new_frame_rate_keeps_every_cut_at_its_instant_on_every_track(project):
+    _two_shots_with_sound(project)
+    project.set_settings(fps=Fraction(25))
+    info = project.info()
+    assert (info.rate, project.settings.fps, project.undo_stack.undoText()) == (25, 25, "Change frame rate")
+    assert _cuts(project) == [[(0, 42, 0), (42, 41, 9)]] * 2  # 40/24 s = 1.67 s = 41.7 frames at 25 fps
+    (dissolve,) = info.tracks[0].transitions
+    assert (dissolve.cut_frame, dissolve.in_offset_frames, dissolve.out_offset_frames) == (42, 4, 4)
+    assert [m.frame for m in info.markers] == [31]  # 30/24 s = 1.25 s
+
+
+def test_after_a_new_frame_rate_each_clip_opens_on_the_same_media_frame(project):
+    from seine_editor.timeline.time import convert_frames
+
+    _two_shots_with_sound(project)
+    for rate in (Fraction(25), Fraction(30000, 1001), Fraction(24000, 1001), Fraction(60)):
+        project.set_settings(fps=rate)
+        second = project.info().tracks[0].clips[1]
+        assert convert_frames(second.source_start_frame, rate, Fraction(24)) == 8, rate
+
+
+def test_a_new_frame_rate_is_one_exact_undo_step(project):
+    _two_shots_with_sound(project)
+    before = project.document.to_json()
+    project.set_settings(fps=Fraction(30000, 1001))
+    after = project.document.to_json()
+    project.undo_stack.undo()
+    assert (project.document.to_json(), project.info().rate) == (before, 24)
+    project.undo_stack.redo()
+    assert (project.document.to_json(), project.info().rate) == (after, Fraction(30000, 1001))
 
 
 def test_the_document_signals_a_settings_change_and_its_undo():

@@ -119,9 +119,13 @@ def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, in
 
 def test_the_tests_keep_settings_out_of_the_persons_own():
     import os
+    import tempfile
 
     from PySide6 import QtCore
 
-    settings = QtCore.QSettings("seine-editor", "settings-check")
-    assert settings.fileName().startswith(os.environ["XDG_CONFIG_HOME"])
-    assert "seine-editor-test-settings-" in os.environ["XDG_CONFIG_HOME"]
+    from seine_editor.project.preferences import preferences_path
+
+    folder = os.environ["XDG_CONFIG_HOME"]
+    assert QtCore.QSettings("seine-editor", "settings-check").fileName().startswith(folder)
+    assert str(preferences_path()).startswith(folder)
+    assert folder.startswith(tempfile.gettempdir()) and not folder.startswith(os.path.expanduser("~"))

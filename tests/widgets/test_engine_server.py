@@ -1,4 +1,4 @@
-"""Settings → Run on → Server: a person points the editor at a real `seine-editor serve`, tests the connection,
+"""Engine settings → Run on → Server: a person points the editor at a real `seine-editor serve`, tests the connection,
 and the generative item they drop is made there."""
 import json
 

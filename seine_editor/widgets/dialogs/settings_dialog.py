@@ -76,9 +76,10 @@ class OptionField:
 
 
 class SettingsDialog(QtWidgets.QDialog):
-    def __init__(self, project, parent: Optional[QtWidgets.QWidget] = None):
-        super().__init__(parent)
-        self.setWindowTitle("Settings")
+    def __init__(self, window, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent or window)
+        self.setWindowTitle("Engine settings")
+        project = window.project
         self._project = project
         self._current = project.generation.settings
         self.fields: dict[str, OptionField] = {}
