@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Iterable, Optional
 
 from seine_editor.errors import PlacementError
+from seine_editor.timeline.clip_factory import media_length_frames
 from seine_editor.timeline.snapshot import TimelineInfo
 from seine_editor.widgets.timeline_tools import EditIntent
 
@@ -50,11 +51,16 @@ def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int
             kind = "audio" if media.kind == "audio" else "video"
             target = track_id if track_id and info.track(track_id).kind == kind else None
             target = target or first_track(info, kind) or project.add_track(kind)
-            length = {"duration_frames": still_frames} if media.kind == "image" else {}
-            ids = project.add_clip(media, target, frame, "insert", **length)
+            ids = project.add_clip(media, target, frame, "insert",
+                                   duration_frames=dropped_frames(media, info.rate, still_frames))
             created += list(ids)
             frame = project.info().clip(ids[0]).end_frame
     return created
+
+
+def dropped_frames(media, rate, still_frames: int) -> int:
+    """How long dropped media lasts on the timeline: the whole file; a still, the preferred duration."""
+    return still_frames if media.kind == "image" else media_length_frames(media, rate)
 
 
 def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[str]) -> None:

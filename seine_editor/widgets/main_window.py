@@ -106,6 +106,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.seek_requested.connect(self.viewer.seek)
         view.edit_requested.connect(lambda intent: self.run_edit(edit_bridge.apply_intent, intent))
         view.media_dropped.connect(self._on_view_media_dropped)
+        view.dropped_length = self._dropped_length
         view.transition_dropped.connect(
             lambda kind, left, right: self.run_edit(edit_bridge.add_transition, kind, left, right))
         view.selection_changed.connect(self._on_view_selection_changed)
@@ -258,6 +259,15 @@ class MainWindow(QtWidgets.QMainWindow):
         was_empty = not self.project.info().clips()
         if self.run_edit(edit_bridge.add_media, paths, track_id, frame, infos, still_frames) and was_empty:
             self._offer_format_of(self.project.info().clips()[0])
+
+    def _dropped_length(self, paths: list) -> Optional[int]:
+        """Frames media dragged from the bin will take once dropped (None while one is not probed yet)."""
+        infos = [self.bin.info(p) for p in paths]
+        if not infos or None in infos:
+            return None
+        rate = self.project.info().rate
+        still_frames = self.preferences.still_frames(rate)
+        return sum(edit_bridge.dropped_frames(info, rate, still_frames) for info in infos)
 
     def _animate_from_bin(self, path: str) -> None:
         """A still from the bin placed at the playhead and animated, as one undo step."""

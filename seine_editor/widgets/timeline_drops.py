@@ -6,11 +6,16 @@ from __future__ import annotations
 from PySide6 import QtCore, QtGui
 
 MEDIA_MIME = "application/x-seine-media-paths"  # newline-separated paths, from the media bin
+DROP_SNAP_PX = 12  # a drop snaps from further than a drag: the pointer is all that places it
 TRANSITION_MIME = "application/x-seine-transition"  # "dissolve", "generative" or "engine:NAME", from the palette
 
 
 class TimelineDropsMixin:
-    """Drag-and-drop handlers of `TimelineView` (which provides cut_at, frame_at, _snapped and the signals)."""
+    """Drag-and-drop handlers of `TimelineView` (which provides cut_at, frame_at, snap_index and the signals).
+    `dropped_length(paths)` says how many frames dropped media will take (None: not known yet); the main window
+    answers it with the rule that places them."""
+
+    dropped_length = staticmethod(lambda _paths: None)
 
     # drops ------------------------------------------------------------------------------------------------
     def dragEnterEvent(self, event: QtGui.QDragEnterEvent) -> None:
@@ -26,7 +31,7 @@ class TimelineDropsMixin:
             ok = self.cut_at(pos) is not None
             event.setAccepted(ok)
             return
-        self._drop_frame = self._snapped(self.frame_at(pos.x()))
+        self._drop_frame = self._drop_at(pos, event.mimeData())
         self.viewport().update()
         event.acceptProposedAction()
 
@@ -53,13 +58,19 @@ class TimelineDropsMixin:
             return
         event.acceptProposedAction()
         track_id = self.geometry_.track_at(self.mapToScene(pos).y())
-        self.media_dropped.emit(paths, track_id, self._snapped(self.frame_at(pos.x())))
+        self.media_dropped.emit(paths, track_id, self._drop_at(pos, mime))
 
-    def _snapped(self, frame: int) -> int:
+    def _drop_at(self, pos: QtCore.QPoint, mime: QtCore.QMimeData) -> int:
+        """Where dropped media starts: under the pointer, its in or its out snapped to 0, a cut, a marker or the
+        playhead when one is near."""
+        frame = self.frame_at(pos.x())
         if not self.snapping:
             return frame
-        target = self.snap_index().snap(frame, self.geometry_.px_per_frame)
-        return frame if target is None else target
+        length = self.dropped_length(dropped_paths(mime))
+        anchors = (0, length) if length else (0,)
+        delta, _ = self.snap_index().snap_anchors(0, [frame + a for a in anchors], self.geometry_.px_per_frame,
+                                                 DROP_SNAP_PX)
+        return max(0, frame + delta)
 
 
 def dropped_paths(mime: QtCore.QMimeData) -> list[str]:

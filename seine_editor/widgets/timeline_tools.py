@@ -28,6 +28,17 @@ class SnapIndex:
         best = min(near, key=lambda f: abs(f - frame))
         return best if abs(best - frame) * px_per_frame <= threshold_px else None
 
+    def snap_anchors(self, delta: int, anchors: Iterable[int], px_per_frame: float,
+                     threshold_px: float = SNAP_PX) -> tuple[int, Optional[int]]:
+        """(delta, target): the delta that puts the anchor nearest a target on it, and that target; ``delta``
+        and None when no anchor is near enough. Anchors are the frames that move (a clip's in and out)."""
+        best: Optional[tuple[int, int]] = None
+        for anchor in anchors:
+            target = self.snap(anchor + delta, px_per_frame, threshold_px)
+            if target is not None and (best is None or abs(target - anchor - delta) < abs(best[0] - delta)):
+                best = (target - anchor, target)
+        return best if best is not None else (delta, None)
+
 
 @dataclass(frozen=True)
 class EditIntent:
@@ -66,15 +77,8 @@ class Gesture:
         self.snapped_to = None
         if not self.snapping:
             return delta
-        best: Optional[tuple[int, int]] = None
-        for anchor in anchors:
-            target = self.snaps.snap(anchor + delta, self.geometry.px_per_frame)
-            if target is not None and (best is None or abs(target - anchor - delta) < abs(best[0] - delta)):
-                best = (target - anchor, target)
-        if best is None:
-            return delta
-        self.snapped_to = best[1]
-        return best[0]
+        delta, self.snapped_to = self.snaps.snap_anchors(delta, anchors, self.geometry.px_per_frame)
+        return delta
 
     def restore(self) -> None:
         for item in self.items:

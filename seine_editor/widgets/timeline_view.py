@@ -241,7 +241,7 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         return None
 
     def snap_index(self, exclude: set[str] = frozenset()) -> SnapIndex:
-        frames = [self.playhead]
+        frames = [0, self.playhead]
         if self.info is not None:
             for clip in self.info.clips():
                 if clip.id not in exclude:

@@ -53,6 +53,36 @@ def test_media_dragged_from_the_bin_lands_at_the_drop_frame_one_after_another(wi
     assert window.project.undo_stack.undoText() == "Add 2 clips"
 
 
+def _drop_from_bin(window, qtbot, ui, path, frame):
+    window.bin.import_paths([path])
+    qtbot.waitUntil(lambda: window.bin.info(path) is not None, timeout=10000)
+    item = next(window.bin.list.item(i) for i in range(window.bin.list.count())
+                if window.bin.list.item(i).toolTip() == path)
+    ui.drop_mime(window.timeline.view.viewport(), window.bin.list.mimeData([item]), point(window, frame))
+
+
+def test_a_drop_near_the_end_of_a_clip_snaps_to_the_cut(edit, qtbot, media, ui):
+    edit.viewer.seek(200)
+    _drop_from_bin(edit, qtbot, ui, media["b"], 87)  # 3 frames (12 px) after shot B ends at 84
+    assert clips(edit)[-1] == ("shot_b.mp4", 84, 36, 0)
+
+
+def test_a_drop_whose_out_lands_near_a_cut_snaps_its_out_to_it(window, qtbot, infos, media, ui):
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 100)
+    window.viewer.seek(300)
+    _drop_from_bin(window, qtbot, ui, media["b"], 62)  # 36 frames: its out at 98, 2 frames before shot A
+    assert clips(window)[0] == ("shot_b.mp4", 64, 36, 0)
+
+
+def test_a_drop_near_the_start_snaps_to_frame_zero_wherever_the_playhead_is(window, qtbot, infos, media, ui):
+    window.project.add_clip(infos["b"], window.project.document.track_ids("video")[0], 60)
+    window.viewer.seek(80)
+    assert window.timeline.view.playhead == 80
+    _drop_from_bin(window, qtbot, ui, media["a"], 2)
+    assert clips(window)[0] == ("shot_a.mp4", 0, 48, 0)
+
+
 def test_files_dropped_from_the_file_manager_onto_the_timeline_are_imported_too(window, media, ui):
     window.timeline.view.set_zoom(4.0, 0)
     ui.drop_urls(window.timeline.view.viewport(), [media["b"]], point(window, 0))
