@@ -113,6 +113,8 @@ class TrimEditsMixin:
             if right is None:
                 raise PlacementError(f"{rules.clip_label(left.item)} has no clip right after it (frame {left.end}) "
                                      f"on {rules.track_label(edit.track)}; a dissolve needs two clips that meet")
+            rules.check_new_dissolve(left.current, left.duration, right.current, in_offset_frames, out_offset_frames,
+                                     left.end, self.rate)
             edit.add_transition(left, right, transition)
             return (transition_id,)
 

@@ -79,6 +79,18 @@ def tail_handle(clip: otio.core.Item, duration: int, rate: Fraction) -> Optional
     return available[1] - layout.source_offset(clip, rate) - duration
 
 
+def check_new_dissolve(left: otio.core.Item, left_duration: int, right: otio.core.Item, in_offset: int,
+                       out_offset: int, cut: int, rate: Fraction) -> None:
+    """A dissolve about to be added finds the handles it needs on both sides; if not, the refusal says which item
+    lacks frames and what would make room (the general check would blame a dissolve that does not exist yet)."""
+    for item, handle, needed, where in ((left, tail_handle(left, left_duration, rate), out_offset, "after its end"),
+                                        (right, head_handle(right, rate), in_offset, "before its start")):
+        if handle is not None and handle < needed:
+            raise PlacementError(f"a {in_offset + out_offset}-frame dissolve at frame {cut} needs {needed} frames of "
+                                 f"{clip_label(item)} {where}, and it has {handle}: trim {clip_label(item)} to leave "
+                                 f"unused frames there, or make the dissolve shorter")
+
+
 def dissolve_label(transition: otio.schema.Transition, cut: int, track: otio.schema.Track) -> str:
     return f"dissolve '{transition.name or 'Cross Dissolve'}' at frame {cut} on {track_label(track)}"
 

@@ -31,14 +31,17 @@ def test_dissolve_is_an_smpte_transition_between_the_clips(cut):
 def test_dissolve_longer_than_the_head_handle_is_refused(cut):
     doc, _, first = cut
     before = doc.to_json()
-    with pytest.raises(PlacementError, match="clip 'B' has 3 frames of handle, the dissolve needs 12"):
+    with pytest.raises(PlacementError, match=r"^a 12-frame dissolve at frame 20 needs 12 frames of clip 'B' before its "
+                                             r"start, and it has 3: trim clip 'B' to leave unused frames there, or "
+                                             r"make the dissolve shorter$"):
         doc.add_dissolve(first, 12, 0)
     assert doc.to_json() == before
 
 
 def test_dissolve_longer_than_the_tail_handle_is_refused(cut):
     doc, _, first = cut
-    with pytest.raises(PlacementError, match="clip 'a.mp4' has 18 frames of handle, the dissolve needs 19"):
+    with pytest.raises(PlacementError, match=r"^a 19-frame dissolve at frame 20 needs 19 frames of clip 'a.mp4' after "
+                                             r"its end, and it has 18:"):
         doc.add_dissolve(first, 0, 19)
 
 

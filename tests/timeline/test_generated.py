@@ -202,3 +202,12 @@ def test_unknown_take_provenance_is_refused_by_name(cut):
                                              "engine_identity, preset, steps, scheduler, guidance"):
         doc.attach_generated_media(item, "/cache/t1.mov", provenance={"colour": 1})
     assert doc.to_json() == before
+
+
+def test_a_dissolve_after_a_generated_item_names_the_item_that_lacks_frames_not_a_dissolve(cut):
+    doc, v, _, first, _ = cut
+    item = doc.add_generative_transition(first, 16, "bridge", {"prompt": "sunset"}).id
+    doc.attach_generated_media(item, "/cache/t1.mov")
+    with pytest.raises(PlacementError, match=r"^a 12-frame dissolve at frame 36 needs 6 frames of clip 'Transition: "
+                                             r"sunset' after its end, and it has 0: trim"):
+        doc.add_dissolve(item, 6, 6)
