@@ -22,7 +22,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-DEMO_VERSION = 2
+DEMO_VERSION = 3  # 3: the shots' sound on A1, linked as the editor places it
 MANIFEST = "demo.json"
 PROJECT = "demo.otio"
 PROMPT = "the sea turns into a city at night"
@@ -177,36 +177,26 @@ def _bake_morph(path: Path, first: np.ndarray, last: np.ndarray, spec: DemoSpec)
 
 
 def _timeline(paths: dict[str, Path], baked: Path, identity: str, spec: DemoSpec):
-    """Dawn, dissolve, Sea, the generated bridge, City, Aurora."""
-    import opentimelineio as otio
+    """Dawn, dissolve, Sea, the generated bridge, City, Aurora on V1, their sound linked on A1: made with the
+    editor's own edits, so the demo is what a person would have built in the window."""
+    from seine_editor.media.probe import probe
+    from seine_editor.timeline import otio_io
+    from seine_editor.timeline.document import TimelineDocument
 
-    from seine_editor.timeline import generated, meta, otio_io
-    from seine_editor.timeline.time import to_range
-
-    available = to_range(0, spec.shot_frames + 2 * spec.handle, spec.fps)
-
-    def shot(name: str) -> otio.schema.Clip:
-        reference = otio.schema.ExternalReference(target_url=str(paths[name]), available_range=available)
-        return otio.schema.Clip(name=name, media_reference=reference,
-                                source_range=to_range(spec.handle, spec.shot_frames, spec.fps))
-
-    params = generated.normalize_params(generated.TRANSITION, {"prompt": PROMPT, "seed": 1, "engine": "morph"})
-    last_sea, first_city = spec.handle + spec.shot_frames - 1, spec.handle
-    bridge = generated.make_placeholder(generated.TRANSITION, spec.bridge_frames, spec.fps, params, [
-        generated.source("left", None, str(paths["Sea"]), last_sea),
-        generated.source("right", None, str(paths["City"]), first_city)], name="Sea to City")
-    generated.attach_take(bridge, str(baked), spec.bridge_frames, spec.fps)
-    meta.update(bridge, engine_identity=identity)
-    half = to_range(0, spec.handle, spec.fps).duration
-    track = otio.schema.Track(name="V1")
-    for child in (shot("Dawn"), otio.schema.Transition(transition_type="SMPTE_Dissolve", in_offset=half,
-                                                        out_offset=half),
-                  shot("Sea"), bridge, shot("City"), shot("Aurora")):
-        track.append(child)
-    timeline = otio.schema.Timeline("Seine Editor demo", global_start_time=to_range(0, 0, spec.fps).start_time)
-    timeline.tracks.append(track)
-    otio_io.write_settings(timeline, otio_io.TimelineSettings(spec.width, spec.height, spec.fps, spec.audio_rate))
-    return timeline
+    document = TimelineDocument(rate=spec.fps)
+    document.timeline.name = "Seine Editor demo"
+    video = document.track_ids("video")[0]
+    shots = {name: document.append_clip(probe(paths[name]), video, duration_frames=spec.shot_frames,
+                                        source_start_frame=spec.handle, name=name).ids[0]
+             for name in ("Dawn", "Sea", "City", "Aurora")}
+    document.add_dissolve(shots["Dawn"], spec.handle, spec.handle)
+    bridge = document.add_generative_transition(shots["Sea"], spec.bridge_frames, "bridge",
+                                                {"prompt": PROMPT, "seed": 1, "engine": "morph"}).ids[0]
+    document.rename_clip(bridge, "Sea to City")
+    document.attach_generated_media(bridge, str(baked), provenance={"engine": "morph", "engine_identity": identity})
+    otio_io.write_settings(document.timeline, otio_io.TimelineSettings(spec.width, spec.height, spec.fps,
+                                                                       spec.audio_rate))
+    return document.timeline
 
 
 def _manifest(folder: Path, spec: DemoSpec, files: list[Path]) -> dict:

@@ -105,6 +105,10 @@ class IntentsMixin:
         self.push(c.CallCommand(self.document, f"{mode.capitalize()} '{c.clip_name(self.document, clip_id)}' to "
                                 f"the frame", "set_fit_mode", clip_id=clip_id, mode=mode))
 
+    def rename_clip(self, clip_id: str, name: str) -> None:
+        self.push(c.CallCommand(self.document, f"Rename '{c.clip_name(self.document, clip_id)}' to '{name}'",
+                                "rename_clip", clip_id=clip_id, name=name))
+
     def set_gain(self, clip_id: str, gain_db: float) -> None:
         self.push(c.CallCommand(self.document, f"Set gain of '{c.clip_name(self.document, clip_id)}' to "
                                 f"{gain_db} dB", "set_gain", clip_id=clip_id, gain_db=gain_db))

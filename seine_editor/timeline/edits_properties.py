@@ -1,6 +1,6 @@
 """Per-clip properties of `TimelineDocument` that the renderer honours: how a picture of another aspect fills
 the frame (`metadata["seine"]["fit"]`: "fit" letterboxes, "fill" crops) and the audio gain in dB
-(`metadata["seine"]["gain_db"]`). Both reach `RenderItem.fit_mode` / `RenderItem.gain_db`."""
+(`metadata["seine"]["gain_db"]`). Both reach `RenderItem.fit_mode` / `RenderItem.gain_db`. And its name."""
 from __future__ import annotations
 
 import math
@@ -12,6 +12,7 @@ from seine_editor.timeline.changes import Edit
 FIT_MODES = ("fit", "fill")
 DEFAULT_FIT = "fit"
 GAIN_RANGE_DB = (-96.0, 24.0)
+NAME_MAX = 200
 
 
 def fit_mode(clip) -> str:
@@ -36,6 +37,19 @@ class ClipPropertyEditsMixin:
                 or not low <= gain_db <= high:
             raise PlacementError(f"gain {gain_db!r} dB is not allowed: use a number from {low:g} to {high:g} dB")
         return self._set_clip_meta("set_gain", clip_id, gain_db=float(gain_db) if gain_db else None)
+
+    def rename_clip(self, clip_id: str, name: str) -> Edit:
+        """The clip's name on the timeline and in exports (its media keeps its file name)."""
+        name = name.strip() if isinstance(name, str) else name
+        if not isinstance(name, str) or not name or len(name) > NAME_MAX:
+            raise PlacementError(f"clip name {name!r} is not allowed: use 1 to {NAME_MAX} characters")
+        track_id = meta.item_id(self._track_of(clip_id))
+
+        def fn(edits):
+            edits[track_id].slot(clip_id).item.name = name
+            return ()
+
+        return self._apply("rename_clip", [track_id], fn)
 
     def _set_clip_meta(self, action: str, clip_id: str, **values) -> Edit:
         track = self._track_of(clip_id)

@@ -107,6 +107,7 @@ EDITS = {
     "lock track": lambda p, i: p.set_track_flags(i["V1"], locked=True),
     "fill the frame": lambda p, i: p.set_fit_mode(i["A"], "fill"),
     "set gain": lambda p, i: p.set_gain(i["A"], -3.0),
+    "rename clip": lambda p, i: p.rename_clip(i["A"], "Harbour, wide"),
     "change frame size": lambda p, i: p.set_settings(width=1280, height=720),
     "change frame rate": lambda p, i: p.set_settings(fps=Fraction(30000, 1001)),
 }
@@ -178,7 +179,7 @@ def test_refused_edit_raises_and_pushes_nothing(project):
 
 def test_dissolve_longer_than_the_handles_is_refused(project):
     before = project.document.to_json()
-    with pytest.raises(PlacementError, match=r"12 frames of handle.*needs 20"):
+    with pytest.raises(PlacementError, match=r"needs 20 frames of clip .A. after its end, and it has 12"):
         project.add_dissolve(_ids(project)["A"], 20, 20)
     assert (project.undo_stack.count(), project.document.to_json()) == (0, before)
 

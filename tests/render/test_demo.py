@@ -42,11 +42,13 @@ def _stamps(folder: Path) -> dict[str, int]:
 
 def test_demo_opens_with_four_shots_a_dissolve_and_a_baked_generative_bridge(small_demo):
     timeline = otio_io.read_timeline(small_demo).timeline
-    clips = list(timeline.find_clips())
+    video, sound = timeline.tracks
+    clips = list(video.find_clips())
     shots = [clip for clip in clips if not generated.is_generative(clip)]
     bridges = [clip for clip in clips if generated.is_generative(clip)]
     dissolves = [t for t in timeline.find_children(descended_from_type=otio.schema.Transition)]
     assert [clip.name for clip in shots] == ["Dawn", "Sea", "City", "Aurora"]
+    assert [clip.name for clip in sound.find_clips()] == ["Dawn", "Sea", "City", "Aurora"]  # each shot's own sound
     assert [t.transition_type for t in dissolves] == [otio.schema.TransitionTypes.SMPTE_Dissolve]
     assert len(bridges) == 1 and bridges[0].metadata["seine"]["status"] == "baked"
     baked = _media_path(bridges[0], small_demo)

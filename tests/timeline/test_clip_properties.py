@@ -60,3 +60,20 @@ def test_bad_values_are_refused_by_name_and_change_nothing(clip, call, message):
     with pytest.raises(PlacementError, match=message):
         call(doc, clip_id)
     assert doc.to_json() == before
+
+
+def test_a_renamed_clip_keeps_its_media_and_exports_under_its_new_name(clip):
+    doc, clip_id = clip
+    doc.rename_clip(clip_id, "  Harbour, wide ")
+    stored = json.loads(doc.to_json())["tracks"]["children"][0]["children"][0]
+    assert (stored["name"], stored["media_references"]["DEFAULT_MEDIA"]["target_url"]) == ("Harbour, wide",
+                                                                                             "/media/a.mp4")
+
+
+@pytest.mark.parametrize("name", ["", "   ", "x" * 201])
+def test_an_empty_or_overlong_clip_name_is_refused(clip, name):
+    doc, clip_id = clip
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match=r"clip name .* is not allowed: use 1 to 200 characters"):
+        doc.rename_clip(clip_id, name)
+    assert doc.to_json() == before
