@@ -132,16 +132,17 @@ def ensure_demo_project(folder: Optional[Path] = None) -> Path:
 
 
 def run(project_path: Optional[str] = None, screenshot: Optional[Path] = None,
-        settings_scope: Optional[str] = None, demo: bool = False) -> int:
+        settings_scope: Optional[str] = None, demo: bool = False, engine=None) -> int:
     """Open the editor window (on `project_path` when given, else on the demo project when `demo`). With
     `screenshot` the window is laid out, painted once into that PNG and the application exits instead of
-    running the event loop."""
+    running the event loop. ``engine``: engine settings for this session (the command line's flags), used by every
+    project it opens and saved with none."""
     from seine_editor.widgets.main_window import MainWindow  # after QApplication: widgets need it
 
     app = create_application()
     if project_path is None and demo:
         project_path = _demo_or_none()
-    window = MainWindow(settings_scope=settings_scope)
+    window = MainWindow(settings_scope=settings_scope, session_engine=engine)
     guard = CrashGuard(lambda: window, window.save_recovery)
     guard.install()
     try:

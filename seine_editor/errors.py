@@ -48,3 +48,12 @@ class OfflineMediaError(ExportError):
 
 class SettingsError(SeineEditorError):
     """A project or application setting has a value that is not allowed."""
+
+
+class EngineNotReady(SettingsError):
+    """The engine an item asks for lacks a required option (its weights): nothing is made, and never with another
+    engine behind the person's back. ``engine`` names it."""
+
+    def __init__(self, engine: str, message: str):
+        self.engine = engine
+        super().__init__(message)

@@ -10,7 +10,9 @@ _TYPES = {"int": int, "float": float}
 PREFIX = "option_"
 
 
-def add_engine_arguments(parser: argparse.ArgumentParser, engine_help: str, *, presets: bool = True) -> None:
+def add_engine_arguments(parser: argparse.ArgumentParser, engine_help: str, *, presets: bool = True,
+                         server: bool = False) -> None:
+    """The engine flags; with ``server``, --server and --token-file too (where the engine runs)."""
     from engine import engine_info, engine_names
 
     parser.add_argument("--engine", choices=engine_names(), help=engine_help)
@@ -31,6 +33,9 @@ def add_engine_arguments(parser: argparse.ArgumentParser, engine_help: str, *, p
     if presets:
         names = sorted({p.name for info in infos for p in info.presets})
         parser.add_argument("--preset", choices=names, help="quality preset for this run (default: each item's own)")
+    if server:
+        parser.add_argument("--server", metavar="URL", help="run the engine on a `seine-editor serve` server")
+        parser.add_argument("--token-file", help="file holding the server's token on one line")
 
 
 def engine_and_options(args: argparse.Namespace, default: Optional[str]) -> tuple[Optional[str], dict[str, Any]]:
@@ -59,3 +64,21 @@ def engine_and_options(args: argparse.Namespace, default: Optional[str]) -> tupl
             needs = " or ".join(" and ".join(f"--{o.replace('_', '-')}" for o in group) for group in info.required)
             raise SettingsError(f"{info.label} needs {needs} together")
     return name, given
+
+
+def settings_for_run(settings, args: argparse.Namespace):
+    """``settings`` (the project's, or this computer's) with this run's --engine, option flags and --server."""
+    from dataclasses import replace
+
+    name, options = engine_and_options(args, settings.engine)
+    if name is not None:
+        settings = replace(settings, engine=name).with_options(name, **options)
+    if getattr(args, "server", None):
+        settings = replace(settings, host="server", server_url=args.server, token_file=args.token_file)
+    return settings
+
+
+def engine_flags_given(args: argparse.Namespace) -> bool:
+    """Whether any engine flag (--engine, an option, --server) was given."""
+    return bool(args.engine or getattr(args, "server", None) or
+                any(v is not None for k, v in vars(args).items() if k.startswith(PREFIX)))

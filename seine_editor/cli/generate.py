@@ -16,10 +16,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     from seine_editor.cli.engine_flags import add_engine_arguments
 
     parser.add_argument("project", help="the .otio project file (saved in place, atomically)")
-    add_engine_arguments(parser, "engine for this run (default: the project's engine settings; an engine whose "
-                                 "weights are not set gives way to the fallback engine)")
-    parser.add_argument("--server", metavar="URL", help="run the engine on a `seine-editor serve` server")
-    parser.add_argument("--token-file", help="file holding the server's token on one line")
+    add_engine_arguments(parser, "engine for this run (default: the project's engine settings, else this "
+                                 "computer's; an engine whose weights are not set makes nothing)", server=True)
     parser.add_argument("--only", action="append", metavar="ID", help="generate only this item (repeatable)")
 
 
@@ -37,9 +35,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace, project, controller, capacity: int) -> int:
-    _, _, note = controller.settings.resolve()
-    if note:
-        print(f"note: {note}", file=sys.stderr)
     items = controller.pending_items()
     unknown = sorted(set(args.only or ()) - {c.id for c in project.document.info().clips()})
     if unknown:
@@ -58,30 +53,18 @@ def _run(args: argparse.Namespace, project, controller, capacity: int) -> int:
 def _open(args: argparse.Namespace):
     from PySide6.QtCore import QCoreApplication
 
+    from seine_editor.cli.engine_flags import settings_for_run
     from seine_editor.project.generation import GenerationController
-    from seine_editor.project.project import Project
+    from seine_editor.project.project import Project, machine_engine_settings
 
     _app = QCoreApplication.instance() or QCoreApplication([])  # QUndoStack needs an application object
     project = Project.open(args.project, recovery_choice="ignore")
-    controller = GenerationController(project)
-    settings = _settings_for_run(controller.settings, args)
+    controller = GenerationController(project, settings=machine_engine_settings())
+    settings = settings_for_run(controller.settings, args)
     # this run only, not saved; one clear error for a bad weights folder, before any work
     controller.set_engine_settings(settings, persist=False)
     return project, controller
 
-
-def _settings_for_run(settings, args: argparse.Namespace):
-    """The project's engine settings with this run's --engine, option flags and --server."""
-    from dataclasses import replace
-
-    from seine_editor.cli.engine_flags import engine_and_options
-
-    name, options = engine_and_options(args, settings.engine)
-    if name is not None:
-        settings = replace(settings, engine=name).with_options(name, **options)
-    if args.server:
-        settings = replace(settings, host="server", server_url=args.server, token_file=args.token_file)
-    return settings
 
 
 def _generate_all(project, controller, items: list[str], args: argparse.Namespace, capacity: int) -> int:
@@ -128,7 +111,7 @@ def _spec(controller, item_id: str, args: argparse.Namespace):
 
     spec = controller.spec_for(item_id)
     if args.engine:  # this run's engine, for every item
-        name, options, _ = controller.settings.resolve(args.engine)
+        name, options = controller.settings.resolve(args.engine)
         spec = replace(spec, engine=name, engine_options=options)
     if args.preset:
         spec = replace(spec, params=replace(spec.params, preset=args.preset))

@@ -1,4 +1,5 @@
-"""`seine-editor [PROJECT] [--new] [--screenshot OUT.png]`: open the editor window (on the demo by default)."""
+"""`seine-editor [PROJECT] [--new] [--screenshot OUT.png] [engine flags]`: open the editor window (on the demo by
+default), with the same engine flags as `generate` for this session."""
 from __future__ import annotations
 
 import argparse
@@ -15,6 +16,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--screenshot", metavar="OUT.png", type=Path,
                         help="lay out the window with the project loaded, save it as a PNG and exit "
                              "(works without a display)")
+    from seine_editor.cli.engine_flags import add_engine_arguments
+
+    add_engine_arguments(parser, "engine for this session, as for `generate` (default: the project's engine "
+                                 "settings, else this computer's)", presets=False, server=True)
 
 
 def headless_help(project: str | None) -> str:
@@ -50,6 +55,27 @@ def run(args: argparse.Namespace) -> int:
     if args.project and not Path(args.project).exists():
         print(f"seine-editor: {args.project}: no such file", file=sys.stderr)
         return 2
+    from engine.errors import EngineError
+    from seine_editor.errors import SeineEditorError
+
+    try:
+        engine = _session_engine(args)
+    except (SeineEditorError, EngineError, OSError, ValueError) as error:  # a refused flag or weights folder
+        print(f"seine-editor: {error}", file=sys.stderr)
+        return 2
     from seine_editor import app
 
-    return app.run(args.project, args.screenshot, demo=not args.new)
+    return app.run(args.project, args.screenshot, demo=not args.new, engine=engine)
+
+
+def _session_engine(args: argparse.Namespace):
+    """The engine settings the flags ask for, this session only (checked now: a bad weights folder is said before
+    the window opens); None without engine flags."""
+    from seine_editor.cli.engine_flags import engine_flags_given, settings_for_run
+    from seine_editor.project.project import machine_engine_settings
+
+    if not engine_flags_given(args):
+        return None
+    settings = settings_for_run(machine_engine_settings(), args)
+    settings.check()
+    return settings

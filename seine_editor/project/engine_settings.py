@@ -2,7 +2,11 @@
 
 Everything engine-specific comes from the engines' own descriptions (`engine.EngineInfo`): the names, the option
 schema, the presets, which options an engine needs before it can run. An engine whose required options are not set
-(no weights folder yet) falls back to the registry's fallback engine, and says so.
+(no weights folder yet) makes nothing: `resolve` raises `EngineNotReady`, saying what to set, and the person chooses
+another engine for the item (the fallback engine, morph, is one click) or sets the weights. Nothing is ever made with
+another engine than the one asked for.
+
+Settings are kept for every project on the machine (`Preferences.engine`) unless a project keeps its own.
 
 Where it runs (`host`):
 * "worker": a local engine worker process (the default: a crash or out-of-memory in torch never takes the window
@@ -16,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Mapping, Optional
 
 from engine import registry
-from seine_editor.errors import SettingsError
+from seine_editor.errors import EngineNotReady, SettingsError
 
 HOSTS = ("worker", "in-process", "server")
 HOST_LABELS = {"worker": "This computer", "in-process": "This computer, in the editor's process (debugging)",
@@ -79,20 +83,27 @@ class EngineSettings:
                    data.get("preset"), data.get("host", "worker"), data.get("server_url"), data.get("token_file"),
                    data.get("worker_idle_s", 600.0))
 
-    def resolve(self, name: Optional[str] = None) -> tuple[str, dict[str, Any], Optional[str]]:
-        """(engine that runs, its options, a note for the user or None) for items asking for engine ``name``
-        (None: the default). An engine whose required options are unset gives way to the fallback engine."""
+    def resolve(self, name: Optional[str] = None) -> tuple[str, dict[str, Any]]:
+        """(engine, its options) for items asking for engine ``name`` (None: the default). An engine whose
+        required options are unset raises EngineNotReady naming what to set."""
         name = name or self.engine
         if name not in registry.engine_names():
             raise SettingsError(f"engine {name!r} is not one of {', '.join(registry.engine_names())}")
         info = registry.engine_info(name)
         options = self.engine_options(name)
         if self.host == "server" or info.ready(options):
-            return name, options, None
-        fallback = registry.engine_info(registry.FALLBACK_ENGINE)
+            return name, options
         needs = " or ".join(" and ".join(group) for group in info.required)
-        return fallback.name, self.engine_options(fallback.name), \
-            f"{info.label} needs {needs} (Engine settings): generative items use the {fallback.label} engine"
+        raise EngineNotReady(name, f"{info.label} needs {needs} (Engine settings → {info.label}); nothing was made "
+                                   f"with another engine")
+
+    def missing(self, name: Optional[str] = None) -> Optional[str]:
+        """Why engine ``name`` (None: the default) cannot run with these settings, or None when it can."""
+        try:
+            self.resolve(name)
+        except EngineNotReady as error:
+            return str(error)
+        return None
 
     def check(self) -> None:
         """Raise one clear error (SettingsError, or an EngineError such as WeightsNotFoundError naming the folder

@@ -16,7 +16,8 @@ from typing import Any, Optional
 
 from PySide6.QtCore import QObject, Signal
 
-from seine_editor.errors import PlacementError
+from engine import registry
+from seine_editor.errors import EngineNotReady, PlacementError
 from seine_editor.jobs.context import JobFailure, Progress
 from seine_editor.jobs.engines import EngineHost, engine_host
 from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationParams, SourceFrames, generate
@@ -36,8 +37,11 @@ class ItemJobState:
     state: str = "idle"  # "queued", "running", "done", "failed", "cancelled", "idle"
     job_id: Optional[str] = None
     progress: Optional[Progress] = None
-    reason: Optional[str] = None  # why the last job failed, or a note (morph fallback, cached only)
+    reason: Optional[str] = None  # why the last job failed (or was never queued), or a note (cached only)
     error_type: Optional[str] = None
+
+
+NOT_READY = "EngineNotReady"  # ItemJobState.error_type of an item whose engine lacks its weights
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class GenerationController(QObject):
         self._runner = runner
         self._host: Optional[EngineHost] = None
         self._host_key: Optional[tuple] = None
-        self._default_settings = settings  # used while the project stores none
+        self._default_settings = settings  # this computer's, used while the project stores none
         self._session_settings: Optional[EngineSettings] = None  # this session only (the CLI's options)
         self._states: dict[str, ItemJobState] = {}
         self._requests: dict[str, _Request] = {}  # job id -> request
@@ -113,6 +117,39 @@ class GenerationController(QObject):
         stored = self.document.stored_engine_settings()
         return EngineSettings.from_json(stored) if stored else self._default_settings
 
+    @property
+    def keeps_own_settings(self) -> bool:
+        """The project keeps engine settings of its own (else it follows this computer's)."""
+        return self.document.stored_engine_settings() is not None
+
+    @property
+    def machine_settings(self) -> EngineSettings:
+        """This computer's engine settings (Preferences), in force while the project keeps none."""
+        return self._default_settings
+
+    @machine_settings.setter
+    def machine_settings(self, settings: EngineSettings) -> None:
+        self._default_settings = settings
+        self._settings_changed()
+
+    def follow_machine(self) -> None:
+        """The project forgets the engine settings it kept (one undo step) and follows this computer's."""
+        if self.keeps_own_settings:
+            self.project.push(SettingsCommand(self.document, engine={}))
+        self._settings_changed()
+
+    def _settings_changed(self) -> None:
+        """Engines are loaded anew, and items that waited for their engine's weights are made now they are set."""
+        self.engines.clear()
+        for item_id in [i for i, state in self._states.items() if state.error_type == NOT_READY]:
+            try:
+                generative = self._generative(item_id)
+            except PlacementError:  # deleted meanwhile
+                self._states.pop(item_id, None)
+                continue
+            if self.settings.missing(generative.params.get("engine")) is None:
+                self.generate_item(item_id)
+
     def set_engine_settings(self, settings: EngineSettings, persist: bool = True) -> None:
         """Validate first (a bad weights folder raises and nothing changes), then use from the next job on:
         kept in the project (one undo step) or, with `persist=False`, for this session only."""
@@ -121,7 +158,7 @@ class GenerationController(QObject):
             self._session_settings = settings
         elif settings != self.settings or self.document.stored_engine_settings() is None:
             self.project.push(SettingsCommand(self.document, engine=settings.to_json()))
-        self.engines.clear()
+        self._settings_changed()
 
     def placeholder_provider(self) -> MorphPlaceholder:
         """For `Compositor(..., placeholder=...)`: the instant morph preview of items not generated yet."""
@@ -166,7 +203,7 @@ class GenerationController(QObject):
         self.generate_item(item_id)
         return item_id
 
-    def regenerate(self, item_id: str, **changes: Any) -> str:
+    def regenerate(self, item_id: str, **changes: Any) -> Optional[str]:
         """Re-read the sources as they are now and apply new params (e.g. ``seed=7``, ``prompt="..."``) as one
         undoable edit, then queue a new job; earlier results stay as takes."""
         self._push("Regenerate", "refresh_generative_request", item_id=item_id, params=changes)
@@ -184,15 +221,25 @@ class GenerationController(QObject):
         """Switch the item's generated sound on or off; undoable."""
         self._push(f"Generated sound {'on' if on else 'off'}", "set_generated_sound", item_id=item_id, on=on)
 
-    def generate_item(self, item_id: str) -> str:
-        """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id."""
-        spec = self.spec_for(item_id)
+    def generate_item(self, item_id: str) -> Optional[str]:
+        """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id. When its
+        engine cannot run (no weights), nothing is queued: the item's state says why (`NOT_READY`), None."""
+        try:
+            spec = self.spec_for(item_id)
+        except EngineNotReady as error:
+            self._cancel_job(item_id, REPLACED)
+            self._set_state(item_id, ItemJobState("failed", None, None, str(error), NOT_READY))
+            return None
         self._cancel_job(item_id, REPLACED)
         job = self.runner.submit(functools.partial(generate, engines=self.engines), spec,
                                  title=self.job_title(item_id))
         self._requests[job.id] = _Request(item_id, self._generative(item_id).fingerprint)
-        self._set_state(item_id, ItemJobState("queued", job.id, None, self.engine_note(item_id)))
+        self._set_state(item_id, ItemJobState("queued", job.id))
         return job.id
+
+    def use_fallback(self, item_id: str) -> Optional[str]:
+        """"Use morph for now": the item asks for the fallback engine from now on (one undo step) and is made."""
+        return self.regenerate(item_id, engine=registry.FALLBACK_ENGINE)
 
     def cancel(self, item_id: str) -> bool:
         """The person's cancel of the item's job (queued or running)."""
@@ -250,6 +297,11 @@ class GenerationController(QObject):
                 if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
                                                  or c.id in changed)]
 
+    def engine_missing(self, item_id: str) -> Optional[str]:
+        """Why the item's engine could not make it (no weights), while that holds; None otherwise."""
+        state = self._states.get(item_id)
+        return state.reason if state is not None and state.error_type == NOT_READY else None
+
     def item_state(self, item_id: str) -> ItemJobState:
         return self._states.get(item_id, ItemJobState())
 
@@ -269,10 +321,6 @@ class GenerationController(QObject):
 
     # ---- specs -----------------------------------------------------------------------------------------------
 
-    def engine_note(self, item_id: str) -> Optional[str]:
-        """Why the item's engine will not be the one it asks for (its required options are unset), or None."""
-        return self.settings.resolve(self._generative(item_id).params.get("engine"))[2]
-
     def spec_for(self, item_id: str) -> GenerateSpec:
         """The plain job spec of a generative item: its exact source frames, params and the timeline format. The
         item's own engine choice runs (the project's default when it names none), with the project's options."""
@@ -281,7 +329,7 @@ class GenerationController(QObject):
         kind = generative.kind.rsplit(".", 1)[-1]
         settings = self.project.settings
         p = generative.params
-        name, options, _ = self.settings.resolve(p.get("engine"))
+        name, options = self.settings.resolve(p.get("engine"))
         params = GenerationParams(p.get("prompt", ""), p.get("negative_prompt", ""), int(p.get("seed", 0)),
                                   p.get("preset"), p.get("steps"), p.get("guidance"), p.get("scheduler"), p.get("mode"))
         return GenerateSpec(kind, item_id, _source_frames(kind, clip.name, generative.sources), params,

@@ -11,10 +11,11 @@ import os
 from dataclasses import asdict, dataclass, fields
 from fractions import Fraction
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
 from seine_editor.errors import SettingsError
 from seine_editor.media.cache import atomic_write_bytes
+from seine_editor.timeline.edits_settings import check_engine_settings
 
 STILL_SECONDS = (0.04, 3600.0)  # one frame at 25 fps .. an hour
 
@@ -22,6 +23,13 @@ STILL_SECONDS = (0.04, 3600.0)  # one frame at 25 fps .. an hour
 @dataclass(frozen=True)
 class Preferences:
     still_duration_s: float = 5.0  # how long a still image lasts when it is placed without a length
+    engine: Optional[dict[str, Any]] = None  # engine settings of projects that keep none (`EngineSettings` JSON)
+
+    def engine_settings(self):
+        """The engine settings of every project on this machine that keeps none of its own."""
+        from seine_editor.project.engine_settings import EngineSettings
+
+        return EngineSettings.from_json(self.engine) if self.engine else EngineSettings()
 
     def still_frames(self, rate: Fraction) -> int:
         """The default still duration in frames of a timeline at ``rate`` (at least one)."""
@@ -32,6 +40,10 @@ class Preferences:
         value = self.still_duration_s
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
             raise SettingsError(f"still duration {value!r} s is not allowed: use {low} to {high:g} seconds")
+        if self.engine is not None:
+            if not isinstance(self.engine, dict):
+                raise SettingsError(f"engine settings {self.engine!r} are not allowed: give a table of settings")
+            check_engine_settings(self.engine)
 
 
 def preferences_path() -> Path:

@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from seine_editor.errors import ProjectFileError
+from seine_editor.errors import ProjectFileError, SettingsError
 from seine_editor.media import cache as cache_files
 from seine_editor.project import recovery
 from seine_editor.project.commands import EditCommand, MacroCommand, undo_history
@@ -196,7 +196,7 @@ class Project(IntentsMixin, QObject):
         if self._generation is None:
             from seine_editor.project.generation import GenerationController
 
-            self._generation = GenerationController(self, parent=self)
+            self._generation = GenerationController(self, settings=machine_engine_settings(), parent=self)
         return self._generation
 
     def is_clean(self) -> bool:
@@ -306,3 +306,14 @@ class Project(IntentsMixin, QObject):
         self._edits_since_autosave += 1
         if self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
             self.autosave()
+
+
+def machine_engine_settings():
+    """The engine settings this computer keeps for projects that keep none (the defaults when its preferences
+    cannot be read: the window says why when it starts)."""
+    from seine_editor.project.preferences import Preferences, load_preferences
+
+    try:
+        return load_preferences().engine_settings()
+    except SettingsError:
+        return Preferences().engine_settings()

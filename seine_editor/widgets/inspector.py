@@ -11,12 +11,14 @@ from typing import Optional
 from PySide6 import QtCore, QtWidgets
 
 from engine import engine_info, engine_names
-from engine.registry import DEFAULT_ENGINE
+from engine.registry import DEFAULT_ENGINE, FALLBACK_ENGINE
 from seine_editor.timeline.generated import MODES
 from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
 from seine_editor.widgets.resources import icon
 
+PROMPT_HINTS = {"transition": "What happens between the shots…", "extend": "What happens next…",
+                "animate": "How the picture comes to life…"}
 
 
 def engine_combo(current: Optional[str] = None) -> QtWidgets.QComboBox:
@@ -64,6 +66,8 @@ class GenerativeForm(QtWidgets.QWidget):
     take_chosen = QtCore.Signal(str, str)  # clip id, take key
     reshape_requested = QtCore.Signal(str, int, str)  # clip id, duration in frames, mode ("" for extensions)
     sound_switched = QtCore.Signal(str, bool)  # clip id, generated sound on
+    fallback_requested = QtCore.Signal(str)  # clip id: make it with the fallback engine (morph) for now
+    engine_settings_requested = QtCore.Signal()
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -91,6 +95,20 @@ class GenerativeForm(QtWidgets.QWidget):
         self.sound = QtWidgets.QCheckBox("Generated sound")
         self.sound.clicked.connect(lambda on: self.clip_id and self.sound_switched.emit(self.clip_id, on))
         self.state = QtWidgets.QLabel(objectName="hint", wordWrap=True)
+        self.setup = QtWidgets.QFrame()  # shown while the item's engine cannot run: what to do about it
+        self.setup_reason = QtWidgets.QLabel(wordWrap=True, styleSheet="color: #ff6b6b;")
+        self.use_fallback = QtWidgets.QPushButton(f"Use {engine_info(FALLBACK_ENGINE).label} for now")
+        self.use_fallback.clicked.connect(lambda: self.clip_id and self.fallback_requested.emit(self.clip_id))
+        self.set_weights = QtWidgets.QPushButton("Set weights…")
+        self.set_weights.clicked.connect(self.engine_settings_requested)
+        setup_buttons = QtWidgets.QHBoxLayout()
+        setup_buttons.addWidget(self.use_fallback)
+        setup_buttons.addWidget(self.set_weights)
+        setup_column = QtWidgets.QVBoxLayout(self.setup)
+        setup_column.setContentsMargins(0, 4, 0, 0)
+        setup_column.addWidget(self.setup_reason)
+        setup_column.addLayout(setup_buttons)
+        self.setup.hide()
         self.generate = QtWidgets.QPushButton(icon("generate"), "Generate", objectName="primary")
         self.generate.clicked.connect(lambda: self.clip_id and self.generate_requested.emit(self.clip_id, self.params()))
         self.cancel = QtWidgets.QPushButton(icon("cancel"), "Cancel")
@@ -112,10 +130,15 @@ class GenerativeForm(QtWidgets.QWidget):
         buttons.addWidget(self.cancel)
         form.addRow(buttons)
         form.addRow(self.state)
+        form.addRow(self.setup)
+        self._form = form
 
-    def show_clip(self, clip: ClipInfo, changed_source: Optional[str] = None) -> None:
-        """Show the item (``changed_source``: a file its take was made from that holds other pictures now). Re-shown after any edit: what the person is typing stays unless the document's request
-        (or the item) changed, so a job finishing mid-prompt does not wipe the prompt."""
+    def show_clip(self, clip: ClipInfo, changed_source: Optional[str] = None,
+                  engine_missing: Optional[str] = None) -> None:
+        """Show the item (``changed_source``: a file its take was made from that holds other pictures now;
+        ``engine_missing``: why its engine could not make it). Re-shown after any edit: what the person is typing
+        stays unless the document's request (or the item) changed, so a job finishing mid-prompt does not wipe
+        the prompt."""
         gen = clip.generative
         params = dict(gen.params)
         same_item = clip.id == self.clip_id
@@ -127,7 +150,10 @@ class GenerativeForm(QtWidgets.QWidget):
             self.duration.setValue(clip.duration_frames)
             self.mode.setCurrentText(mode or MODES[0])
             self._shown = (clip.duration_frames, mode)
-        self.mode.setEnabled(bool(mode))  # only a transition has a mode
+        self._form.setRowVisible(self.mode, bool(mode))  # only a transition has a mode
+        self.prompt.setPlaceholderText(PROMPT_HINTS[gen.kind.rsplit(".", 1)[-1]])
+        self.setup_reason.setText(engine_missing or "")
+        self.setup.setVisible(bool(engine_missing))
         self.duration.setEnabled(gen.kind != "seine.animate")  # an animation lasts as long as its still
         self.takes.clear()
         for number, key in enumerate(gen.takes, 1):
@@ -165,7 +191,7 @@ class GenerativeForm(QtWidgets.QWidget):
             box.setEnabled(self.preset.isEnabled())
 
     def _on_shape_edited(self) -> None:
-        mode = self.mode.currentText() if self.mode.isEnabled() else ""
+        mode = self.mode.currentText() if self._form.isRowVisible(self.mode) else ""
         if self.clip_id and (self.duration.value(), mode) != self._shown:
             self._shown = (self.duration.value(), mode)
             self.reshape_requested.emit(self.clip_id, self.duration.value(), mode)
@@ -242,7 +268,8 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.show_transition(transition)
         self.dissolve.show()
 
-    def show_clips(self, clips: list[ClipInfo], rate, changed_source=lambda _item_id: None) -> None:
+    def show_clips(self, clips: list[ClipInfo], rate, changed_source=lambda _item_id: None,
+                   engine_missing=lambda _item_id: None) -> None:
         """Re-shown after every edit: the form of the same generative item stays up (never hidden and shown
         again, which would take the keyboard focus away from the prompt being typed)."""
         self.dissolve.hide()
@@ -265,7 +292,7 @@ class InspectorPanel(QtWidgets.QWidget):
             lines.append(f"Media: {clip.media_path}" + ("  (OFFLINE)" if clip.offline else ""))
         self.facts.setText("\n".join(lines))
         if clip.generative is not None:
-            self.form.show_clip(clip, changed_source(clip.id))
+            self.form.show_clip(clip, changed_source(clip.id), engine_missing(clip.id))
             self.form.show()
 
     def _hide_form(self) -> None:

@@ -123,6 +123,21 @@ class JobPanel(QtWidgets.QWidget):
         self._list.insertWidget(self._list.count() - 1, row)
         self.empty.hide()
 
+    def show_refusal(self, key: str, title: str, reason: str) -> None:
+        """A row for work that could not start (its engine has no weights): failed, saying why, until
+        `drop_refusal`."""
+        row = self.rows.get(key)
+        if row is None:
+            self.on_job_queued(key, title)
+            row = self.rows[key]
+        row.set_state("failed", reason)
+
+    def drop_refusal(self, key: str) -> None:
+        row = self.rows.pop(key, None)
+        if row is not None:
+            row.deleteLater()
+            self.empty.setVisible(not self.rows)
+
     def _row(self, job_id: str) -> JobRow:
         if job_id not in self.rows:
             self.on_job_queued(job_id, "")

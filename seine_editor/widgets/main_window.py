@@ -10,6 +10,7 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.widgets.resources import icon
 from seine_editor.errors import SeineEditorError
+from seine_editor.project.generation import NOT_READY
 from seine_editor.project.preferences import Preferences, load_preferences, save_preferences
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable
@@ -39,8 +40,9 @@ def preview_size(width: int, height: int) -> tuple[int, int]:
 class MainWindow(QtWidgets.QMainWindow):
     project_changed = QtCore.Signal(object)
 
-    def __init__(self, settings_scope: Optional[str] = None, interactive: bool = True):
+    def __init__(self, settings_scope: Optional[str] = None, interactive: bool = True, session_engine=None):
         super().__init__()
+        self.session_engine = session_engine  # engine settings from the command line: every project, this session
         self.settings = QtCore.QSettings(settings_scope, QtCore.QSettings.IniFormat) if settings_scope \
             else QtCore.QSettings()
         self.interactive = interactive  # False in tests and screenshots: never open a modal dialog
@@ -130,6 +132,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda transition, before, after: self.run_edit(lambda p: p.set_dissolve(transition, before, after)))
         view.transition_selected.connect(self._on_view_transition_selected)
         form.take_chosen.connect(lambda item, key: self.run_edit(lambda p: p.generation.select_take(item, key)))
+        form.fallback_requested.connect(lambda item: self.run_edit(lambda p: p.generation.use_fallback(item)))
+        form.engine_settings_requested.connect(lambda: menus.open_dialog(self, "settings"))
         form.sound_switched.connect(
             lambda item, on: self.run_edit(lambda p: p.generation.set_generated_sound(item, on)))
         self.bin.add_to_timeline_requested.connect(
@@ -138,7 +142,7 @@ class MainWindow(QtWidgets.QMainWindow):
 
     def _on_tasks_updated(self, path: str) -> None:
         for item in self.timeline.view.clip_items.values():
-            if item.clip.media_path == path:
+            if item.shows(path):
                 item.update()
 
     # project ----------------------------------------------------------------------------------------------
@@ -162,6 +166,8 @@ class MainWindow(QtWidgets.QMainWindow):
         project.autosave_failed.connect(self._on_autosave_failed)
         project.autosaved.connect(self._on_autosaved)
         project.generation.item_state_changed.connect(self._on_generation_item_state_changed)
+        if self.session_engine is not None:
+            project.generation.set_engine_settings(self.session_engine, persist=False)
         self._watch_sources()
         self.jobs.connect_runner(project.generation.runner)
         self.tasks.cache_dir = project.cache_dir
@@ -202,9 +208,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.view.set_job_state(item_id, state, progress)
         if self.timeline.view.selected_clip_ids() == [item_id]:
             self._on_view_selection_changed([item_id])  # the inspector says what changed
-        reason = self.project.generation.item_state(item_id).reason
-        if state == "failed" and reason:
-            self.show_error(reason)
+        item_state = self.project.generation.item_state(item_id)
+        if state == "failed" and item_state.reason:
+            self.show_error(item_state.reason)
+        if item_state.error_type == NOT_READY:
+            self.jobs.show_refusal(f"setup:{item_id}", self.project.generation.job_title(item_id), item_state.reason)
+        else:
+            self.jobs.drop_refusal(f"setup:{item_id}")
 
     def _watch_sources(self) -> None:
         """Watch the files the project's generated items were made from, and judge them again (on open, after each
@@ -308,8 +318,9 @@ class MainWindow(QtWidgets.QMainWindow):
         self._inspected_transition = None
         info = self.project.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
-        self.inspector.show_clips(clips, info.rate if info else None,
-                                  self.project.generation.changed_source if self.project else lambda _id: None)
+        generation = self.project.generation
+        self.inspector.show_clips(clips, info.rate if info else None, generation.changed_source,
+                                  generation.engine_missing)
 
     def _on_view_transition_selected(self, transition) -> None:
         if transition is not None and transition != self._inspected_transition:
@@ -414,6 +425,8 @@ class MainWindow(QtWidgets.QMainWindow):
         """Keep ``preferences`` for every project on this machine (SettingsError on a refused value)."""
         save_preferences(preferences)
         self.preferences = preferences
+        if self.project is not None:
+            self.project.generation.machine_settings = preferences.engine_settings()
 
     # layout and shutdown ----------------------------------------------------------------------------------
     def _restore_layout(self) -> None:

@@ -53,18 +53,18 @@ def _file_menu(window, menu) -> None:
     window.recent_menu = menu.addMenu("Open &recent")
     menu.addSeparator()
     _action(window, menu, "&Import media…", window.bin.import_with_dialog, ["Ctrl+I"], "import", key="import")
-    _action(window, menu, "Re&link offline media…", lambda: _dialog(window, "relink"), key="relink")
+    _action(window, menu, "Re&link offline media…", lambda: open_dialog(window, "relink"), key="relink")
     menu.addSeparator()
     _action(window, menu, "&Save", window.save, [Key.Save], "save", key="save")
     _action(window, menu, "Save &as…", lambda: window.save_as(), [Key.SaveAs], key="save_as")
     menu.addSeparator()
-    _action(window, menu, "&Render…", lambda: _dialog(window, "render"), ["Ctrl+M"], "render", key="render")
-    _action(window, menu, "&Export timeline (OTIO, EDL, XML)…", lambda: _dialog(window, "export"), ["Ctrl+E"],
+    _action(window, menu, "&Render…", lambda: open_dialog(window, "render"), ["Ctrl+M"], "render", key="render")
+    _action(window, menu, "&Export timeline (OTIO, EDL, XML)…", lambda: open_dialog(window, "export"), ["Ctrl+E"],
             "export", key="export")
     menu.addSeparator()
-    _action(window, menu, "Project se&ttings (size, frame rate)…", lambda: _dialog(window, "project_format"),
+    _action(window, menu, "Project se&ttings (size, frame rate)…", lambda: open_dialog(window, "project_format"),
             ["Ctrl+Shift+,"], key="project_format")
-    _action(window, menu, "Engine settings…", lambda: _dialog(window, "settings"), ["Ctrl+,"], "settings",
+    _action(window, menu, "Engine settings…", lambda: open_dialog(window, "settings"), ["Ctrl+,"], "settings",
             key="settings")
     _action(window, menu, "&Quit", window.close, [Key.Quit], key="quit")
 
@@ -93,7 +93,7 @@ def _edit_menu(window, menu) -> None:
         edit_bridge.split_at_playhead, window.project.info(), window.viewer.position, _selected(window)),
         ["S", "Ctrl+K"], "split", key="split")
     menu.addSeparator()
-    _action(window, menu, "Pre&ferences…", lambda: _dialog(window, "preferences"), key="preferences")
+    _action(window, menu, "Pre&ferences…", lambda: open_dialog(window, "preferences"), key="preferences")
 
 
 def _delete(window, ripple: bool) -> None:
@@ -240,7 +240,7 @@ def show_shortcuts(window) -> None:
     box.open()
 
 
-def _dialog(window, name: str) -> None:
+def open_dialog(window, name: str) -> None:
     from seine_editor.widgets import dialogs
 
     dialogs.open_dialog(window, name)

@@ -153,7 +153,7 @@ class ClipItem(QtWidgets.QGraphicsItem):
         painter.fillRect(rect, base.darker(160))
         body = rect.adjusted(0, CLIP_TITLE_HEIGHT, 0, 0)
         if self.clip.generative is not None:
-            self._paint_generative(painter, body, base)
+            self._paint_generative(painter, body, base, option.exposedRect)
         elif self.clip.kind == "audio":
             self._paint_waveform(painter, body, base)
         elif not self.clip.offline:
@@ -180,7 +180,19 @@ class ClipItem(QtWidgets.QGraphicsItem):
         painter.drawText(text_rect, QtCore.Qt.AlignVCenter | QtCore.Qt.AlignLeft, elided)
 
     def _paint_filmstrip(self, painter: QtGui.QPainter, body: QtCore.QRectF, exposed: QtCore.QRectF) -> None:
-        if self._provider is None or not self.clip.media_path or body.height() < 12:
+        if not self.clip.media_path:
+            return
+
+        def picture(offset: int) -> tuple[str, int]:
+            return self.clip.media_path, (self._media_frame_of(offset) if self._media_frame_of
+                                          else self.clip.source_start_frame + offset)
+        self._paint_pictures(painter, body, exposed, picture)
+
+    def _paint_pictures(self, painter: QtGui.QPainter, body: QtCore.QRectF, exposed: QtCore.QRectF,
+                        picture) -> None:
+        """A filmstrip of the exposed part of ``body``: ``picture(offset in the clip)`` names each slot's (file,
+        media frame)."""
+        if self._provider is None or body.height() < 12:
             return
         thumb_h = int(body.height())
         thumb_w = max(8, int(thumb_h * 16 / 9))
@@ -190,9 +202,8 @@ class ClipItem(QtWidgets.QGraphicsItem):
             x = body.left() + slot * thumb_w
             if x >= body.right():
                 break
-            offset = self._geometry.frame(x - body.left())
-            media_frame = self._media_frame_of(offset) if self._media_frame_of else self.clip.source_start_frame + offset
-            image = self._provider.thumbnail(self.clip.media_path, media_frame, thumb_h)
+            path, media_frame = picture(self._geometry.frame(x - body.left()))
+            image = self._provider.thumbnail(path, media_frame, thumb_h) if path else None
             if image is None:
                 continue
             target = QtCore.QRectF(x, body.top(), min(image.width() * thumb_h / max(1, image.height()),
@@ -216,16 +227,26 @@ class ClipItem(QtWidgets.QGraphicsItem):
             x = body.left() + col
             painter.drawLine(QtCore.QLineF(x, mid - hi * half, x, mid - lo * half))
 
-    def _paint_generative(self, painter: QtGui.QPainter, body: QtCore.QRectF, base: QtGui.QColor) -> None:
+    def _paint_generative(self, painter: QtGui.QPainter, body: QtCore.QRectF, base: QtGui.QColor,
+                          exposed: QtCore.QRectF) -> None:
+        """Its frames once made; until then its sources' boundary frames (what the morph preview blends), under a
+        badge of its state."""
         gradient = QtGui.QLinearGradient(body.topLeft(), body.topRight())
         gradient.setColorAt(0, base.darker(120))
         gradient.setColorAt(1, QtGui.QColor("#3d7eff").darker(120))
         painter.fillRect(body, gradient)
+        if self.clip.generative.status == "baked":
+            self._paint_filmstrip(painter, body, exposed)
+        else:
+            self._paint_pictures(painter, body, exposed, self._source_picture)
         state = generative_state(self.clip, self.job_state) or ""
         colour = QtGui.QColor(STATE_COLOURS.get(state, "#ffffff"))
+        label = "✦ " + {"generating": f"generating {int(self.job_progress * 100)}%"}.get(state, state)
+        badge = painter.fontMetrics().boundingRect(label).adjusted(-4, -1, 4, 1)
+        badge.moveTopLeft(QtCore.QPoint(int(body.left()) + 3, int(body.top()) + 3))
+        painter.fillRect(QtCore.QRectF(badge).intersected(body), QtGui.QColor(16, 17, 20, 200))
         painter.setPen(colour)
-        label = {"generating": f"generating {int(self.job_progress * 100)}%"}.get(state, state)
-        painter.drawText(body.adjusted(4, 2, -4, -2), QtCore.Qt.AlignLeft | QtCore.Qt.AlignTop, "✦ " + label)
+        painter.drawText(QtCore.QRectF(badge).intersected(body), QtCore.Qt.AlignCenter, label)
         if state == "generating" and body.height() > 18:
             bar = QtCore.QRectF(body.left() + 4, body.bottom() - 7, body.width() - 8, 4)
             painter.fillRect(bar, QtGui.QColor("#16171a"))
@@ -234,6 +255,21 @@ class ClipItem(QtWidgets.QGraphicsItem):
             pen = QtGui.QPen(colour, 1, QtCore.Qt.DashLine)
             painter.setPen(pen)
             painter.drawRect(body.adjusted(1, 1, -1, -1))
+
+    def _source_picture(self, offset: int) -> tuple[Optional[str], int]:
+        """The source frame a pending item's preview starts from at ``offset``: the left shot's last frame over its
+        first half, the right shot's first over the rest (an extension or animation: its one source)."""
+        sources = [s for s in self.clip.generative.sources if s.get("media_path")]
+        if not sources:
+            return None, 0
+        source = sources[-1] if len(sources) > 1 and offset >= self.clip.duration_frames / 2 else sources[0]
+        return source["media_path"], int(source.get("frame") or 0)
+
+    def shows(self, path: str) -> bool:
+        """Whether a picture of ``path`` is drawn on the item (its media, or a pending item's sources)."""
+        generative = self.clip.generative
+        return self.clip.media_path == path or (generative is not None and generative.status != "baked" and any(
+            s.get("media_path") == path for s in generative.sources))
 
     @staticmethod
     def _paint_hatch(painter: QtGui.QPainter, body: QtCore.QRectF) -> None:

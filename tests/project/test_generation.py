@@ -157,9 +157,12 @@ def test_a_bad_weights_folder_is_one_clear_error_and_nothing_changes(controller,
     assert controller.settings == EngineSettings("morph", host="in-process")
 
 
-def test_seine_without_weights_uses_morph_and_says_so():
-    assert EngineSettings("seine").resolve() == ("morph", {}, "SEINE needs weights or checkpoint and sd_path "
-                                                  "(Engine settings): generative items use the Morph engine")
+def test_seine_without_weights_makes_nothing_and_says_what_to_set():
+    from seine_editor.errors import EngineNotReady
+
+    with pytest.raises(EngineNotReady, match=r"^SEINE needs weights or checkpoint and sd_path \(Engine settings → "
+                                             r"SEINE\); nothing was made with another engine$"):
+        EngineSettings("seine").resolve()
 
 
 def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(project, controller, qtbot):

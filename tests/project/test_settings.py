@@ -164,11 +164,25 @@ def test_jobs_use_the_project_engine_and_its_default_preset(project, tmp_path):
     track = project.document.track_ids("video")[0]
     for name in ("a", "b"):
         project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
-    project.generation.set_engine_settings(EngineSettings.for_engine("seine", preset="final"))
+    project.generation.set_engine_settings(EngineSettings.for_engine("seine", preset="final", host="server",
+                                                                     server_url="http://127.0.0.1:9"))
     item = project.generation.add_generative_transition(track, 4, duration_frames=4)
     spec = project.generation.spec_for(item)
-    assert (spec.engine, spec.params.preset) == ("morph", "final")  # SEINE without weights: morph, and says so
-    assert project.generation.item_state(item).reason.startswith("SEINE needs weights")
+    assert (spec.engine, spec.params.preset) == ("seine", "final")
+
+
+def test_an_item_whose_engine_has_no_weights_is_not_made_with_another_and_says_so(project, tmp_path):
+    from seine_editor.media.synthetic import write_coded_video
+
+    track = project.document.track_ids("video")[0]
+    for name in ("a", "b"):
+        project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
+    project.generation.set_engine_settings(EngineSettings.for_engine("seine", preset="final"))
+    item = project.generation.add_generative_transition(track, 4, duration_frames=4)
+    state = project.generation.item_state(item)
+    assert (state.state, state.job_id, state.error_type) == ("failed", None, "EngineNotReady")
+    assert state.reason.startswith("SEINE needs weights")
+    assert project.document.info().clip(item).generative.params["preset"] == "final"
 
 
 def test_an_items_own_engine_is_honoured_over_the_projects(project, tmp_path):
@@ -185,3 +199,25 @@ def test_an_items_own_engine_is_honoured_over_the_projects(project, tmp_path):
 def test_old_weights_of_a_project_whose_engine_was_morph_stay_with_the_model_they_were_for():
     stored = {"engine": "morph", "weights": "/w"}
     assert EngineSettings.from_json(stored) == EngineSettings("morph", {"seine": {"weights": "/w"}})
+
+
+def test_a_project_that_keeps_no_engine_settings_follows_this_computers(qapp):
+    from seine_editor.project.preferences import Preferences, save_preferences
+
+    save_preferences(Preferences(engine=EngineSettings("crossfade", host="in-process").to_json()))
+    project = Project.new()
+    assert project.generation.settings == EngineSettings("crossfade", host="in-process")
+    project.close(discard_recovery=True)
+
+
+def test_items_that_waited_for_weights_are_made_once_their_engine_can_run(project, tmp_path):
+    from seine_editor.media.synthetic import write_coded_video
+
+    track = project.document.track_ids("video")[0]
+    for name in ("a", "b"):
+        project.append_clip(write_coded_video(tmp_path / f"{name}.mp4", frames=4, width=64, height=48), track)
+    item = project.generation.add_generative_transition(track, 4, duration_frames=4)
+    assert project.generation.engine_missing(item).startswith("SEINE needs weights")
+    project.generation.set_engine_settings(EngineSettings("seine", host="server", server_url="http://127.0.0.1:9"))
+    state = project.generation.item_state(item)
+    assert state.job_id is not None and project.generation.engine_missing(item) is None

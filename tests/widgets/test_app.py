@@ -129,3 +129,26 @@ def test_the_tests_keep_settings_out_of_the_persons_own():
     assert QtCore.QSettings("seine-editor", "settings-check").fileName().startswith(folder)
     assert str(preferences_path()).startswith(folder)
     assert folder.startswith(tempfile.gettempdir()) and not folder.startswith(os.path.expanduser("~"))
+
+
+def test_the_window_takes_the_engine_flags_of_generate_and_names_a_bad_weights_folder(tmp_path, capsys):
+    from seine_editor.cli import main
+
+    assert main(["--weights", str(tmp_path), "--screenshot", str(tmp_path / "x.png")]) == 2
+    error = capsys.readouterr().err
+    assert error.startswith("seine-editor: ") and str(tmp_path) in error
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_engine_flags_hold_for_every_project_the_window_opens_and_are_saved_with_none(qtbot, tmp_path, themed):
+    from seine_editor.project.generation import EngineSettings
+    from seine_editor.widgets.main_window import MainWindow
+
+    chosen = EngineSettings("crossfade", host="in-process")
+    window = MainWindow(settings_scope=str(tmp_path / "s.ini"), interactive=False, session_engine=chosen)
+    qtbot.addWidget(window)
+    assert window.project.generation.settings == chosen
+    window.new_project()
+    assert window.project.generation.settings == chosen
+    assert not window.project.generation.keeps_own_settings
+    window.shutdown()

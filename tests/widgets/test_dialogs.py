@@ -119,3 +119,34 @@ def test_export_to_a_format_nobody_reads_is_refused_in_the_status_bar(window, tm
     window.actions_by_key["export"].trigger()
     assert "cut.doc: cannot export to .doc" in window.statusBar().currentMessage()
     assert window.jobs.rows == {}
+
+
+def test_engine_settings_kept_for_every_project_go_to_this_computers_preferences(window):
+    from seine_editor.project.generation import EngineSettings
+    from seine_editor.project.preferences import load_preferences
+    from seine_editor.project.project import Project
+
+    dialog = open_settings(window)
+    assert dialog.scope.currentText() == "Every project on this computer"
+    dialog.engine.setCurrentIndex(dialog.engine.findData("crossfade"))
+    press_ok(dialog)
+    assert load_preferences().engine_settings().engine == "crossfade"
+    assert stored_engine(window) is None  # the project keeps none of its own: it follows the computer's
+    assert window.project.generation.settings.engine == "crossfade"
+    other = Project.new()
+    assert other.generation.settings == EngineSettings.from_json(load_preferences().engine)
+    other.close()
+
+
+def test_choosing_every_project_makes_a_project_forget_its_own_in_one_undo_step(window):
+    from seine_editor.project.generation import EngineSettings
+
+    window.project.generation.set_engine_settings(EngineSettings("morph"))
+    dialog = open_settings(window)
+    assert dialog.scope.currentText() == "This project only"
+    dialog.scope.setCurrentIndex(dialog.scope.findData("computer"))
+    dialog.engine.setCurrentIndex(dialog.engine.findData("crossfade"))
+    press_ok(dialog)
+    assert (stored_engine(window), window.project.generation.settings.engine) == (None, "crossfade")
+    window.actions_by_key["undo"].trigger()
+    assert window.project.generation.settings == EngineSettings("morph")

@@ -48,6 +48,57 @@ def test_a_morph_transition_dropped_on_the_cut_bridges_the_shots_and_its_job_bak
     assert window.timeline.view.clip_items[item_id].job_state is None
 
 
+def test_an_item_whose_engine_has_no_weights_is_not_made_with_another_and_offers_what_to_do(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "generative"), at_cut)  # SEINE, no weights
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    window.timeline.view.select_clips([item_id])
+    form = window.inspector.form
+    reason = "SEINE needs weights or checkpoint and sd_path (Engine settings → SEINE); nothing was made with " \
+             "another engine"
+    assert form.setup.isVisibleTo(form) and form.setup_reason.text() == reason
+    (row,) = window.jobs.rows.values()
+    assert (row.title.text(), row.state, row.status.text()) == ("Transition: shot_a.mp4 → shot_b.mp4", "failed",
+                                                                reason)
+    form.use_fallback.click()
+    assert window.project.document.info().clip(item_id).generative.params["engine"] == "morph"
+    assert not form.setup.isVisibleTo(form) and all(r.state != "failed" for r in window.jobs.rows.values())
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+
+
+def test_an_extensions_inspector_asks_what_happens_next_and_shows_no_transition_mode(cut):
+    window, _ = cut
+    first = window.project.document.info().tracks[0].clips[0].id
+    item_id = window.project.generation.extend_clip(first, 12, {"engine": "morph"})
+    window.timeline.view.select_clips([item_id])
+    form = window.inspector.form
+    assert form.prompt.placeholderText() == "What happens next…"
+    assert not form.layout().isRowVisible(form.mode)
+
+
+def test_a_pending_item_shows_its_sources_boundary_frames_and_a_baked_one_its_own(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "generative"), at_cut)  # SEINE, no weights
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    view = window.timeline.view
+    item = view.clip_items[item_id]
+
+    def colour_at(fraction):
+        box = item.sceneBoundingRect()
+        point = view.mapFromScene(QtCore.QPointF(box.left() + box.width() * fraction, box.bottom() - 8))
+        pixel = view.viewport().grab().toImage().pixelColor(point)
+        return pixel.red(), pixel.blue()
+
+    red, blue = lambda c: c[0] > c[1] + 60, lambda c: c[1] > c[0] + 60
+    qtbot.waitUntil(lambda: red(colour_at(0.2)) and blue(colour_at(0.8)), timeout=10000)  # A's last, B's first
+    assert item.job_state == "failed"
+    window.project.generation.use_fallback(item_id)  # made by morph now: its own frames, a blend of the two
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+    qtbot.waitUntil(lambda: not red(colour_at(0.5)) and not blue(colour_at(0.5)), timeout=10000)
+
+
 def test_a_transition_dropped_away_from_any_cut_is_refused(cut, ui):
     window, at_cut = cut
     view = window.timeline.view

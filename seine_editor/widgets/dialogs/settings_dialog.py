@@ -2,9 +2,10 @@
 
 Every engine control is built from the chosen engine's description (`EngineInfo.options`): a folder or file option
 gets a path field with Choose…, a choice a list, a flag a check box, a number or text a field whose placeholder is
-the default. The dialog starts from the project's settings and changes only the fields it shows, as one undoable
-edit saved with the project (`GenerationController.set_engine_settings`). A refused value (a bad weights folder, an
-unreachable server) is named in the dialog, which stays open, and nothing changes."""
+the default. The dialog starts from the settings in force and changes only the fields it shows. They are kept for
+every project on this computer (Preferences; a project that kept its own forgets them, one undo step) or for this
+project only (one undo step, saved with it: `GenerationController.set_engine_settings`). A refused value (a bad
+weights folder, an unreachable server) is named in the dialog, which stays open, and nothing changes."""
 from __future__ import annotations
 
 from dataclasses import replace
@@ -19,6 +20,7 @@ from seine_editor.project.engine_settings import HOST_LABELS, HOSTS
 from seine_editor.widgets.inspector import engine_combo, fill_presets, select_data
 
 ERROR_STYLE, OK_STYLE = "color: #ff6b6b;", "color: #58c98a;"
+SCOPE_COMPUTER, SCOPE_PROJECT = "computer", "project"
 
 
 class OptionField:
@@ -80,6 +82,7 @@ class SettingsDialog(QtWidgets.QDialog):
         super().__init__(parent or window)
         self.setWindowTitle("Engine settings")
         project = window.project
+        self._window = window
         self._project = project
         self._current = project.generation.settings
         self.fields: dict[str, OptionField] = {}
@@ -101,6 +104,12 @@ class SettingsDialog(QtWidgets.QDialog):
                                               placeholderText="file holding the server's token (none: no token)")
         self.test_connection = QtWidgets.QPushButton("Test connection")
         self.test_connection.clicked.connect(self.check_connection)
+        self.scope = QtWidgets.QComboBox()
+        self.scope.addItem("Every project on this computer", SCOPE_COMPUTER)
+        self.scope.addItem("This project only", SCOPE_PROJECT)
+        select_data(self.scope, SCOPE_PROJECT if project.generation.keeps_own_settings else SCOPE_COMPUTER)
+        self.scope.setToolTip("Weights and servers differ between computers: keep them here for every project, "
+                              "or let this project keep its own (they travel with its file)")
         self.message = QtWidgets.QLabel(wordWrap=True)
         buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
         buttons.accepted.connect(self.accept)
@@ -114,6 +123,7 @@ class SettingsDialog(QtWidgets.QDialog):
         form.addRow("Server URL", self.server_url)
         form.addRow("Token file", self.token_file)
         form.addRow("", self.test_connection)
+        form.addRow("Use for", self.scope)
         form.addRow(self.message)
         form.addRow(buttons)
         self._form = form
@@ -166,7 +176,7 @@ class SettingsDialog(QtWidgets.QDialog):
             self._say(str(error), ERROR_STYLE)
             return False
         ready = engine_info(settings.engine).ready(settings.engine_options())
-        self._say("Ready." if ready else settings.resolve()[2] or "", OK_STYLE)
+        self._say("Ready." if ready else settings.missing() or "", OK_STYLE if ready else ERROR_STYLE)
         return True
 
     def check_connection(self) -> bool:
@@ -188,8 +198,14 @@ class SettingsDialog(QtWidgets.QDialog):
     def accept(self) -> None:
         """Apply as one undo step of the project; on a refusal say why and stay open, the project unchanged."""
         try:
-            self._project.generation.set_engine_settings(self.engine_settings())
-        except (SeineEditorError, EngineError) as error:
+            settings = self.engine_settings()
+            if self.scope.currentData() == SCOPE_COMPUTER:
+                settings.check()
+                self._window.set_preferences(replace(self._window.preferences, engine=settings.to_json()))
+                self._project.generation.follow_machine()
+            else:
+                self._project.generation.set_engine_settings(settings)
+        except (SeineEditorError, EngineError, OSError) as error:
             self._say(str(error), ERROR_STYLE)
             return
         super().accept()
