@@ -171,7 +171,7 @@ class GenerationController(QObject):
         """Put a generative transition on the cut at ``cut_frame`` of ``track_id`` ("bridge": inserted, the
         timeline grows; "overlap": over A's tail and B's head) and queue its job. Returns the item id."""
         left = self._clip_ending_at(track_id, cut_frame)
-        duration = duration_frames or self._default_duration()
+        duration = duration_frames or self.default_duration()
         item_id = self._push(f"Generative transition after '{left.name}'", "add_generative_transition",
                              left_clip_id=left.id, duration_frames=duration, mode=mode,
                              params=self._params(params))
@@ -198,7 +198,7 @@ class GenerationController(QObject):
         else:
             at = clip.start_frame if frame is None else frame
             item_id = self._push(f"Animate frame {at} of '{clip.name}'", "animate_frame", clip_id=clip_id,
-                                 at_frame=at, duration_frames=duration_frames or self._default_duration(),
+                                 at_frame=at, duration_frames=duration_frames or self.default_duration(),
                                  params=self._params(params))
         self.generate_item(item_id)
         return item_id
@@ -360,7 +360,7 @@ class GenerationController(QObject):
             raise PlacementError(f"there is no cut at frame {cut_frame} on track '{track.name}'")
         return left
 
-    def _default_duration(self) -> int:
+    def default_duration(self) -> int:
         return max(2, round(self.project.settings.fps * 2))  # two seconds, SEINE's 16 frames at 8 fps
 
     def _push(self, text: str, method: str, **arguments: Any) -> Optional[str]:

@@ -77,25 +77,29 @@ def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[st
                 done.update((clip.id, *clip.linked_ids))
 
 
-def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES) -> str:
-    """A palette item dropped on the cut between two clips: a dissolve, or a generative item whose job is queued
-    at once (made by the project's engine, or by the engine an "engine:NAME" entry names)."""
+def add_transition(project, kind: str, left_id: str, right_id: str, frames: int = DEFAULT_DISSOLVE_FRAMES,
+                   params: Optional[dict] = None, mode: str = "bridge", duration: Optional[int] = None) -> str:
+    """A palette item dropped on the cut between two clips: a dissolve of ``frames``, or a generative item (its
+    ``params``, ``mode`` and ``duration``, the engine's default length when None) whose job is queued at once,
+    made by the project's engine or by the engine an "engine:NAME" entry names."""
     info = project.info()
     left = info.clip(left_id)
     if kind == "dissolve":
         half = frames // 2
         return project.add_dissolve(left_id, half, frames - half)
     engine = kind.partition("engine:")[2]
-    params = {"engine": engine} if engine else None
-    return project.generation.add_generative_transition(left.track_id, left.end_frame, params=params)
+    params = {**(params or {}), **({"engine": engine} if engine else {})}
+    return project.generation.add_generative_transition(left.track_id, left.end_frame, params=params or None,
+                                                        mode=mode, duration_frames=duration)
 
 
-def extend_or_animate(project, clip_id: str) -> str:
-    """"Extend clip…" on a video clip (two seconds more), "Animate image…" on a still."""
+def extend_or_animate(project, clip_id: str, params: Optional[dict] = None, duration: Optional[int] = None) -> str:
+    """"Extend clip…" on a video clip (the engine's default length, or ``duration``), "Animate image…" on a still
+    (as long as the still)."""
     clip = project.info().clip(clip_id)
     if clip.kind == "image":
-        return project.generation.animate_image(clip_id)
-    return project.generation.extend_clip(clip_id, max(2, round(project.settings.fps * 2)))
+        return project.generation.animate_image(clip_id, params)
+    return project.generation.extend_clip(clip_id, duration or project.generation.default_duration(), params)
 
 
 def remove_markers(project, marker_ids: list[str]) -> None:

@@ -17,6 +17,7 @@ from seine_editor.project.recovery import RecoveryAvailable
 from seine_editor.timeline.settings import format_of_media, rate_label
 from seine_editor.timeline.snapshot import changed_frames
 from seine_editor.widgets import edit_bridge, menus
+from seine_editor.widgets.generative_popover import GenerativePopover
 from seine_editor.widgets.job_panel import JobPanel
 from seine_editor.widgets.media_bin import MediaBinPanel
 from seine_editor.widgets.media_tasks import MediaTasks
@@ -46,6 +47,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.settings = QtCore.QSettings(settings_scope, QtCore.QSettings.IniFormat) if settings_scope \
             else QtCore.QSettings()
         self.interactive = interactive  # False in tests and screenshots: never open a modal dialog
+        self.ask_on_generate = interactive  # generative drops and actions ask for a prompt first
         self.project: Optional[Project] = None
         self.undo_group = QtGui.QUndoGroup(self)
         self.tasks = MediaTasks(self)
@@ -78,6 +80,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.inspector = InspectorPanel()
         self._inspected_transition = None  # the dissolve the inspector's form holds, as it was loaded
         self.palette = TransitionsPalette()
+        self.popover = GenerativePopover(self)
         self.offer_bar = OfferBar()
         central = QtWidgets.QWidget()
         column = QtWidgets.QVBoxLayout(central)
@@ -109,8 +112,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.edit_requested.connect(lambda intent: self.run_edit(edit_bridge.apply_intent, intent))
         view.media_dropped.connect(self._on_view_media_dropped)
         view.dropped_length = self._dropped_length
-        view.transition_dropped.connect(
-            lambda kind, left, right: self.run_edit(edit_bridge.add_transition, kind, left, right))
+        view.transition_dropped.connect(self.request_transition)
         view.selection_changed.connect(self._on_view_selection_changed)
         view.marker_move_requested.connect(lambda marker, frame: self.run_edit(lambda p: p.move_marker(marker, frame)))
         view.marker_rename_requested.connect(
@@ -270,6 +272,28 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.run_edit(edit_bridge.add_media, paths, track_id, frame, infos, still_frames) and was_empty:
             self._offer_format_of(self.project.info().clips()[0])
 
+    def request_transition(self, kind: str, left_id: str, right_id: str) -> None:
+        """A transition on the cut between two clips: a dissolve at once; a generative one after its prompt (Enter
+        in the popover; Esc places nothing)."""
+        if kind == "dissolve" or not self.ask_on_generate:
+            self.run_edit(edit_bridge.add_transition, kind, left_id, right_id)
+            return
+        self.popover.ask("transition", QtGui.QCursor.pos(), self.project.generation.default_duration(),
+                         lambda params, duration, mode: self.run_edit(lambda p: edit_bridge.add_transition(
+                             p, kind, left_id, right_id, params=params, mode=mode, duration=duration)))
+
+    def request_extend_or_animate(self, clip_id: str) -> None:
+        """"Extend clip…" / "Animate image…": after the popover when asking, else at once."""
+        if not self.ask_on_generate:
+            self.run_edit(edit_bridge.extend_or_animate, clip_id)
+            return
+        clip = self.project.info().clip(clip_id)
+        still = clip.kind == "image"
+        self.popover.ask("animate" if still else "extend", QtGui.QCursor.pos(),
+                         clip.duration_frames if still else self.project.generation.default_duration(),
+                         lambda params, duration, _mode: self.run_edit(
+                             edit_bridge.extend_or_animate, clip_id, params, duration), fixed_length=still)
+
     def _dropped_length(self, paths: list) -> Optional[int]:
         """Frames media dragged from the bin will take once dropped (None while one is not probed yet)."""
         infos = [self.bin.info(p) for p in paths]
@@ -280,15 +304,23 @@ class MainWindow(QtWidgets.QMainWindow):
         return sum(edit_bridge.dropped_frames(info, rate, still_frames) for info in infos)
 
     def _animate_from_bin(self, path: str) -> None:
-        """A still from the bin placed at the playhead and animated, as one undo step."""
+        """A still from the bin placed at the playhead and animated, as one undo step (after its prompt, when
+        asking: Esc places nothing)."""
         still_frames = self.preferences.still_frames(self.project.info().rate)
+        frame = self.viewer.position
 
-        def animate(project):
-            with project.macro(f"Animate '{Path(path).name}'"):
-                ids = edit_bridge.add_media(project, [path], None, self.viewer.position, {path: self.bin.info(path)},
-                                            still_frames)
-                edit_bridge.extend_or_animate(project, ids[0])
-        self.run_edit(animate)
+        def animate(params: Optional[dict] = None, *_length) -> None:
+            def edit(project):
+                with project.macro(f"Animate '{Path(path).name}'"):
+                    ids = edit_bridge.add_media(project, [path], None, frame, {path: self.bin.info(path)},
+                                                still_frames)
+                    edit_bridge.extend_or_animate(project, ids[0], params)
+            self.run_edit(edit)
+
+        if self.ask_on_generate:
+            self.popover.ask("animate", QtGui.QCursor.pos(), still_frames, animate, fixed_length=True)
+        else:
+            animate()
 
     def _offer_format_of(self, clip) -> None:
         """The first clip of an empty project offers its frame size and rate when they differ from the project's

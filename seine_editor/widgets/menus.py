@@ -216,12 +216,12 @@ def clip_menu(window, clip_id, cut) -> QtWidgets.QMenu:
     if cut is not None:
         for kind, icon_name, text, _tip in palette_items():  # the palette's entries, in its order
             menu.addAction(icon(icon_name), text + ("…" if kind == "generative" else ""),
-                           lambda kind=kind: window.run_edit(edit_bridge.add_transition, kind, *cut))
+                           lambda kind=kind: window.request_transition(kind, *cut))
         menu.addSeparator()
     if clip_id is not None:
         clip = window.project.info().clip(clip_id)
         text = "Animate image…" if clip.kind == "image" else "Extend clip…"
-        menu.addAction(icon("generate"), text, lambda: window.run_edit(edit_bridge.extend_or_animate, clip_id))
+        menu.addAction(icon("generate"), text, lambda: window.request_extend_or_animate(clip_id))
         if clip.generative is None and clip.media_path in {m.target_url for m in window.project.offline_media()}:
             menu.addAction(window.actions_by_key["relink"])
         menu.addSeparator()

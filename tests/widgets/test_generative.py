@@ -200,3 +200,54 @@ def test_the_sound_switch_is_off_and_disabled_for_a_take_made_without_sound(cut,
                     timeout=60000)
     window.timeline.view.select_clips([item_id])
     assert not window.inspector.form.sound.isEnabled() and not window.inspector.form.sound.isChecked()
+
+
+def test_a_generative_drop_asks_for_its_prompt_and_enter_makes_it(cut, ui, qtbot):
+    from PySide6.QtTest import QTest
+
+    window, at_cut = cut
+    window.ask_on_generate = True
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
+    popover = window.popover
+    assert popover.isVisible() and len(window.project.document.info().tracks[0].clips) == 2  # nothing placed yet
+    assert popover.mode_hint.text().startswith("New frames between the two shots")
+    QTest.keyClicks(popover.prompt, "a boat at dusk")
+    popover.seed.setValue(7)
+    popover.duration.setValue(16)
+    popover.mode.setCurrentText("overlap")
+    QTest.keyClick(popover.prompt, QtCore.Qt.Key_Return)
+    qtbot.waitUntil(lambda: len(window.project.document.info().tracks[0].clips) == 3, timeout=2000)
+    item = window.project.document.info().tracks[0].clips[1]
+    assert (item.duration_frames, item.generative.mode) == (16, "overlap")
+    assert (item.generative.params["prompt"], item.generative.params["seed"], item.generative.params["engine"]) == \
+        ("a boat at dusk", 7, "morph")
+    assert not popover.isVisible()
+
+
+def test_escape_in_the_prompt_popover_places_nothing(cut, ui):
+    from PySide6.QtTest import QTest
+
+    window, at_cut = cut
+    window.ask_on_generate = True
+    before = window.project.document.to_json()
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "generative"), at_cut)
+    QTest.keyClick(window.popover.prompt, QtCore.Qt.Key_Escape)
+    assert not window.popover.isVisible()
+    assert window.project.document.to_json() == before and window.project.undo_stack.count() == 2
+
+
+def test_extend_clip_asks_what_happens_next_and_for_how_long(cut, qtbot):
+    from PySide6.QtTest import QTest
+
+    window, _ = cut
+    window.ask_on_generate = True
+    first = window.project.document.info().tracks[0].clips[0].id
+    window.request_extend_or_animate(first)
+    popover = window.popover
+    assert (popover.title.text(), popover.prompt.placeholderText()) == ("Extend clip", "What happens next…")
+    assert not popover.layout().isRowVisible(popover.mode)
+    popover.duration.setValue(10)
+    QTest.keyClick(popover.prompt, QtCore.Qt.Key_Enter)
+    qtbot.waitUntil(lambda: len(window.project.document.info().tracks[0].clips) == 3, timeout=2000)
+    extension = window.project.document.info().tracks[0].clips[1]
+    assert (extension.generative.kind, extension.duration_frames) == ("seine.extend", 10)
