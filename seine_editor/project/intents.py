@@ -109,6 +109,15 @@ class IntentsMixin:
         self.push(c.CallCommand(self.document, f"Rename '{c.clip_name(self.document, clip_id)}' to '{name}'",
                                 "rename_clip", clip_id=clip_id, name=name))
 
+    def set_opacity(self, clip_id: str, value: float) -> None:
+        self.push(c.CallCommand(self.document, f"Set opacity of '{c.clip_name(self.document, clip_id)}' to "
+                                f"{round(value * 100)}%", "set_opacity", clip_id=clip_id, value=value))
+
+    def set_clip_enabled(self, clip_id: str, enabled: bool) -> None:
+        self.push(c.CallCommand(self.document, f"{'Enable' if enabled else 'Disable'} "
+                                f"'{c.clip_name(self.document, clip_id)}'", "set_clip_enabled", clip_id=clip_id,
+                                enabled=enabled))
+
     def set_gain(self, clip_id: str, gain_db: float) -> None:
         self.push(c.CallCommand(self.document, f"Set gain of '{c.clip_name(self.document, clip_id)}' to "
                                 f"{gain_db} dB", "set_gain", clip_id=clip_id, gain_db=gain_db))

@@ -156,7 +156,8 @@ class Compositor:
         top = next((t for t in reversed(self.plan.video) if t.visible and self._occupied(t, n)), None)
         item = None if top is None or any(d.start_frame <= n < d.end_frame for d in top.dissolves) \
             else self._item_at(top, n)
-        if item is None or item.path is None or (item.generative is not None and not item.baked):
+        if item is None or item.path is None or (item.generative is not None and not item.baked) \
+                or item.opacity < 1:
             return None
         reader = self._sources.get(item.source)
         info = getattr(reader, "info", None)
@@ -201,6 +202,16 @@ class Compositor:
         return None
 
     def _item_layer(self, track: TrackPlan, item: PlanItem, n: int) -> Optional[_Layer]:
+        """The item's picture at frame ``n``, as opaque as the item is; None when it draws nothing."""
+        layer = self._item_picture(track, item, n)
+        if layer is None or item.opacity >= 1:
+            return layer
+        x, y, width, height = layer.box
+        alpha = np.full((height, width, 1), item.opacity, np.float32) if layer.alpha is None \
+            else layer.alpha * np.float32(item.opacity)
+        return _Layer(layer.rgb, layer.box, alpha)
+
+    def _item_picture(self, track: TrackPlan, item: PlanItem, n: int) -> Optional[_Layer]:
         """The item's picture at frame ``n``; None when it draws nothing (transparent video)."""
         if item.generative is not None and not item.baked:
             return self._full(self._placeholder_frame(track, item, n - item.start_frame))

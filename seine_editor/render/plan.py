@@ -31,6 +31,7 @@ class PlanItem:
     source_offset_s: Fraction  # seconds into the media file of the clip's first frame
     fit_mode: str = "fit"
     gain_db: float = 0.0
+    opacity: float = 1.0
     generative: Optional[dict] = None  # metadata["seine"] of a generative clip
     baked: bool = True  # False: a generative clip whose frames do not exist yet
     uid: str = ""  # unique within the plan: the clip's id, or its place
@@ -128,7 +129,7 @@ def _planned(item, track_index: int, rate: Fraction) -> PlanItem:
     return PlanItem(
         track_index=track_index, start_frame=item.start_frame, duration_frames=item.duration_frames,
         name=item.name, path=None if pending else item.media_path, source_offset_s=item.source_start_s,
-        fit_mode=item.fit_mode, gain_db=float(item.gain_db), generative=generative, baked=not pending,
+        fit_mode=item.fit_mode, gain_db=float(item.gain_db), opacity=item.opacity, generative=generative, baked=not pending,
         uid=item.uid, audio_enabled=item.audio_enabled, reference=item.reference, sequence=item.sequence,
         generator=item.generator)
 

@@ -1,6 +1,7 @@
 """Per-clip properties of `TimelineDocument` that the renderer honours: how a picture of another aspect fills
 the frame (`metadata["seine"]["fit"]`: "fit" letterboxes, "fill" crops) and the audio gain in dB
-(`metadata["seine"]["gain_db"]`). Both reach `RenderItem.fit_mode` / `RenderItem.gain_db`. And its name."""
+(`metadata["seine"]["gain_db"]`), its opacity (`metadata["seine"]["opacity"]`), whether it plays at all (OTIO's
+`enabled`) and its name. All reach the render snapshot, so the viewer and the export show the same."""
 from __future__ import annotations
 
 import math
@@ -23,6 +24,10 @@ def gain_db(clip) -> float:
     return float(meta.get(clip, "gain_db", 0.0))
 
 
+def opacity(clip) -> float:
+    return float(meta.get(clip, "opacity", 1.0))
+
+
 class ClipPropertyEditsMixin:
     def set_fit_mode(self, clip_id: str, mode: str) -> Edit:
         """"fit" shows the whole picture inside the frame (bars); "fill" covers the frame (crops)."""
@@ -37,6 +42,22 @@ class ClipPropertyEditsMixin:
                 or not low <= gain_db <= high:
             raise PlacementError(f"gain {gain_db!r} dB is not allowed: use a number from {low:g} to {high:g} dB")
         return self._set_clip_meta("set_gain", clip_id, gain_db=float(gain_db) if gain_db else None)
+
+    def set_opacity(self, clip_id: str, value: float) -> Edit:
+        """How much of the clip's picture covers the tracks below: 1 all of it, 0 none."""
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+            raise PlacementError(f"opacity {value!r} is not allowed: use a number from 0 (invisible) to 1 (opaque)")
+        return self._set_clip_meta("set_opacity", clip_id, opacity=None if value == 1 else float(value))
+
+    def set_clip_enabled(self, clip_id: str, enabled: bool) -> Edit:
+        """A disabled clip stays where it is, neither seen nor heard (OTIO's ``enabled``: other tools honour it)."""
+        track_id = meta.item_id(self._track_of(clip_id))
+
+        def fn(edits):
+            edits[track_id].slot(clip_id).item.enabled = bool(enabled)
+            return ()
+
+        return self._apply("set_clip_enabled", [track_id], fn)
 
     def rename_clip(self, clip_id: str, name: str) -> Edit:
         """The clip's name on the timeline and in exports (its media keeps its file name)."""

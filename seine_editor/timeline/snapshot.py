@@ -72,6 +72,8 @@ class ClipInfo:
     markers: tuple[MarkerInfo, ...]
     fit_mode: str = "fit"  # "fit": whole picture inside the frame; "fill": the frame covered, edges cropped
     gain_db: float = 0.0
+    opacity: float = 1.0  # 0 (invisible) .. 1: how much of the picture covers the tracks below
+    enabled: bool = True  # False: kept on the timeline, neither seen nor heard
 
     @property
     def end_frame(self) -> int:
@@ -187,6 +189,7 @@ class RenderItem:
     generative: Optional[RenderGenerative]
     fit_mode: str = "fit"  # "fit": scale the whole picture inside the frame (bars); "fill": cover it (crop)
     gain_db: float = 0.0  # audio gain in decibels
+    opacity: float = 1.0  # how much of the picture covers the tracks below
     audio_enabled: bool = True  # the mix hears this clip's media sound (`sound.plays_own_sound`)
     uid: str = ""  # unique within the snapshot: the clip's id, or its place for a clip without one
     source_start_s: Fraction = Fraction(0)  # exact seconds into the media at `start_frame`
@@ -342,7 +345,8 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
     return ClipInfo(clip_id, clip.name, track_id, placed.start, placed.duration, layout.source_offset(clip, rate),
                     available[1] if available else None, layout.media_path(clip), clip_kind(clip), group, linked,
                     is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers,
-                    edits_properties.fit_mode(clip), edits_properties.gain_db(clip))
+                    edits_properties.fit_mode(clip), edits_properties.gain_db(clip),
+                    edits_properties.opacity(clip), clip.enabled)
 
 
 def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, links: dict,
@@ -635,7 +639,7 @@ class _Flattener:
             "generated" if info is not None else clip_kind(clip), layout.source_offset(clip, self.rate) + lead,
             sequence.rate if sequence is not None else layout.media_rate(clip, self.rate), self.rate,
             transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
-            edits_properties.gain_db(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
+            edits_properties.gain_db(clip), edits_properties.opacity(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
             _source_seconds(clip) + Fraction(lead) / self.rate, reference, sequence, generator)
 
 

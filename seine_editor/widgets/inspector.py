@@ -1,6 +1,7 @@
 """The inspector: what is selected. A plain clip shows its facts; a generative item shows its request
 (prompt, negative prompt, seed with a dice button, engine, preset/steps, guidance, duration, mode), its takes
-and the Generate / Regenerate / Cancel buttons; a selected dissolve shows its length either side of the cut.
+and the Generate / Regenerate / Cancel buttons; an ordinary clip its properties (name, enabled, fit, opacity,
+volume); a selected dissolve shows its length either side of the cut.
 It emits requests; the main window passes them on."""
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine import engine_info, engine_names
 from engine.registry import DEFAULT_ENGINE, FALLBACK_ENGINE
+from seine_editor.timeline.edits_properties import GAIN_RANGE_DB
 from seine_editor.timeline.generated import MODES
 from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
@@ -203,6 +205,57 @@ class GenerativeForm(QtWidgets.QWidget):
                 "engine": self.engine.currentData()}
 
 
+class ClipPropertiesForm(QtWidgets.QWidget):
+    """An ordinary clip's own properties: name, enabled, and its picture's fit and opacity or its sound's volume.
+    Each change is one request (clip id, property, value); the window makes it an undoable edit."""
+
+    changed = QtCore.Signal(str, str, object)  # clip id, "name" / "enabled" / "fit_mode" / "opacity" / "gain_db"
+
+    def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
+        super().__init__(parent)
+        self.clip_id: Optional[str] = None
+        self._shown: dict = {}
+        self.name = QtWidgets.QLineEdit()
+        self.enabled = QtWidgets.QCheckBox("Seen and heard")
+        self.enabled.setToolTip("A disabled clip stays in place but neither shows nor sounds (in the viewer and "
+                                "the render alike)")
+        self.fit = QtWidgets.QComboBox()
+        self.fit.addItem("Fit (whole picture, bars)", "fit")
+        self.fit.addItem("Fill (frame covered, edges cropped)", "fill")
+        self.opacity = QtWidgets.QSpinBox(minimum=0, maximum=100, suffix=" %")
+        self.volume = QtWidgets.QDoubleSpinBox(minimum=GAIN_RANGE_DB[0], maximum=GAIN_RANGE_DB[1], decimals=1,
+                                               singleStep=0.5, suffix=" dB")
+        self._form = QtWidgets.QFormLayout(self)
+        self._form.setContentsMargins(0, 0, 0, 0)
+        for label, widget in (("Name", self.name), ("Enabled", self.enabled), ("Fit", self.fit),
+                              ("Opacity", self.opacity), ("Volume", self.volume)):
+            self._form.addRow(label, widget)
+        self.name.editingFinished.connect(lambda: self._emit("name", self.name.text().strip()))
+        self.enabled.clicked.connect(lambda on: self._emit("enabled", on))
+        self.fit.activated.connect(lambda _i: self._emit("fit_mode", self.fit.currentData()))
+        self.opacity.editingFinished.connect(lambda: self._emit("opacity", self.opacity.value() / 100))
+        self.volume.editingFinished.connect(lambda: self._emit("gain_db", round(self.volume.value(), 1)))
+
+    def show_clip(self, clip: ClipInfo) -> None:
+        self.clip_id = clip.id
+        self._shown = {"name": clip.name, "enabled": clip.enabled, "fit_mode": clip.fit_mode,
+                       "opacity": round(clip.opacity, 2), "gain_db": round(clip.gain_db, 1)}
+        self.name.setText(clip.name)
+        self.enabled.setChecked(clip.enabled)
+        select_data(self.fit, clip.fit_mode)
+        self.opacity.setValue(round(clip.opacity * 100))
+        self.volume.setValue(clip.gain_db)
+        picture = clip.kind in ("video", "image")
+        sound = clip.kind == "audio" or (clip.kind == "video" and not clip.linked_ids)  # linked: its sound is there
+        for widget, shown in ((self.fit, picture), (self.opacity, picture), (self.volume, sound)):
+            self._form.setRowVisible(widget, shown)
+
+    def _emit(self, key: str, value) -> None:
+        if self.clip_id is not None and value != self._shown.get(key) and (key != "name" or value):
+            self._shown[key] = value
+            self.changed.emit(self.clip_id, key, value)
+
+
 class DissolveForm(QtWidgets.QWidget):
     """A dissolve's frames before and after its cut."""
 
@@ -241,6 +294,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.facts = QtWidgets.QLabel(objectName="hint", wordWrap=True,
                                       textInteractionFlags=QtCore.Qt.TextSelectableByMouse)
         self.form = GenerativeForm(self)
+        self.properties = ClipPropertiesForm(self)
         self.dissolve = DissolveForm(self)
         content = QtWidgets.QWidget()
         layout = QtWidgets.QVBoxLayout(content)
@@ -248,6 +302,7 @@ class InspectorPanel(QtWidgets.QWidget):
         layout.addWidget(self.title)
         layout.addWidget(self.facts)
         layout.addWidget(self.form)
+        layout.addWidget(self.properties)
         layout.addWidget(self.dissolve)
         layout.addStretch(1)
         # The forms scroll inside the dock: a tall form never grows the dock or shrinks the timeline.
@@ -258,6 +313,7 @@ class InspectorPanel(QtWidgets.QWidget):
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(self.scroll)
         self.form.hide()
+        self.properties.hide()
         self.dissolve.hide()
 
     def show_transition(self, transition: TransitionInfo, rate) -> None:
@@ -275,6 +331,8 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.hide()
         if len(clips) != 1 or clips[0].generative is None:
             self._hide_form()
+        if len(clips) != 1 or clips[0].generative is not None:
+            self.properties.hide()
         if not clips:
             self.title.setText("Nothing selected")
             self.facts.setText("Select a clip to see its details, or drop a transition from the palette on a cut.")
@@ -294,6 +352,9 @@ class InspectorPanel(QtWidgets.QWidget):
         if clip.generative is not None:
             self.form.show_clip(clip, changed_source(clip.id), engine_missing(clip.id))
             self.form.show()
+        else:
+            self.properties.show_clip(clip)
+            self.properties.show()
 
     def _hide_form(self) -> None:
         self.form.hide()

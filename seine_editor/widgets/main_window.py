@@ -29,6 +29,11 @@ from seine_editor.widgets.viewer import ViewerPanel
 PROJECT_FILTER = ("Projects and timelines (*.otio *.otioz *.edl *.xml *.fcpxml);;OpenTimelineIO (*.otio *.otioz);;"
                   "CMX 3600 EDL (*.edl);;Final Cut Pro XML (*.xml *.fcpxml);;All files (*)")
 RECENT_KEPT = 10
+CLIP_PROPERTY_EDITS = {"name": lambda p, clip, v: p.rename_clip(clip, v),
+                       "enabled": lambda p, clip, v: p.set_clip_enabled(clip, v),
+                       "fit_mode": lambda p, clip, v: p.set_fit_mode(clip, v),
+                       "opacity": lambda p, clip, v: p.set_opacity(clip, v),
+                       "gain_db": lambda p, clip, v: p.set_gain(clip, v)}
 PREVIEW_MAX = (960, 540)
 
 
@@ -130,6 +135,8 @@ class MainWindow(QtWidgets.QMainWindow):
         form.cancel_requested.connect(lambda item: self.project.generation.cancel(item))
         form.reshape_requested.connect(
             lambda item, frames, mode: self.run_edit(lambda p: p.set_generative_geometry(item, frames, mode or None)))
+        self.inspector.properties.changed.connect(
+            lambda clip, key, value: self.run_edit(lambda p: CLIP_PROPERTY_EDITS[key](p, clip, value)))
         self.inspector.dissolve.changed.connect(
             lambda transition, before, after: self.run_edit(lambda p: p.set_dissolve(transition, before, after)))
         view.transition_selected.connect(self._on_view_transition_selected)

@@ -162,6 +162,8 @@ class ClipItem(QtWidgets.QGraphicsItem):
             self._paint_hatch(painter, body)
         painter.fillRect(QtCore.QRectF(rect.x(), rect.y(), rect.width(), CLIP_TITLE_HEIGHT), base)
         self._paint_title(painter, rect)
+        if not self.clip.enabled:  # in place, neither seen nor heard: greyed out
+            painter.fillRect(rect, QtGui.QColor(20, 21, 24, 160))
         selected = self.isSelected()
         painter.setPen(QtGui.QPen(QtGui.QColor("#ffd24a" if selected else "#0d0e10"), 2 if selected else 1))
         painter.setBrush(QtCore.Qt.NoBrush)
@@ -174,7 +176,8 @@ class ClipItem(QtWidgets.QGraphicsItem):
         font = painter.font()
         font.setPointSizeF(8.0)
         painter.setFont(font)
-        title = self.clip.name + ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "")
+        title = self.clip.name + ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "") + \
+            ("  (disabled)" if not self.clip.enabled else "")
         text_rect = QtCore.QRectF(rect.x() + 4, rect.y(), rect.width() - 8, CLIP_TITLE_HEIGHT)
         elided = painter.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, int(text_rect.width()))
         painter.drawText(text_rect, QtCore.Qt.AlignVCenter | QtCore.Qt.AlignLeft, elided)

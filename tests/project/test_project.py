@@ -108,6 +108,8 @@ EDITS = {
     "fill the frame": lambda p, i: p.set_fit_mode(i["A"], "fill"),
     "set gain": lambda p, i: p.set_gain(i["A"], -3.0),
     "rename clip": lambda p, i: p.rename_clip(i["A"], "Harbour, wide"),
+    "set opacity": lambda p, i: p.set_opacity(i["A"], 0.5),
+    "disable clip": lambda p, i: p.set_clip_enabled(i["A"], False),
     "change frame size": lambda p, i: p.set_settings(width=1280, height=720),
     "change frame rate": lambda p, i: p.set_settings(fps=Fraction(30000, 1001)),
 }

@@ -65,6 +65,23 @@ def test_gap_is_black_and_the_upper_track_wins(media, tools):
         assert compositor.duration_frames == 14
 
 
+def test_a_half_opaque_clip_mixes_evenly_with_the_track_below(media, tools):
+    upper = tools.clip("B", media["b"], 0, 6, metadata={"seine": {"opacity": 0.5}})
+    timeline = tools.timeline([tools.clip("A", media["a"], 0, 6)], [upper])
+    with Compositor(timeline, size=SIZE) as compositor:
+        frame = compositor.frame(3).astype(int)
+    expected = (coded_frame(3, *SIZE, tools.RED).astype(int) + coded_frame(1003, *SIZE, tools.BLUE)) / 2
+    assert np.abs(frame - expected).mean() < 2
+
+
+def test_a_disabled_clip_is_neither_seen_nor_counted_as_covering(media, tools):
+    upper = tools.clip("B", media["b"], 0, 6)
+    upper.enabled = False
+    timeline = tools.timeline([tools.clip("A", media["a"], 0, 6)], [upper])
+    with Compositor(timeline, size=SIZE) as compositor:
+        assert read_frame_index(compositor.frame(3)) == 3
+
+
 def test_hidden_track_is_skipped(media, tools):
     timeline = tools.timeline([tools.clip("A", media["a"], 0, 6)], [tools.clip("B", media["b"], 0, 6)])
     timeline.tracks[1].metadata["seine"] = {"hidden": True}

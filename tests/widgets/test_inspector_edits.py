@@ -175,3 +175,48 @@ def test_undo_reloads_the_dissolve_form_with_the_documents_values(cut):
     type_into(form.after, 2)
     window.actions_by_key["undo"].trigger()
     assert (form.isVisible(), form.before.value(), form.after.value()) == (True, 6, 6)
+
+
+@pytest.fixture
+def shot_with_sound(window, tmp_path):
+    """A 24-frame shot with a tone, placed at frame 0: its picture on V1, its sound linked on A1."""
+    from fractions import Fraction
+
+    from seine_editor.media.synthetic import write_coded_video
+
+    path = write_coded_video(tmp_path / "harbour.mp4", frames=24, width=160, height=120, fps=Fraction(24),
+                             audio_rate=48000, tone_hz=440)
+    v1, a1 = (window.project.document.track_ids(kind)[0] for kind in ("video", "audio"))
+    window.project.add_clip(path, v1, 0)
+    window.timeline.view.set_zoom(4.0, 0)
+    window.timeline.view.horizontalScrollBar().setValue(0)
+    return window, v1, a1
+
+
+def test_a_clips_name_opacity_and_enabled_are_edited_in_the_inspector_each_one_undo_step(shot_with_sound):
+    window, v1, _ = shot_with_sound
+    click_frame(window, v1, 10)
+    form = window.inspector.properties
+    assert form.isVisibleTo(window.inspector) and form.name.text() == "harbour.mp4"
+    assert not form.layout().isRowVisible(form.volume)  # its sound is the linked clip's, on A1
+    type_into(form.name, "Harbour, wide")
+    type_into(form.opacity, 40)
+    form.enabled.click()
+    clip = window.project.document.info().track(v1).clips[0]
+    assert (clip.name, clip.opacity, clip.enabled) == ("Harbour, wide", 0.4, False)
+    assert window.timeline.view.clip_items[clip.id].clip.enabled is False
+    assert window.project.render_snapshot().video_tracks()[0].items == ()  # neither seen nor rendered
+    for expected in ("Disable 'Harbour, wide'", "Set opacity of 'Harbour, wide' to 40%",
+                     "Rename 'harbour.mp4' to 'Harbour, wide'"):
+        assert window.project.undo_stack.undoText() == expected
+        window.actions_by_key["undo"].trigger()
+    assert window.project.document.info().track(v1).clips[0].name == "harbour.mp4"
+
+
+def test_a_sound_clips_volume_is_set_in_decibels(shot_with_sound):
+    window, _, a1 = shot_with_sound
+    click_frame(window, a1, 10)
+    form = window.inspector.properties
+    assert form.layout().isRowVisible(form.volume) and not form.layout().isRowVisible(form.opacity)
+    type_into(form.volume, -6)
+    assert window.project.document.info().track(a1).clips[0].gain_db == -6.0
