@@ -97,6 +97,11 @@ class EngineSettings:
         raise EngineNotReady(name, f"{info.label} needs {needs} (Engine settings → {info.label}); nothing was made "
                                    f"with another engine")
 
+    def engine_label(self, name: Optional[str] = None) -> str:
+        """What a person calls engine ``name`` (None: the default)."""
+        name = name or self.engine
+        return registry.engine_info(name).label if name in registry.engine_names() else name
+
     def missing(self, name: Optional[str] = None) -> Optional[str]:
         """Why engine ``name`` (None: the default) cannot run with these settings, or None when it can."""
         try:

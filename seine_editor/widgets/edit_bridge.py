@@ -25,6 +25,8 @@ def apply_intent(project, intent: EditIntent) -> None:
         project.roll(intent.clip_ids[0], intent.delta_frames)
     elif intent.kind == "slip":
         project.slip(intent.clip_ids[0], intent.delta_frames)
+    elif intent.kind == "extend":
+        extend_by_drag(project, intent.clip_ids[0], intent.edge, abs(intent.delta_frames))
     else:
         raise ValueError(f"unknown edit {intent.kind!r}")
 
@@ -100,6 +102,26 @@ def extend_or_animate(project, clip_id: str, params: Optional[dict] = None, dura
     if clip.kind == "image":
         return project.generation.animate_image(clip_id, params)
     return project.generation.extend_clip(clip_id, duration or project.generation.default_duration(), params)
+
+
+def extend_by_drag(project, clip_id: str, edge: str, frames: int, params: Optional[dict] = None) -> Optional[str]:
+    """An edge dragged ``frames`` outwards with the Extend tool: the media's handle first (a ripple trim), and
+    what lies past the end of the media generated as an extension (one undo step). Returns the extension's id
+    (None when the handle was enough). Engines extend forwards only: a head is refused, saying so."""
+    clip = project.info().clip(clip_id)
+    if edge == "head":
+        label = project.generation.settings.engine_label()
+        raise PlacementError(f"{label} extends a clip forwards only (it predicts what comes next from the last "
+                             f"frames), so '{clip.name}' cannot grow at its start: drag its end instead")
+    room = frames if clip.available_frames is None else \
+        max(0, clip.available_frames - clip.source_start_frame - clip.duration_frames)
+    trim, beyond = min(room, frames), frames - min(room, frames)
+    with project.macro(f"Extend '{clip.name}' by {frames} frames"):
+        if trim:
+            project.trim(clip_id, "tail", trim, ripple=True)
+        if beyond:
+            return project.generation.extend_clip(clip_id, beyond, params)
+    return None
 
 
 def remove_markers(project, marker_ids: list[str]) -> None:

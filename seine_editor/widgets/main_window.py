@@ -114,7 +114,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.proxies.finished.connect(lambda _path, _proxy: self._refresh_viewer())
         view = self.timeline.view
         view.seek_requested.connect(self.viewer.seek)
-        view.edit_requested.connect(lambda intent: self.run_edit(edit_bridge.apply_intent, intent))
+        view.edit_requested.connect(self._on_view_edit_requested)
         view.media_dropped.connect(self._on_view_media_dropped)
         view.dropped_length = self._dropped_length
         view.transition_dropped.connect(self.request_transition)
@@ -278,6 +278,15 @@ class MainWindow(QtWidgets.QMainWindow):
         was_empty = not self.project.info().clips()
         if self.run_edit(edit_bridge.add_media, paths, track_id, frame, infos, still_frames) and was_empty:
             self._offer_format_of(self.project.info().clips()[0])
+
+    def _on_view_edit_requested(self, intent) -> None:
+        """A drag's edit; a generative extension by the Extend tool asks for its prompt first (when asking)."""
+        if intent.kind != "extend" or intent.edge != "tail" or not self.ask_on_generate:
+            self.run_edit(edit_bridge.apply_intent, intent)
+            return
+        clip_id, frames = intent.clip_ids[0], abs(intent.delta_frames)
+        self.popover.ask("extend", QtGui.QCursor.pos(), frames, lambda params, length, _mode: self.run_edit(
+            lambda p: edit_bridge.extend_by_drag(p, clip_id, "tail", length, params)))
 
     def request_transition(self, kind: str, left_id: str, right_id: str) -> None:
         """A transition on the cut between two clips: a dissolve at once; a generative one after its prompt (Enter

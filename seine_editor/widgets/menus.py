@@ -142,7 +142,8 @@ def _playback_menu(window, menu) -> None:
 def _timeline_menu(window, menu) -> None:
     panel = window.timeline
     for key, text, keys in (("select", "Select tool", "V"), ("ripple", "Ripple trim tool", "B"),
-                            ("roll", "Roll tool", "N"), ("slip", "Slip tool", "Y")):
+                            ("roll", "Roll tool", "N"), ("slip", "Slip tool", "Y"),
+                            ("extend", "Generative extend tool", "E")):
         _action(window, menu, text, partial(panel.set_tool, key), [keys], key=f"tool_{key}")
     menu.addSeparator()
     for kind in ("video", "audio"):

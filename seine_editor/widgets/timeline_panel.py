@@ -13,7 +13,8 @@ from seine_editor.widgets.timeline_view import TimelineView
 
 HEADER_WIDTH = 150
 TOOLS = (("select", "select", "Select and move (V)"), ("ripple", "ripple", "Ripple trim (B)"),
-         ("roll", "roll", "Roll edit (N)"), ("slip", "slip", "Slip (Y)"))
+         ("roll", "roll", "Roll edit (N)"), ("slip", "slip", "Slip (Y)"),
+         ("extend", "generate", "Generative extend (E): drag a clip's end past its media"))
 
 
 class TrackHeader(QtWidgets.QFrame):

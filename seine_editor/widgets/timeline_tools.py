@@ -149,6 +149,25 @@ class TrimGesture(Gesture):
         return EditIntent("trim", (self.item.clip_id,), self.delta, edge=self.edge, ripple=self.ripple)
 
 
+class ExtendGesture(TrimGesture):
+    """The Extend tool on an edge: the drag may pass the end of the media; what lies past it is generated
+    (`EditIntent("extend")`: the handle is trimmed in first, the rest becomes an extension)."""
+
+    def __init__(self, item: ClipItem, geometry, start_x, snaps, edge: str, snapping=True):
+        super().__init__(item, geometry, start_x, snaps, edge, True, snapping)
+
+    def limits(self) -> tuple[int, int]:
+        low, high = super().limits()
+        return (-(10 ** 9), high) if self.edge == "head" else (low, 10 ** 9)
+
+    def intent(self) -> Optional[EditIntent]:
+        if self.delta == 0:
+            return None
+        outward = self.delta > 0 if self.edge == "tail" else self.delta < 0
+        kind = "extend" if outward else "trim"
+        return EditIntent(kind, (self.item.clip_id,), self.delta, edge=self.edge, ripple=True)
+
+
 class RollGesture(Gesture):
     """Move the cut between two adjacent clips: one gets longer by what the other loses."""
 

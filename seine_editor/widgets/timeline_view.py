@@ -15,8 +15,8 @@ from seine_editor.widgets.timeline_drops import TimelineDropsMixin
 from seine_editor.widgets.timeline_items import (RULER_HEIGHT, ClipItem, MarkerItem, ThumbnailProvider,
                                                  TimelineGeometry, TransitionItem)
 from seine_editor.widgets.timeline_ruler import RulerMixin
-from seine_editor.widgets.timeline_tools import (Gesture, MoveGesture, RollGesture, SlipGesture, SnapIndex,
-                                                 TrimGesture)
+from seine_editor.widgets.timeline_tools import (ExtendGesture, Gesture, MoveGesture, RollGesture, SlipGesture,
+                                                 SnapIndex, TrimGesture)
 
 DEFAULT_TRACK_HEIGHT = 64
 MIN_PX_PER_FRAME, MAX_PX_PER_FRAME = 0.005, 60.0
@@ -52,7 +52,7 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self.info: Optional[TimelineInfo] = None
         self.track_heights: dict[str, int] = {}
         self.playhead = 0
-        self.tool = "select"  # "select", "ripple", "roll", "slip"
+        self.tool = "select"  # "select", "ripple", "roll", "slip", "extend"
         self.snapping = True
         self.clip_items: dict[str, ClipItem] = {}
         self._job_states: dict[str, tuple[str, float]] = {}
@@ -285,6 +285,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         if self.tool == "slip":
             return SlipGesture(item, self.geometry_, scene_x, snaps)
         edge = item.edge_at(item.mapFromScene(self.mapToScene(pos)).x())
+        if edge is not None and self.tool == "extend":
+            return ExtendGesture(item, self.geometry_, scene_x, snaps, edge, self.snapping)
         if edge is not None:
             return TrimGesture(item, self.geometry_, scene_x, snaps, edge, ripple, self.snapping)
         moving = [self.clip_items[i] for i in self.selected_clip_ids()]

@@ -217,3 +217,28 @@ def test_a_clip_zoomed_to_a_sliver_draws_its_kind_and_selection_only(window, inf
     assert drawn() == KIND_COLOURS["video"]
     item.setSelected(True)
     assert drawn() == "#ffd24a"
+
+
+def test_the_extend_tool_uses_the_handle_first_and_generates_what_lies_past_the_media(window, infos, qtbot):
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=40)  # 8 frames of media left after its end
+    window.timeline.view.set_zoom(4.0, 0)
+    window.timeline.view.horizontalScrollBar().setValue(0)
+    window.timeline.set_tool("extend")
+    drag(window, point(window, 40, dx=-2), point(window, 52, dx=-2))
+    track = window.project.document.info().track(v1)
+    assert [(c.start_frame, c.duration_frames, c.generative.kind if c.generative else c.name)
+            for c in track.clips] == [(0, 48, "shot_a.mp4"), (48, 4, "seine.extend")]
+    assert window.project.undo_stack.undoText() == "Extend 'shot_a.mp4' by 12 frames"
+    window.actions_by_key["undo"].trigger()
+    assert clips(window) == [("shot_a.mp4", 0, 40, 0)]
+
+
+def test_the_extend_tool_on_a_clips_start_is_refused_saying_why(edit):
+    before = edit.project.document.to_json()
+    edit.timeline.set_tool("extend")
+    drag(edit, point(edit, 48, dx=3), point(edit, 40, dx=3))
+    assert edit.project.document.to_json() == before
+    assert edit.statusBar().currentMessage() == (
+        "⚠ SEINE extends a clip forwards only (it predicts what comes next from the last frames), so 'shot_b.mp4' "
+        "cannot grow at its start: drag its end instead")
