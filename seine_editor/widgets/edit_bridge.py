@@ -60,6 +60,17 @@ def add_media(project, paths: Iterable[str], track_id: Optional[str], frame: int
     return created
 
 
+def place_marked(project, media, frame: int, source_start: int, duration: int, mode: str) -> tuple[str, ...]:
+    """The part of ``media`` marked in the source viewer, at timeline ``frame`` on the lowest track of its kind
+    (made when there is none), inserted or over what is there (``mode``)."""
+    kind = "audio" if media.kind == "audio" else "video"
+    info = project.info()
+    with project.macro(f"{mode.capitalize()} '{media.path.rsplit('/', 1)[-1]}'"):
+        track = first_track(info, kind) or project.add_track(kind)
+        start = {} if media.kind == "image" else {"source_start_frame": source_start}
+        return project.add_clip(media, track, frame, mode, duration_frames=duration, **start)
+
+
 def dropped_frames(media, rate, still_frames: int) -> int:
     """How long dropped media lasts on the timeline: the whole file; a still, the preferred duration."""
     return still_frames if media.kind == "image" else media_length_frames(media, rate)

@@ -23,6 +23,7 @@ from seine_editor.widgets.media_bin import MediaBinPanel
 from seine_editor.widgets.media_tasks import MediaTasks
 from seine_editor.widgets.offer_bar import OfferBar
 from seine_editor.widgets.proxy_tasks import ProxyTasks
+from seine_editor.widgets.source_viewer import SourceViewer
 from seine_editor.widgets.timeline_panel import TimelinePanel
 from seine_editor.widgets.viewer import ViewerPanel
 
@@ -75,6 +76,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bin = MediaBinPanel(self.tasks, self.proxies)
         self.viewer = ViewerPanel()
         self.viewer_compositors = ViewerCompositors()
+        self.source_viewer = SourceViewer(ViewerCompositors())
         self._viewer_snapshot = None  # the render snapshot the viewer shows
         self.timeline = TimelinePanel(self.tasks)
         self.jobs = JobPanel()
@@ -97,6 +99,7 @@ class MainWindow(QtWidgets.QMainWindow):
         self.docks = {}
         for key, title, widget, area in (("bin", "Media", self.bin, QtCore.Qt.LeftDockWidgetArea),
                                          ("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea),
+                                         ("source", "Source", self.source_viewer, QtCore.Qt.RightDockWidgetArea),
                                          ("timeline", "Timeline", self.timeline, QtCore.Qt.BottomDockWidgetArea),
                                          ("jobs", "Jobs", self.jobs, QtCore.Qt.RightDockWidgetArea),
                                          ("palette", "Transitions", self.palette, QtCore.Qt.LeftDockWidgetArea)):
@@ -105,6 +108,7 @@ class MainWindow(QtWidgets.QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
+        self.tabifyDockWidget(self.docks["inspector"], self.docks["source"])
         self.tabifyDockWidget(self.docks["bin"], self.docks["palette"])
         self.docks["bin"].raise_()
         self.docks["inspector"].raise_()
@@ -148,6 +152,10 @@ class MainWindow(QtWidgets.QMainWindow):
         self.bin.add_to_timeline_requested.connect(
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
         self.bin.animate_requested.connect(self._animate_from_bin)
+        self.bin.source_requested.connect(self.show_source)
+        self.source_viewer.place_requested.connect(
+            lambda media, start, duration, mode: self.run_edit(
+                edit_bridge.place_marked, media, self.viewer.position, start, duration, mode))
 
     def _on_tasks_updated(self, path: str) -> None:
         for item in self.timeline.view.clip_items.values():
@@ -309,6 +317,19 @@ class MainWindow(QtWidgets.QMainWindow):
                          clip.duration_frames if still else self.project.generation.default_duration(),
                          lambda params, duration, _mode: self.run_edit(
                              edit_bridge.extend_or_animate, clip_id, params, duration), fixed_length=still)
+
+    def show_source(self, path: str) -> None:
+        """A bin item in the source viewer, at the project's rate and size, its dock brought forward."""
+        media = self.bin.info(path)
+        if media is None:
+            self.show_error(self.bin.error(path) or f"{Path(path).name} is still being read")
+            return
+        settings = self.project.settings
+        self.source_viewer.show_media(media, settings.fps, (settings.width, settings.height),
+                                      preview_size(settings.width, settings.height), settings.audio_rate,
+                                      self.preferences.still_frames(settings.fps), self.project.cache_dir)
+        self.docks["source"].show()
+        self.docks["source"].raise_()
 
     def _dropped_length(self, paths: list) -> Optional[int]:
         """Frames media dragged from the bin will take once dropped (None while one is not probed yet)."""
@@ -513,6 +534,7 @@ class MainWindow(QtWidgets.QMainWindow):
         event.accept()
 
     def shutdown(self) -> None:
+        self.source_viewer.shutdown()
         self.viewer.shutdown()
         self.viewer_compositors.close()  # the viewer's worker has stopped: nothing uses it any more
         self.proxies.shutdown()

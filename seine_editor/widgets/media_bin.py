@@ -88,6 +88,7 @@ class MediaBinPanel(QtWidgets.QWidget):
     media_failed = QtCore.Signal(str, str)
     add_to_timeline_requested = QtCore.Signal(list)  # paths, at the playhead
     animate_requested = QtCore.Signal(str)  # a still's path: placed at the playhead and animated
+    source_requested = QtCore.Signal(str)  # a usable item's path: shown in the source viewer
 
     def __init__(self, tasks: MediaTasks, proxies: Optional[ProxyTasks] = None,
                  parent: Optional[QtWidgets.QWidget] = None):
@@ -98,7 +99,8 @@ class MediaBinPanel(QtWidgets.QWidget):
         self.setAcceptDrops(True)
         self._items: dict[str, QtWidgets.QListWidgetItem] = {}
         self.list = MediaList(self)
-        self.list.itemDoubleClicked.connect(lambda item: self.add_to_timeline_requested.emit([item.data(PATH_ROLE)]))
+        self.list.itemDoubleClicked.connect(
+            lambda item: item.data(INFO_ROLE) is not None and self.source_requested.emit(item.data(PATH_ROLE)))
         self.list.setContextMenuPolicy(QtCore.Qt.CustomContextMenu)
         self.list.customContextMenuRequested.connect(self._show_context_menu)
         self.hint = QtWidgets.QLabel("Drop video, audio, images or folders here", objectName="hint",
@@ -171,6 +173,8 @@ class MediaBinPanel(QtWidgets.QWidget):
     def context_menu(self, paths: list[str]) -> QtWidgets.QMenu:
         """What can be done with the usable items ``paths``: add them at the playhead; animate a still."""
         menu = QtWidgets.QMenu(self)
+        if len(paths) == 1:
+            menu.addAction(icon("play"), "Show in source viewer", lambda: self.source_requested.emit(paths[0]))
         if paths:
             menu.addAction(icon("import"), "Add to timeline at playhead",
                            lambda: self.add_to_timeline_requested.emit(list(paths)))
