@@ -99,6 +99,7 @@ class GenerateResult:
     resolved: Mapping[str, Any] = field(default_factory=dict)  # preset, steps, scheduler, guidance actually used
     sound: bool = False  # the movie carries the engine's sound
     source_stamps: tuple = ()  # per source: its boundary frame's file, index, size, time and digest (`source_changes`)
+    canvas: tuple = ()  # (width, height) of the project frame it was made for
 
 
 def check_spec(spec: GenerateSpec) -> None:
@@ -159,7 +160,7 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
         ctx.report(Progress(1.0, "already generated: reused from the cache", 0.0))
         return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
                               True, {"cached": True}, _resolved_of_movie(target, spec), probe(target).has_audio,
-                              stamps)
+                              stamps, (spec.width, spec.height))
     if damaged:
         ctx.report(Progress(0.05, f"the cached result {target.name} is damaged: making it again"))
     started = time.monotonic()
@@ -180,7 +181,7 @@ def generate(spec: GenerateSpec, ctx: JobContext, engines: Optional[EngineHost] 
     if damaged:
         info["replaced_damaged_cache"] = True
     return GenerateResult(spec.item_id, str(target), key, spec.duration_frames, spec.engine, engine.identity,
-                          False, info, resolved, sound is not None, stamps)
+                          False, info, resolved, sound is not None, stamps, (spec.width, spec.height))
 
 
 def _source_stamps(spec: GenerateSpec, sources: list[np.ndarray]) -> tuple:

@@ -70,6 +70,7 @@ class GenerationController(QObject):
         self._changed_sources: dict[str, str] = {}  # item id -> a source whose content changed since its take
         if runner is not None:
             self._connect(runner)
+        project.document.settings_changed.connect(self._on_document_settings_changed)
 
     @property
     def project(self) -> Any:
@@ -137,6 +138,11 @@ class GenerationController(QObject):
         if self.keeps_own_settings:
             self.project.push(SettingsCommand(self.document, engine={}))
         self._settings_changed()
+
+    def _on_document_settings_changed(self) -> None:
+        """The frame size may differ from the one takes were made for: every item says its state again."""
+        for clip in self._generative_clips():
+            self.item_state_changed.emit(meta.item_id(clip))
 
     def _settings_changed(self) -> None:
         """Engines are loaded anew, and items that waited for their engine's weights are made now they are set."""
@@ -279,6 +285,25 @@ class GenerationController(QObject):
         """The source of the item's take whose content changed since it was made (as last checked), or None."""
         return self._changed_sources.get(item_id)
 
+    def canvas_changed(self, item_id: str) -> Optional[tuple[int, int]]:
+        """The frame size the item's take was made for, when the project's is another now; None otherwise."""
+        clip = next((c for c in self._generative_clips() if meta.item_id(c) == item_id), None)
+        made = (generated.active_take(clip) or {}).get("canvas") if clip is not None else None
+        settings = self.project.settings
+        return tuple(made) if made and tuple(made) != (settings.width, settings.height) else None
+
+    def stale_reason(self, item_id: str) -> Optional[str]:
+        """Why the item's frames no longer fit its timeline (say it in the inspector), or None."""
+        changed = self.changed_source(item_id)
+        if changed:
+            return f"{PurePath(changed).name} changed since this was generated: regenerate to update."
+        canvas = self.canvas_changed(item_id)
+        if canvas:
+            settings = self.project.settings
+            return (f"Made for {canvas[0]}×{canvas[1]}; the project is {settings.width}×{settings.height} now: "
+                    f"regenerate to update.")
+        return None
+
     def source_files(self) -> set[str]:
         """The files the active takes were made from (what a window watches to call `check_sources`)."""
         return {entry["path"] for clip in self._generative_clips()
@@ -295,7 +320,7 @@ class GenerationController(QObject):
         changed = source_changes.changed_items(self._generative_clips())
         return [c.id for c in self.document.info().clips()
                 if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
-                                                 or c.id in changed)]
+                                                 or c.id in changed or self.canvas_changed(c.id))]
 
     def engine_missing(self, item_id: str) -> Optional[str]:
         """Why the item's engine could not make it (no weights), while that holds; None otherwise."""
@@ -443,7 +468,8 @@ def take_provenance(result: GenerateResult) -> dict[str, Any]:
     """What made a result, as its take records it: the engine, its weights identity and resolved parameters."""
     resolved = {key: result.resolved.get(key) for key in ("preset", "steps", "scheduler", "guidance")}
     return {"engine": result.engine, "engine_identity": result.engine_identity, **resolved, "sound": result.sound,
-            "sources": [dict(s) for s in result.source_stamps]}
+            "sources": [dict(s) for s in result.source_stamps], **({"canvas": list(result.canvas)} if result.canvas
+                                                                   else {})}
 
 
 def _source_frames(kind: str, name: str, sources) -> tuple[SourceFrames, ...]:

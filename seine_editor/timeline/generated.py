@@ -44,7 +44,8 @@ ANIMATE = "seine.animate"
 KINDS = (TRANSITION, EXTEND, ANIMATE)
 MODES = ("bridge", "overlap")
 GENERATOR_KEY = "generator"
-TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance", "sound", "sources")
+TAKE_PROVENANCE = ("engine", "engine_identity", "preset", "steps", "scheduler", "guidance", "sound", "sources",
+                   "canvas")
 
 DEFAULT_PARAMS: dict[str, Any] = {
     "prompt": "", "negative_prompt": "", "seed": 0, "preset": None, "steps": None,

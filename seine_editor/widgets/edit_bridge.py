@@ -148,6 +148,6 @@ def job_badge(project, item_id: str) -> tuple[Optional[str], float]:
     """What the timeline draws on a generative item for its job: (badge state or None, progress 0..1)."""
     state = project.generation.item_state(item_id)
     progress = state.progress.fraction if state.progress is not None else 0.0
-    if state.state not in JOB_BADGES and project.generation.changed_source(item_id):
-        return "stale", 0.0  # a file it was made from holds other pictures now
+    if state.state not in JOB_BADGES and project.generation.stale_reason(item_id):
+        return "stale", 0.0  # a file it was made from holds other pictures now, or the frame size changed
     return JOB_BADGES.get(state.state), progress

@@ -6,7 +6,6 @@ It emits requests; the main window passes them on."""
 from __future__ import annotations
 
 import random
-from pathlib import Path
 from typing import Optional
 
 from PySide6 import QtCore, QtWidgets
@@ -135,9 +134,9 @@ class GenerativeForm(QtWidgets.QWidget):
         form.addRow(self.setup)
         self._form = form
 
-    def show_clip(self, clip: ClipInfo, changed_source: Optional[str] = None,
+    def show_clip(self, clip: ClipInfo, stale_reason: Optional[str] = None,
                   engine_missing: Optional[str] = None) -> None:
-        """Show the item (``changed_source``: a file its take was made from that holds other pictures now;
+        """Show the item (``stale_reason``: why its frames no longer fit, beyond the document's own judgement;
         ``engine_missing``: why its engine could not make it). Re-shown after any edit: what the person is typing
         stays unless the document's request (or the item) changed, so a job finishing mid-prompt does not wipe
         the prompt."""
@@ -167,8 +166,7 @@ class GenerativeForm(QtWidgets.QWidget):
                               "This take has no generated sound (its engine makes none)")
         baked = gen.status == "baked"
         self.generate.setText("Regenerate" if baked else "Generate")
-        self.state.setText(f"{Path(changed_source).name} changed since this was generated: regenerate to update."
-                           if changed_source else
+        self.state.setText(stale_reason if stale_reason else
                            "Sources changed since this was generated: regenerate to update." if gen.stale else
                            "Generated." if baked else "Not generated yet: the viewer shows a morph preview.")
 
@@ -324,7 +322,7 @@ class InspectorPanel(QtWidgets.QWidget):
         self.dissolve.show_transition(transition)
         self.dissolve.show()
 
-    def show_clips(self, clips: list[ClipInfo], rate, changed_source=lambda _item_id: None,
+    def show_clips(self, clips: list[ClipInfo], rate, stale_reason=lambda _item_id: None,
                    engine_missing=lambda _item_id: None) -> None:
         """Re-shown after every edit: the form of the same generative item stays up (never hidden and shown
         again, which would take the keyboard focus away from the prompt being typed)."""
@@ -350,7 +348,7 @@ class InspectorPanel(QtWidgets.QWidget):
             lines.append(f"Media: {clip.media_path}" + ("  (OFFLINE)" if clip.offline else ""))
         self.facts.setText("\n".join(lines))
         if clip.generative is not None:
-            self.form.show_clip(clip, changed_source(clip.id), engine_missing(clip.id))
+            self.form.show_clip(clip, stale_reason(clip.id), engine_missing(clip.id))
             self.form.show()
         else:
             self.properties.show_clip(clip)

@@ -94,12 +94,15 @@ class MainWindow(QtWidgets.QMainWindow):
         column.setContentsMargins(0, 0, 0, 0)
         column.setSpacing(0)
         column.addWidget(self.offer_bar)
-        column.addWidget(self.viewer, 1)
+        # the program monitor (the timeline) and the source monitor (one file), tabbed as in Kdenlive
+        self.monitors = QtWidgets.QTabWidget(documentMode=True, tabPosition=QtWidgets.QTabWidget.South)
+        self.monitors.addTab(self.viewer, "Timeline")
+        self.monitors.addTab(self.source_viewer, "Source")
+        column.addWidget(self.monitors, 1)
         self.setCentralWidget(central)
         self.docks = {}
         for key, title, widget, area in (("bin", "Media", self.bin, QtCore.Qt.LeftDockWidgetArea),
                                          ("inspector", "Inspector", self.inspector, QtCore.Qt.RightDockWidgetArea),
-                                         ("source", "Source", self.source_viewer, QtCore.Qt.RightDockWidgetArea),
                                          ("timeline", "Timeline", self.timeline, QtCore.Qt.BottomDockWidgetArea),
                                          ("jobs", "Jobs", self.jobs, QtCore.Qt.RightDockWidgetArea),
                                          ("palette", "Transitions", self.palette, QtCore.Qt.LeftDockWidgetArea)):
@@ -108,7 +111,6 @@ class MainWindow(QtWidgets.QMainWindow):
             self.addDockWidget(area, dock)
             self.docks[key] = dock
         self.tabifyDockWidget(self.docks["inspector"], self.docks["jobs"])
-        self.tabifyDockWidget(self.docks["inspector"], self.docks["source"])
         self.tabifyDockWidget(self.docks["bin"], self.docks["palette"])
         self.docks["bin"].raise_()
         self.docks["inspector"].raise_()
@@ -153,9 +155,8 @@ class MainWindow(QtWidgets.QMainWindow):
             lambda paths: self._on_view_media_dropped(paths, None, self.viewer.position))
         self.bin.animate_requested.connect(self._animate_from_bin)
         self.bin.source_requested.connect(self.show_source)
-        self.source_viewer.place_requested.connect(
-            lambda media, start, duration, mode: self.run_edit(
-                edit_bridge.place_marked, media, self.viewer.position, start, duration, mode))
+        self.source_viewer.place_requested.connect(self._place_from_source)
+        view.seek_requested.connect(lambda _frame: self.monitors.setCurrentWidget(self.viewer))
 
     def _on_tasks_updated(self, path: str) -> None:
         for item in self.timeline.view.clip_items.values():
@@ -328,8 +329,12 @@ class MainWindow(QtWidgets.QMainWindow):
         self.source_viewer.show_media(media, settings.fps, (settings.width, settings.height),
                                       preview_size(settings.width, settings.height), settings.audio_rate,
                                       self.preferences.still_frames(settings.fps), self.project.cache_dir)
-        self.docks["source"].show()
-        self.docks["source"].raise_()
+        self.monitors.setCurrentWidget(self.source_viewer)
+
+    def _place_from_source(self, media, start: int, duration: int, mode: str) -> None:
+        """The source viewer's marked part at the timeline's playhead; the timeline's monitor shows the result."""
+        if self.run_edit(edit_bridge.place_marked, media, self.viewer.position, start, duration, mode):
+            self.monitors.setCurrentWidget(self.viewer)
 
     def _dropped_length(self, paths: list) -> Optional[int]:
         """Frames media dragged from the bin will take once dropped (None while one is not probed yet)."""
@@ -388,7 +393,7 @@ class MainWindow(QtWidgets.QMainWindow):
         info = self.project.info() if self.project else None
         clips = [info.clip(i) for i in clip_ids] if info else []
         generation = self.project.generation
-        self.inspector.show_clips(clips, info.rate if info else None, generation.changed_source,
+        self.inspector.show_clips(clips, info.rate if info else None, generation.stale_reason,
                                   generation.engine_missing)
 
     def _on_view_transition_selected(self, transition) -> None:

@@ -251,3 +251,20 @@ def test_extend_clip_asks_what_happens_next_and_for_how_long(cut, qtbot):
     qtbot.waitUntil(lambda: len(window.project.document.info().tracks[0].clips) == 3, timeout=2000)
     extension = window.project.document.info().tracks[0].clips[1]
     assert (extension.generative.kind, extension.duration_frames) == ("seine.extend", 10)
+
+
+def test_a_generated_item_made_for_another_frame_size_is_stale_and_says_so(cut, ui, qtbot):
+    window, at_cut = cut
+    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
+    item_id = window.project.document.info().tracks[0].clips[1].id
+    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
+                    timeout=60000)
+    window.project.set_settings(width=320, height=240)
+    view = window.timeline.view
+    assert view.clip_items[item_id].job_state == "stale"
+    assert item_id in window.project.generation.pending_items()  # `generate` makes it again
+    view.select_clips([item_id])
+    assert window.inspector.form.state.text() == ("Made for 160×120; the project is 320×240 now: regenerate to "
+                                                  "update.")
+    window.actions_by_key["undo"].trigger()
+    assert view.clip_items[item_id].job_state is None

@@ -18,7 +18,7 @@ def open_in_source(window, qtbot, path):
 
 def test_double_clicking_a_bin_item_shows_its_exact_frames_in_the_source_viewer(window, qtbot, media, ui):
     source = open_in_source(window, qtbot, media["b"])
-    assert source.name.text() == "shot_b.mp4" and not window.docks["source"].visibleRegion().isEmpty()
+    assert source.name.text() == "shot_b.mp4" and window.monitors.currentWidget() is source
     assert window.project.info().clips() == ()  # looking at a file places nothing
     source.viewer.seek(7)
     qtbot.waitUntil(lambda: source.viewer._shown_frame == 7, timeout=10000)
@@ -39,6 +39,7 @@ def test_insert_puts_the_marked_part_at_the_timelines_playhead(window, qtbot, in
     assert [(c.name, c.start_frame, c.duration_frames, c.source_start_frame) for c in track.clips] == [
         ("shot_a.mp4", 0, 20, 0), ("shot_b.mp4", 20, 10, 10), ("shot_a.mp4", 30, 28, 20)]
     assert window.project.undo_stack.undoText() == "Insert 'shot_b.mp4'"
+    assert window.monitors.currentWidget() is window.viewer  # the timeline's monitor shows the result
 
 
 def test_overwrite_without_marks_puts_the_whole_file_over_what_is_there(window, qtbot, infos, media):
