@@ -10,8 +10,8 @@ from typing import Any, Optional
 
 from PySide6.QtGui import QUndoCommand
 
-from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
+from seine_editor.timeline.declared import clip_name, track_name
 from seine_editor.timeline.document import Edit, Memento, TimelineDocument
 from seine_editor.timeline.time import timecode
 
@@ -94,34 +94,15 @@ def undo_history(stack) -> tuple[Memento, ...]:
     return tuple(m for command in commands if hasattr(command, "mementos") for m in command.mementos())
 
 
-
 # ---- per-edit commands: each names its edit for the Edit menu and calls one document method ---------------
 
 def _timecode(document: TimelineDocument, frame: int) -> str:
     return timecode(frame, document.rate)
 
 
-def _clip_name(document: TimelineDocument, clip_id: str) -> str:
-    try:
-        return document.info().clip(clip_id).name
-    except PlacementError:
-        return clip_id  # the document raises the real error, naming the id, when the edit runs
-
-
-def clip_name(document: TimelineDocument, clip_id: str) -> str:
-    return _clip_name(document, clip_id)
-
-
-def _track_name(document: TimelineDocument, track_id: str) -> str:
-    try:
-        return document.info().track(track_id).name
-    except PlacementError:
-        return track_id
-
-
 def _clips_text(document: TimelineDocument, clip_ids) -> str:
     ids = list(clip_ids)
-    return f"'{_clip_name(document, ids[0])}'" if len(ids) == 1 else f"{len(ids)} clips"
+    return f"'{clip_name(document, ids[0])}'" if len(ids) == 1 else f"{len(ids)} clips"
 
 
 class AddClipCommand(CallCommand):
@@ -134,13 +115,13 @@ class AddClipCommand(CallCommand):
 
 class MoveClipCommand(CallCommand):
     def __init__(self, document, clip_id: str, frame: int, track_id: Optional[str] = None, mode: str = "overwrite"):
-        text = f"Move '{_clip_name(document, clip_id)}' to {_timecode(document, frame)}"
+        text = f"Move '{clip_name(document, clip_id)}' to {_timecode(document, frame)}"
         super().__init__(document, text, "move_clip", clip_id=clip_id, to_frame=frame, track_id=track_id, mode=mode)
 
 
 class SplitCommand(CallCommand):
     def __init__(self, document, clip_id: str, frame: int):
-        text = f"Split '{_clip_name(document, clip_id)}' at {_timecode(document, frame)}"
+        text = f"Split '{clip_name(document, clip_id)}' at {_timecode(document, frame)}"
         super().__init__(document, text, "split_clip", clip_id=clip_id, at_frame=frame)
 
 
@@ -159,7 +140,7 @@ class InsertGapCommand(CallCommand):
 
 class CloseGapCommand(CallCommand):
     def __init__(self, document, track_id: str, frame: int):
-        text = f"Close gap at {_timecode(document, frame)} on '{_track_name(document, track_id)}'"
+        text = f"Close gap at {_timecode(document, frame)} on '{track_name(document, track_id)}'"
         super().__init__(document, text, "close_gap", track_id=track_id, at_frame=frame)
 
 
@@ -170,7 +151,7 @@ class LinkCommand(CallCommand):
 
 class UnlinkCommand(CallCommand):
     def __init__(self, document, clip_id: str):
-        super().__init__(document, f"Unlink '{_clip_name(document, clip_id)}'", "unlink_clip", clip_id=clip_id)
+        super().__init__(document, f"Unlink '{clip_name(document, clip_id)}'", "unlink_clip", clip_id=clip_id)
 
 
 class AddTrackCommand(CallCommand):
@@ -179,126 +160,79 @@ class AddTrackCommand(CallCommand):
                          name=name, index=index)
 
 
-class RemoveTrackCommand(CallCommand):
-    def __init__(self, document, track_id: str):
-        super().__init__(document, f"Remove track '{_track_name(document, track_id)}'", "remove_track",
-                         track_id=track_id)
 
 
-class MoveTrackCommand(CallCommand):
-    def __init__(self, document, track_id: str, index: int):
-        super().__init__(document, f"Move track '{_track_name(document, track_id)}'", "move_track",
-                         track_id=track_id, index=index)
-
-
-class RenameTrackCommand(CallCommand):
-    def __init__(self, document, track_id: str, name: str):
-        super().__init__(document, f"Rename track '{_track_name(document, track_id)}' to '{name}'", "rename_track",
-                         track_id=track_id, name=name)
-
-
-class TrackFlagsCommand(CallCommand):
-    def __init__(self, document, track_id: str, **flags: bool):
-        words = ", ".join(f"{'' if on else 'un'}{ {'muted': 'mute', 'hidden': 'hide', 'locked': 'lock'}[k]}"
-                          for k, on in flags.items())
-        super().__init__(document, f"{words.capitalize()} track '{_track_name(document, track_id)}'",
-                         "set_track_flags", track_id=track_id, **flags)
 
 
 class TrimCommand(CallCommand):
     def __init__(self, document, clip_id: str, edge: str, delta_frames: int, ripple: bool = False):
         verb = "Ripple trim" if ripple else "Trim"
-        text = f"{verb} {edge} of '{_clip_name(document, clip_id)}' by {delta_frames:+d} frames"
+        text = f"{verb} {edge} of '{clip_name(document, clip_id)}' by {delta_frames:+d} frames"
         super().__init__(document, text, "trim_clip", clip_id=clip_id, edge=edge, delta_frames=delta_frames,
                          ripple=ripple)
 
 
-class RollCommand(CallCommand):
-    def __init__(self, document, left_clip_id: str, delta_frames: int):
-        text = f"Roll cut after '{_clip_name(document, left_clip_id)}' by {delta_frames:+d} frames"
-        super().__init__(document, text, "roll", left_clip_id=left_clip_id, delta_frames=delta_frames)
-
-
-class SlipCommand(CallCommand):
-    def __init__(self, document, clip_id: str, delta_frames: int):
-        text = f"Slip '{_clip_name(document, clip_id)}' by {delta_frames:+d} frames"
-        super().__init__(document, text, "slip", clip_id=clip_id, delta_frames=delta_frames)
 
 
 class AddDissolveCommand(CallCommand):
     def __init__(self, document, left_clip_id: str, in_offset_frames: int, out_offset_frames: int):
         text = (f"Add {in_offset_frames + out_offset_frames} frame dissolve after "
-                f"'{_clip_name(document, left_clip_id)}'")
+                f"'{clip_name(document, left_clip_id)}'")
         super().__init__(document, text, "add_dissolve", left_clip_id=left_clip_id,
                          in_offset_frames=in_offset_frames, out_offset_frames=out_offset_frames)
 
 
-class SetDissolveCommand(CallCommand):
-    def __init__(self, document, transition_id: str, in_offset_frames: int, out_offset_frames: int):
-        super().__init__(document, f"Change dissolve to {in_offset_frames + out_offset_frames} frames",
-                         "set_dissolve", transition_id=transition_id, in_offset_frames=in_offset_frames,
-                         out_offset_frames=out_offset_frames)
-
 
 class AddMarkerCommand(CallCommand):
     def __init__(self, document, frame: int, name: str = "", clip_id: Optional[str] = None, **options):
-        where = f" on '{_clip_name(document, clip_id)}'" if clip_id else ""
+        where = f" on '{clip_name(document, clip_id)}'" if clip_id else ""
         super().__init__(document, f"Add marker{f' {name!r}' if name else ''}{where} at {_timecode(document, frame)}",
                          "add_marker", frame=frame, name=name, clip_id=clip_id, **options)
 
 
-class MoveMarkerCommand(CallCommand):
-    def __init__(self, document, marker_id: str, frame: int):
-        super().__init__(document, f"Move marker to {_timecode(document, frame)}", "move_marker",
-                         marker_id=marker_id, frame=frame)
-
-
-class RemoveMarkerCommand(CallCommand):
-    def __init__(self, document, marker_id: str):
-        super().__init__(document, "Remove marker", "remove_marker", marker_id=marker_id)
 
 
 class AddGenerativeTransitionCommand(CallCommand):
     def __init__(self, document, left_clip_id: str, duration_frames: int, mode: str = "bridge",
                  params: Optional[dict] = None):
-        text = f"Add {mode} transition after '{_clip_name(document, left_clip_id)}'"
+        text = f"Add {mode} transition after '{clip_name(document, left_clip_id)}'"
         super().__init__(document, text, "add_generative_transition", left_clip_id=left_clip_id,
                          duration_frames=duration_frames, mode=mode, params=params)
 
 
 class AddExtensionCommand(CallCommand):
     def __init__(self, document, clip_id: str, duration_frames: int, params: Optional[dict] = None):
-        super().__init__(document, f"Extend '{_clip_name(document, clip_id)}' by {duration_frames} frames",
+        super().__init__(document, f"Extend '{clip_name(document, clip_id)}' by {duration_frames} frames",
                          "add_extension", clip_id=clip_id, duration_frames=duration_frames, params=params)
 
 
 class AnimateStillCommand(CallCommand):
     def __init__(self, document, clip_id: str, params: Optional[dict] = None):
-        super().__init__(document, f"Animate '{_clip_name(document, clip_id)}'", "animate_still", clip_id=clip_id,
+        super().__init__(document, f"Animate '{clip_name(document, clip_id)}'", "animate_still", clip_id=clip_id,
                          params=params)
 
 
 class AttachGeneratedCommand(CallCommand):
     def __init__(self, document, item_id: str, path: str, fingerprint: Optional[str] = None):
-        super().__init__(document, f"Attach generated media to '{_clip_name(document, item_id)}'",
+        super().__init__(document, f"Attach generated media to '{clip_name(document, item_id)}'",
                          "attach_generated_media", item_id=item_id, path=str(path), fingerprint=fingerprint)
 
 
 class SelectTakeCommand(CallCommand):
     def __init__(self, document, item_id: str, key: str):
-        super().__init__(document, f"Use {key} of '{_clip_name(document, item_id)}'", "select_take",
+        super().__init__(document, f"Use {key} of '{clip_name(document, item_id)}'", "select_take",
                          item_id=item_id, key=key)
 
 
 class DetachGeneratedCommand(CallCommand):
     def __init__(self, document, item_id: str):
-        super().__init__(document, f"Show placeholder of '{_clip_name(document, item_id)}'",
+        super().__init__(document, f"Show placeholder of '{clip_name(document, item_id)}'",
                          "detach_generated_media", item_id=item_id)
 
 
 class RefreshGenerativeCommand(CallCommand):
     def __init__(self, document, item_id: str, params: Optional[dict] = None):
-        super().__init__(document, f"Update request of '{_clip_name(document, item_id)}'",
+        super().__init__(document, f"Update request of '{clip_name(document, item_id)}'",
                          "refresh_generative_request", item_id=item_id, params=params)
 
 

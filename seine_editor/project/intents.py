@@ -1,5 +1,9 @@
 """The intent methods of `Project`: one per document edit, each building its command and pushing it.
 
+An edit declared on the document (`timeline.declared.undoable`) gets its intent made here, with the document
+method's name and arguments (`declared_intents`); the methods written below do more than one document call
+(probe a file, report offline media, keep job state) or take other arguments.
+
 Ids in, ids out: methods return the ids the edit created (new clips, tracks, transitions, pieces)."""
 from __future__ import annotations
 
@@ -10,8 +14,31 @@ from typing import Iterable, Optional
 from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
 from seine_editor.project import commands as c
+from seine_editor.timeline.declared import DECLARED
+from seine_editor.timeline.document import TimelineDocument
 
 
+def declared_intents(cls):
+    """Give ``cls`` an intent for every declared edit: one undo step, named by the declaration's text."""
+    for declared in DECLARED.values():
+        if declared.name in cls.__dict__:
+            raise TypeError(f"{declared.name} is a declared edit: its intent is made from the declaration")
+        setattr(cls, declared.name, _intent(declared))
+    return cls
+
+
+def _intent(declared):
+    def intent(self, *args, **kwargs) -> tuple[str, ...]:
+        arguments = declared.signature.bind(*args, **kwargs).arguments
+        return self.push(c.CallCommand(self.document, declared.text(self.document, **arguments), declared.name,
+                                       **arguments))
+    intent.__name__ = intent.__qualname__ = declared.name
+    intent.__signature__ = declared.signature.replace(return_annotation="tuple[str, ...]")
+    intent.__doc__ = getattr(TimelineDocument, declared.name).__doc__
+    return intent
+
+
+@declared_intents
 class IntentsMixin:
     # ---- clips -----------------------------------------------------------------------------------------------
 
@@ -82,12 +109,6 @@ class IntentsMixin:
     def trim(self, clip_id: str, edge: str, delta_frames: int, ripple: bool = False) -> None:
         self.push(c.TrimCommand(self.document, clip_id, edge, delta_frames, ripple))
 
-    def roll(self, left_clip_id: str, delta_frames: int) -> None:
-        self.push(c.RollCommand(self.document, left_clip_id, delta_frames))
-
-    def slip(self, clip_id: str, delta_frames: int) -> None:
-        self.push(c.SlipCommand(self.document, clip_id, delta_frames))
-
     def insert_gap(self, track_id: str, frame: int, duration_frames: int) -> None:
         self.push(c.InsertGapCommand(self.document, track_id, frame, duration_frames))
 
@@ -100,68 +121,20 @@ class IntentsMixin:
     def unlink(self, clip_id: str) -> None:
         self.push(c.UnlinkCommand(self.document, clip_id))
 
-    def set_fit_mode(self, clip_id: str, mode: str) -> None:
-        """"fit" (whole picture, bars) or "fill" (frame covered, edges cropped)."""
-        self.push(c.CallCommand(self.document, f"{mode.capitalize()} '{c.clip_name(self.document, clip_id)}' to "
-                                f"the frame", "set_fit_mode", clip_id=clip_id, mode=mode))
-
-    def rename_clip(self, clip_id: str, name: str) -> None:
-        self.push(c.CallCommand(self.document, f"Rename '{c.clip_name(self.document, clip_id)}' to '{name}'",
-                                "rename_clip", clip_id=clip_id, name=name))
-
-    def set_opacity(self, clip_id: str, value: float) -> None:
-        self.push(c.CallCommand(self.document, f"Set opacity of '{c.clip_name(self.document, clip_id)}' to "
-                                f"{round(value * 100)}%", "set_opacity", clip_id=clip_id, value=value))
-
-    def set_clip_enabled(self, clip_id: str, enabled: bool) -> None:
-        self.push(c.CallCommand(self.document, f"{'Enable' if enabled else 'Disable'} "
-                                f"'{c.clip_name(self.document, clip_id)}'", "set_clip_enabled", clip_id=clip_id,
-                                enabled=enabled))
-
-    def set_gain(self, clip_id: str, gain_db: float) -> None:
-        self.push(c.CallCommand(self.document, f"Set gain of '{c.clip_name(self.document, clip_id)}' to "
-                                f"{gain_db} dB", "set_gain", clip_id=clip_id, gain_db=gain_db))
-
     # ---- dissolves -------------------------------------------------------------------------------------------
 
     def add_dissolve(self, left_clip_id: str, in_offset_frames: int, out_offset_frames: int) -> str:
         return self.push(c.AddDissolveCommand(self.document, left_clip_id, in_offset_frames, out_offset_frames))[0]
-
-    def set_dissolve(self, transition_id: str, in_offset_frames: int, out_offset_frames: int) -> None:
-        self.push(c.SetDissolveCommand(self.document, transition_id, in_offset_frames, out_offset_frames))
 
     # ---- tracks ----------------------------------------------------------------------------------------------
 
     def add_track(self, kind: str = "video", name: Optional[str] = None, index: Optional[int] = None) -> str:
         return self.push(c.AddTrackCommand(self.document, kind, name, index))[0]
 
-    def remove_track(self, track_id: str) -> None:
-        self.push(c.RemoveTrackCommand(self.document, track_id))
-
-    def move_track(self, track_id: str, index: int) -> None:
-        self.push(c.MoveTrackCommand(self.document, track_id, index))
-
-    def rename_track(self, track_id: str, name: str) -> None:
-        self.push(c.RenameTrackCommand(self.document, track_id, name))
-
-    def set_track_flags(self, track_id: str, **flags: bool) -> None:
-        self.push(c.TrackFlagsCommand(self.document, track_id, **flags))
-
     # ---- markers ---------------------------------------------------------------------------------------------
 
     def add_marker(self, frame: int, name: str = "", clip_id: Optional[str] = None, **options) -> str:
         return self.push(c.AddMarkerCommand(self.document, frame, name, clip_id, **options))[0]
-
-    def move_marker(self, marker_id: str, frame: int) -> None:
-        self.push(c.MoveMarkerCommand(self.document, marker_id, frame))
-
-    def rename_marker(self, marker_id: str, name: str) -> None:
-        """Name a marker (one undo step); it keeps its id."""
-        self.push(c.CallCommand(self.document, f"Name marker '{name}'", "rename_marker", marker_id=marker_id,
-                                name=name))
-
-    def remove_marker(self, marker_id: str) -> None:
-        self.push(c.RemoveMarkerCommand(self.document, marker_id))
 
     # ---- generative items ------------------------------------------------------------------------------------
 

@@ -29,6 +29,7 @@ from psygnal import Signal
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import generated, layout, media_folders, meta, rules, snapshot
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento, Patch
+from seine_editor.timeline.declared import clip_name, track_name, undoable
 from seine_editor.timeline.memo import ItemMemo
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin
@@ -291,6 +292,8 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         self._emit(DocumentChange("add_track", (track_id,)), tracks=True)
         return Edit(memento, (track_id,))
 
+    @undoable(lambda doc, track_id: f"Remove track '{track_name(doc, track_id)}'",
+              example=lambda doc, ids: {"track_id": ids["A1"]})
     def remove_track(self, track_id: str) -> Edit:
         track = self._track(track_id)
         rules.check_unlocked(track)
@@ -298,6 +301,8 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         self._emit(DocumentChange("remove_track", (track_id,)), tracks=True)
         return Edit(memento)
 
+    @undoable(lambda doc, track_id, index: f"Move track '{track_name(doc, track_id)}'",
+              example=lambda doc, ids: {"track_id": ids["A1"], "index": 0})
     def move_track(self, track_id: str, index: int) -> Edit:
         self._track(track_id)
         order = [t for t in self.track_ids() if t != track_id]
@@ -308,11 +313,15 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         self._emit(DocumentChange("move_track", (track_id,)), tracks=True)
         return Edit(memento)
 
+    @undoable(lambda doc, track_id, name: f"Rename track '{track_name(doc, track_id)}' to '{name}'",
+              example=lambda doc, ids: {"track_id": ids["V1"], "name": "Pictures"})
     def rename_track(self, track_id: str, name: str) -> Edit:
         if not name.strip():
             raise PlacementError("a track name cannot be empty")
         return self._retrack("rename_track", track_id, lambda t: setattr(t, "name", name))
 
+    @undoable(lambda doc, track_id, **flags: f"{_flag_words(flags).capitalize()} track '{track_name(doc, track_id)}'",
+              example=lambda doc, ids: {"track_id": ids["V1"], "locked": True})
     def set_track_flags(self, track_id: str, *, muted: bool | None = None, hidden: bool | None = None,
                         locked: bool | None = None) -> Edit:
         """Mute/hide/lock (metadata); a locked track may still be unlocked or muted."""
@@ -325,6 +334,11 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         memento = self._swap({track_id: track})
         self._emit(DocumentChange(action, (track_id,)), tracks=True)
         return Edit(memento)
+
+
+def _flag_words(flags: dict) -> str:
+    verbs = {"muted": "mute", "hidden": "hide", "locked": "lock"}
+    return ", ".join(f"{'' if on else 'un'}{verbs[flag]}" for flag, on in flags.items())
 
 
 def _difference(track_id: str, old: list, new: list) -> Patch | None:

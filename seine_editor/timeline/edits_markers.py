@@ -7,7 +7,8 @@ import opentimelineio as otio
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import meta, rules
 from seine_editor.timeline.changes import DocumentChange, Edit
-from seine_editor.timeline.time import to_frames, to_range
+from seine_editor.timeline.declared import undoable
+from seine_editor.timeline.time import timecode, to_frames, to_range
 
 COLORS = ("RED", "PINK", "ORANGE", "YELLOW", "GREEN", "CYAN", "BLUE", "PURPLE", "MAGENTA", "BLACK", "WHITE")
 
@@ -29,6 +30,8 @@ class MarkerEditsMixin:
         return self._edit_clip_markers("add_marker", clip_id, lambda slot, edit: (
             slot.item.markers.append(_in_clip(marker, slot, frame, edit))), (marker_id,))
 
+    @undoable(lambda doc, marker_id, frame: f"Move marker to {timecode(frame, doc.rate)}",
+              example=lambda doc, ids: {"marker_id": doc.add_marker(30, "check").ids[0], "frame": 40})
     def move_marker(self, marker_id: str, frame: int):
         rules.check_frame(frame, "marker frame")
         owner = self._marker_owner(marker_id)
@@ -45,6 +48,9 @@ class MarkerEditsMixin:
                     slot.item.markers[index] = _in_clip(marker.clone(), slot, frame, edit)
         return self._edit_clip_markers("move_marker", owner, move, ())
 
+    @undoable(lambda doc, marker_id, name: f"Name marker '{name}'",
+              example=lambda doc, ids: {"marker_id": doc.add_marker(30, "check", clip_id=ids["B"]).ids[0],
+                                        "name": "Sunrise"})
     def rename_marker(self, marker_id: str, name: str):
         """Give a marker a new name (empty clears it); it keeps its id, frame, colour and comment."""
         if not isinstance(name, str):
@@ -67,6 +73,8 @@ class MarkerEditsMixin:
                     change(marker)
         return self._edit_clip_markers(action, owner, edit_in_clip, ())
 
+    @undoable(lambda doc, marker_id: "Remove marker",
+              example=lambda doc, ids: {"marker_id": doc.add_marker(30, "check").ids[0]})
     def remove_marker(self, marker_id: str):
         owner = self._marker_owner(marker_id)
         if owner is None:

@@ -9,6 +9,7 @@ import math
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import meta, rules
 from seine_editor.timeline.changes import Edit
+from seine_editor.timeline.declared import clip_name, undoable
 
 FIT_MODES = ("fit", "fill")
 DEFAULT_FIT = "fit"
@@ -29,12 +30,16 @@ def opacity(clip) -> float:
 
 
 class ClipPropertyEditsMixin:
+    @undoable(lambda doc, clip_id, mode: f"{mode.capitalize()} '{clip_name(doc, clip_id)}' to the frame",
+              example=lambda doc, ids: {"clip_id": ids["A"], "mode": "fill"})
     def set_fit_mode(self, clip_id: str, mode: str) -> Edit:
         """"fit" shows the whole picture inside the frame (bars); "fill" covers the frame (crops)."""
         if mode not in FIT_MODES:
             raise PlacementError(f"fit mode {mode!r} is not one of {', '.join(FIT_MODES)}")
         return self._set_clip_meta("set_fit_mode", clip_id, fit=None if mode == DEFAULT_FIT else mode)
 
+    @undoable(lambda doc, clip_id, gain_db: f"Set gain of '{clip_name(doc, clip_id)}' to {gain_db} dB",
+              example=lambda doc, ids: {"clip_id": ids["A"], "gain_db": -3.0})
     def set_gain(self, clip_id: str, gain_db: float) -> Edit:
         """Audio gain of the clip in decibels (0 = as recorded)."""
         low, high = GAIN_RANGE_DB
@@ -43,12 +48,16 @@ class ClipPropertyEditsMixin:
             raise PlacementError(f"gain {gain_db!r} dB is not allowed: use a number from {low:g} to {high:g} dB")
         return self._set_clip_meta("set_gain", clip_id, gain_db=float(gain_db) if gain_db else None)
 
+    @undoable(lambda doc, clip_id, value: f"Set opacity of '{clip_name(doc, clip_id)}' to {round(value * 100)}%",
+              example=lambda doc, ids: {"clip_id": ids["A"], "value": 0.5})
     def set_opacity(self, clip_id: str, value: float) -> Edit:
         """How much of the clip's picture covers the tracks below: 1 all of it, 0 none."""
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
             raise PlacementError(f"opacity {value!r} is not allowed: use a number from 0 (invisible) to 1 (opaque)")
         return self._set_clip_meta("set_opacity", clip_id, opacity=None if value == 1 else float(value))
 
+    @undoable(lambda doc, clip_id, enabled: f"{'Enable' if enabled else 'Disable'} '{clip_name(doc, clip_id)}'",
+              example=lambda doc, ids: {"clip_id": ids["A"], "enabled": False})
     def set_clip_enabled(self, clip_id: str, enabled: bool) -> Edit:
         """A disabled clip stays where it is, neither seen nor heard (OTIO's ``enabled``: other tools honour it)."""
         track_id = meta.item_id(self._track_of(clip_id))
@@ -59,6 +68,8 @@ class ClipPropertyEditsMixin:
 
         return self._apply("set_clip_enabled", [track_id], fn)
 
+    @undoable(lambda doc, clip_id, name: f"Rename '{clip_name(doc, clip_id)}' to '{name}'",
+              example=lambda doc, ids: {"clip_id": ids["A"], "name": "Harbour, wide"})
     def rename_clip(self, clip_id: str, name: str) -> Edit:
         """The clip's name on the timeline and in exports (its media keeps its file name)."""
         name = name.strip() if isinstance(name, str) else name

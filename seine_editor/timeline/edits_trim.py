@@ -9,6 +9,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import meta, rules
+from seine_editor.timeline.declared import clip_name, undoable
 from seine_editor.timeline.time import to_rational
 from seine_editor.timeline.track_edit import Slot, TrackEdit
 
@@ -56,6 +57,9 @@ class TrimEditsMixin:
     def ripple_trim(self, clip_id: str, edge: str, delta_frames: int):
         return self.trim_clip(clip_id, edge, delta_frames, ripple=True)
 
+    @undoable(lambda doc, left_clip_id, delta_frames: f"Roll cut after '{clip_name(doc, left_clip_id)}' by "
+                                                      f"{delta_frames:+d} frames",
+              example=lambda doc, ids: {"left_clip_id": ids["A"], "delta_frames": 3})
     def roll(self, left_clip_id: str, delta_frames: int):
         """Move the cut between a clip and the clip right after it by `delta_frames`; total length kept.
         Linked clips that meet at the same cut roll with it."""
@@ -81,6 +85,8 @@ class TrimEditsMixin:
 
         return self._apply("roll", [t for t, _, _ in pairs], fn)
 
+    @undoable(lambda doc, clip_id, delta_frames: f"Slip '{clip_name(doc, clip_id)}' by {delta_frames:+d} frames",
+              example=lambda doc, ids: {"clip_id": ids["A"], "delta_frames": 5})
     def slip(self, clip_id: str, delta_frames: int):
         """Show media `delta_frames` later (or earlier) without moving the clip; linked clips slip too."""
         group = self._link_group(clip_id)
@@ -120,6 +126,10 @@ class TrimEditsMixin:
 
         return self._apply("add_dissolve", [track_id], fn)
 
+    @undoable(lambda doc, transition_id, in_offset_frames, out_offset_frames:
+              f"Change dissolve to {in_offset_frames + out_offset_frames} frames",
+              example=lambda doc, ids: {"transition_id": doc.add_dissolve(ids["A"], 6, 6).ids[0],
+                                        "in_offset_frames": 4, "out_offset_frames": 2})
     def set_dissolve(self, transition_id: str, in_offset_frames: int, out_offset_frames: int):
         rules.check_dissolve_offsets(in_offset_frames, out_offset_frames)
         track_id = meta.item_id(self._track_of(transition_id))
