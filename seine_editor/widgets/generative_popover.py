@@ -8,7 +8,7 @@ from typing import Callable, Optional
 from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.timeline.generated import MODES
-from seine_editor.widgets.inspector import PROMPT_HINTS
+from seine_editor.widgets.inspector import PROMPT_HINTS, seed_field
 from seine_editor.widgets.resources import icon
 
 MODE_HINTS = {"bridge": "New frames between the two shots: nothing of them is lost, the timeline grows.",
@@ -24,12 +24,7 @@ class GenerativePopover(QtWidgets.QFrame):
         self.setFrameShape(QtWidgets.QFrame.StyledPanel)
         self.title = QtWidgets.QLabel(objectName="sectionTitle")
         self.prompt = QtWidgets.QLineEdit()
-        self.seed = QtWidgets.QSpinBox(maximum=2 ** 31 - 1)
-        dice = QtWidgets.QToolButton(icon=icon("dice"), toolTip="Random seed", autoRaise=True)
-        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(2 ** 31)))
-        seed_row = QtWidgets.QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(dice)
+        self.seed, seed_row = seed_field()
         self.duration = QtWidgets.QSpinBox(minimum=1, maximum=100000, suffix=" frames")
         self.mode = QtWidgets.QComboBox()
         self.mode.addItems(MODES)

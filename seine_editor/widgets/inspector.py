@@ -34,6 +34,17 @@ def engine_combo(current: Optional[str] = None) -> QtWidgets.QComboBox:
     return box
 
 
+def seed_field() -> tuple[QtWidgets.QSpinBox, QtWidgets.QHBoxLayout]:
+    """A seed box with a dice button beside it that rolls a random seed: (the box, the row holding both)."""
+    seed = QtWidgets.QSpinBox(maximum=2 ** 31 - 1)
+    dice = QtWidgets.QToolButton(icon=icon("dice"), toolTip="Random seed", autoRaise=True)
+    dice.clicked.connect(lambda: seed.setValue(random.randrange(2 ** 31)))
+    row = QtWidgets.QHBoxLayout()
+    row.addWidget(seed, 1)
+    row.addWidget(dice)
+    return seed, row
+
+
 def select_data(box: QtWidgets.QComboBox, value) -> None:
     if value is None:
         return
@@ -77,12 +88,7 @@ class GenerativeForm(QtWidgets.QWidget):
         self.prompt.setFixedHeight(64)
         self.prompt_rule = QtWidgets.QLabel(objectName="hint", wordWrap=True)  # how the engine builds its prompt
         self.negative = QtWidgets.QLineEdit(placeholderText="Negative prompt")
-        self.seed = QtWidgets.QSpinBox(maximum=2 ** 31 - 1)
-        dice = QtWidgets.QToolButton(icon=icon("dice"), toolTip="Random seed", autoRaise=True)
-        dice.clicked.connect(lambda: self.seed.setValue(random.randrange(2 ** 31)))
-        seed_row = QtWidgets.QHBoxLayout()
-        seed_row.addWidget(self.seed, 1)
-        seed_row.addWidget(dice)
+        self.seed, seed_row = seed_field()
         self.engine = engine_combo()
         self.engine.activated.connect(lambda _i: self._on_engine_chosen())
         self.preset = QtWidgets.QComboBox()

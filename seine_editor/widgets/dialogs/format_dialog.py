@@ -10,6 +10,7 @@ from PySide6 import QtWidgets
 
 from seine_editor.errors import SeineEditorError
 from seine_editor.timeline.settings import AUDIO_RATES, FRAME_RATES, FRAME_SIZES, MAX_SIDE, rate_label
+from seine_editor.widgets.dialogs.buttons import ok_cancel
 
 CUSTOM = "Custom"
 
@@ -38,9 +39,7 @@ class FormatDialog(QtWidgets.QDialog):
             self.audio_rate.addItem(f"{hertz} Hz", hertz)
         self.audio_rate.setCurrentIndex(self.audio_rate.findData(current.audio_rate))
         self.message = QtWidgets.QLabel(wordWrap=True, styleSheet="color: #ff6b6b;")
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         size_row = QtWidgets.QHBoxLayout()
         size_row.addWidget(self.width_box)
         size_row.addWidget(QtWidgets.QLabel("×"))

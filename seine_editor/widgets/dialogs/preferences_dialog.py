@@ -9,6 +9,7 @@ from PySide6 import QtWidgets
 
 from seine_editor.errors import SeineEditorError
 from seine_editor.project.preferences import STILL_SECONDS
+from seine_editor.widgets.dialogs.buttons import ok_cancel
 
 
 class PreferencesDialog(QtWidgets.QDialog):
@@ -21,9 +22,7 @@ class PreferencesDialog(QtWidgets.QDialog):
                                                        suffix=" s", value=current.still_duration_s)
         self.still_duration.setToolTip("How long a still image lasts when it is dropped on the timeline")
         self.message = QtWidgets.QLabel(wordWrap=True, styleSheet="color: #ff6b6b;")
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         form = QtWidgets.QFormLayout(self)
         form.addRow("Still image duration", self.still_duration)
         form.addRow(self.message)

@@ -9,6 +9,7 @@ from PySide6 import QtWidgets
 
 from seine_editor.media.writer import CRF_RANGES
 from seine_editor.render.export import PRESETS
+from seine_editor.widgets.dialogs.buttons import ok_cancel
 
 FORMATS = (("H.264 + AAC (.mp4)", "mp4"), ("ProRes 422 HQ + PCM (.mov)", "mov"), ("PNG sequence (folder)", "png"))
 
@@ -34,10 +35,8 @@ class RenderDialog(QtWidgets.QDialog):
         row = QtWidgets.QHBoxLayout()
         row.addWidget(self.output, 1)
         row.addWidget(browse)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
+        buttons = ok_cancel(self)
         buttons.button(QtWidgets.QDialogButtonBox.Ok).setText("Render")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
         form = QtWidgets.QFormLayout(self)
         for label, widget in (("Format", self.format), ("Quality", self.preset), ("CRF", self.crf),
                               ("Range", self.range), ("Output", row)):

@@ -17,6 +17,7 @@ from engine import EngineOption, engine_info
 from engine.errors import EngineError
 from seine_editor.errors import SeineEditorError
 from seine_editor.project.engine_settings import HOST_LABELS, HOSTS
+from seine_editor.widgets.dialogs.buttons import ok_cancel
 from seine_editor.widgets.inspector import engine_combo, fill_presets, select_data
 
 ERROR_STYLE, OK_STYLE = "color: #ff6b6b;", "color: #58c98a;"
@@ -111,9 +112,7 @@ class SettingsDialog(QtWidgets.QDialog):
         self.scope.setToolTip("Weights and servers differ between computers: keep them here for every project, "
                               "or let this project keep its own (they travel with its file)")
         self.message = QtWidgets.QLabel(wordWrap=True)
-        buttons = QtWidgets.QDialogButtonBox(QtWidgets.QDialogButtonBox.Ok | QtWidgets.QDialogButtonBox.Cancel)
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
+        buttons = ok_cancel(self)
         form = QtWidgets.QFormLayout(self)
         form.addRow("Engine", self.engine)
         form.addRow(self.options)
