@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import stat
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable, Optional
 
 from seine_editor.errors import ProjectFileError
 from seine_editor.timeline.generated import KINDS
@@ -37,34 +37,70 @@ def check_regular_file(path: Path) -> None:
         raise ProjectFileError(path, f"is {kind}, not a timeline file; only regular files are opened")
 
 
-def check_tree(path: Path, tree: Any) -> None:
-    """Walk the parsed JSON; ProjectFileError at the first node that breaks a rule, naming where it is."""
-    pending = [(tree, "top level", 0)]
+def check_tree(path: Path, tree: Any, schema_check: Optional[Callable[[str, Callable[[], str]], None]] = None,
+               opaque: frozenset = frozenset()) -> None:
+    """Walk the parsed JSON; ProjectFileError at the first node that breaks a rule, naming where it is.
+    ``schema_check(label, where)`` is called for each OTIO_SCHEMA outside the ``opaque`` keys (metadata: another
+    tool's data). Where a node is, is worked out only for the error: a long timeline has a million nodes."""
+    trail: list[tuple[int, Any]] = [(-1, None)]  # per container met: (its parent's entry, its key or index)
+    pending = [(tree, 0, 0, False)]
     while pending:
-        node, where, depth = pending.pop()
+        node, at, depth, inside_opaque = pending.pop()
         if depth > MAX_DEPTH:
-            raise ProjectFileError(path, f"nests deeper than {MAX_DEPTH} levels (at {where}); a timeline needs far "
-                                         "fewer")
+            raise ProjectFileError(path, f"nests deeper than {MAX_DEPTH} levels (at {_where(trail, at)}); a "
+                                         "timeline needs far fewer")
         if isinstance(node, dict):
             schema = node.get("OTIO_SCHEMA")
-            if isinstance(schema, str) and schema.startswith("RationalTime."):
-                _check_time(path, node, where)
+            if isinstance(schema, str):
+                if schema.startswith("RationalTime."):
+                    _check_time(path, node, lambda at=at: _where(trail, at))
+                if schema_check is not None and not inside_opaque:
+                    schema_check(schema, lambda at=at: _schema_where(trail, at))
             metadata = node.get("metadata")
             if isinstance(metadata, dict) and isinstance(metadata.get("seine"), dict) \
                     and metadata["seine"].get("kind") in KINDS:
-                _check_generative(path, metadata["seine"], where)
-            pending.extend((value, f"{where}.{key}" if where != "top level" else str(key), depth + 1)
-                           for key, value in node.items())
+                _check_generative(path, metadata["seine"], _where(trail, at))  # few: named at once
+            children = node.items()
         elif isinstance(node, list):
-            pending.extend((value, f"{where}[{index}]", depth + 1) for index, value in enumerate(node))
+            children = enumerate(node)
+        else:
+            continue
+        for key, value in children:
+            if isinstance(value, (dict, list)):
+                trail.append((at, key))
+                pending.append((value, len(trail) - 1, depth + 1, inside_opaque or key in opaque))
 
 
-def _check_time(path: Path, node: dict, where: str) -> None:
+def _keys(trail: list, at: int) -> list:
+    keys = []
+    while at > 0:
+        at, key = trail[at]
+        keys.append(key)
+    return keys[::-1]
+
+
+def _where(trail: list, at: int) -> str:
+    """"tracks.children[0].source_range": how the file check names a place."""
+    where = "top level"
+    for key in _keys(trail, at):
+        where = f"{where}[{key}]" if isinstance(key, int) else key if where == "top level" else f"{where}.{key}"
+    return where
+
+
+def _schema_where(trail: list, at: int) -> str:
+    """"top level > tracks > children[0]": how the schema check names a place."""
+    where = "top level"
+    for key in _keys(trail, at):
+        where = f"{where}[{key}]" if isinstance(key, int) else f"{where} > {key}"
+    return where
+
+
+def _check_time(path: Path, node: dict, where: Callable[[], str]) -> None:
     rate, value = node.get("rate"), node.get("value")
     if not _number(rate) or not math.isfinite(rate) or rate <= 0:
-        raise ProjectFileError(path, f"invalid frame rate {rate!r} at {where}: rates are finite and above 0")
+        raise ProjectFileError(path, f"invalid frame rate {rate!r} at {where()}: rates are finite and above 0")
     if not _number(value) or not math.isfinite(value):
-        raise ProjectFileError(path, f"time value {value!r} at {where} is not allowed: times are finite numbers")
+        raise ProjectFileError(path, f"time value {value!r} at {where()} is not allowed: times are finite numbers")
 
 
 def _check_generative(path: Path, seine: dict, where: str) -> None:

@@ -167,7 +167,18 @@ def media_rate(clip: otio.schema.Clip, timeline_rate: Fraction) -> Optional[Frac
 
 
 def available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[int, int]]:
-    """(start, duration) of the media in timeline frames, or None when unlimited (stills, missing media)."""
+    """(start, duration) of the media in timeline frames, or None when unlimited (stills, missing media); read once
+    per object inside a `meta.reading` block with a memo (a view asks it several times for each clip)."""
+    memo = meta.active_memo()
+    if memo is None:
+        return _available_frames(clip, rate)
+    held = memo.available.get(id(clip))
+    if held is None or held[0] is not clip or not (held[1] is rate or held[1] == rate):
+        held = memo.available[id(clip)] = (clip, rate, _available_frames(clip, rate))
+    return held[2]
+
+
+def _available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[int, int]]:
     if meta.get(clip, "media_kind") == "image":
         return None
     reference = clip.media_reference

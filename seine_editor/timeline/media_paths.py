@@ -62,18 +62,28 @@ def external_references(timeline: otio.schema.Timeline) -> Iterator[tuple[otio.s
 
 
 def resolve_media_paths(timeline: otio.schema.Timeline, base: Path) -> None:
+    resolved: dict[tuple[str, Optional[str]], Optional[str]] = {}  # each file once: long timelines reuse a few
     for _clip, _key, reference in external_references(timeline):
         url = reference.target_url or ""
         hint = _pop_hint(reference)
-        local = media_path(url)
-        if local is None or local.is_absolute() or urlparse(url).scheme == "file" or is_foreign_path(url):
-            continue
-        resolved = base / local
-        if not resolved.exists() and hint and Path(hint).exists():
-            resolved = Path(hint)
-        reference.target_url = str(resolved)
+        if (url, hint) not in resolved:
+            resolved[url, hint] = _resolved_reference(url, hint, base)
+        if resolved[url, hint] is not None:
+            reference.target_url = resolved[url, hint]
     for clip in _generative_clips(timeline):
         generated.map_paths(clip, lambda path: _resolved(path, base))
+
+
+def _resolved_reference(url: str, hint: Optional[str], base: Path) -> Optional[str]:
+    """The absolute path a relative reference stands for (the saved absolute ``hint`` when only it exists); None
+    for a reference to leave as it is (absolute, a URL, another system's path)."""
+    local = media_path(url)
+    if local is None or local.is_absolute() or urlparse(url).scheme == "file" or is_foreign_path(url):
+        return None
+    resolved = base / local
+    if not resolved.exists() and hint and Path(hint).exists():
+        resolved = Path(hint)
+    return str(resolved)
 
 
 def _generative_clips(timeline: otio.schema.Timeline) -> list[otio.schema.Clip]:

@@ -24,6 +24,7 @@ class ItemMemo:
     spans: dict[int, tuple[Any, Fraction, int, int]] = field(default_factory=dict)  # (obj, rate, duration, start)
     views: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)  # (kind, id): (obj, key, view)
     reads: dict[int, tuple] = field(default_factory=dict)  # a track's last `layout.read_track`, with its children
+    available: dict[int, tuple] = field(default_factory=dict)  # (obj, rate, `layout.available_frames`)
     _pruned_size: int = 0
 
     def clear(self) -> None:
@@ -31,6 +32,7 @@ class ItemMemo:
         self.spans.clear()
         self.views.clear()
         self.reads.clear()
+        self.available.clear()
 
     def facts(self, clip) -> tuple[bool, Optional[str], Optional[str], Optional[str]]:
         """(generative, link group, media path, id) of a clip, read once per object."""
@@ -59,4 +61,5 @@ class ItemMemo:
         self.spans = {k: v for k, v in self.spans.items() if k in live_ids}
         self.views = {k: v for k, v in self.views.items() if k[1] in live_ids}
         self.reads = {k: v for k, v in self.reads.items() if k in live_ids}
+        self.available = {k: v for k, v in self.available.items() if k in live_ids}
         self._pruned_size = len(self.namespaces) + len(self.spans)

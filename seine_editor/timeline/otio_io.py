@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Callable, Iterator, Optional
+from typing import Callable, Optional
 
 import opentimelineio as otio
 
@@ -47,7 +47,7 @@ _EXTENSIONS = {".otio": "otio_json", ".otioz": "otioz", ".edl": "cmx_3600", ".xm
 _EXTRA_SCHEMAS = {"RationalTime": 1, "TimeRange": 1, "TimeTransform": 1, "V2d": 1, "Box2d": 1, "Color": 1,
                   "Sequence": 1, "Filler": 1, "SerializeableCollection": 1}
 # Keys whose values may hold schemas of other tools: OTIO keeps them as UnknownSchema, and so do we.
-_OPAQUE_KEYS = {"metadata", "effects"}
+_OPAQUE_KEYS = frozenset({"metadata", "effects"})
 
 
 @dataclass(frozen=True)
@@ -161,8 +161,7 @@ def _timeline_from_json(path: Path, data: bytes):
         raise ProjectFileError(path, f"not an OpenTimelineIO file (the top level is {kind})")
     if top.split(".")[0] not in ("Timeline", "SerializableCollection", "SerializeableCollection"):
         raise ProjectFileError(path, f"not an OpenTimelineIO timeline (top-level schema is {top})")
-    check_tree(path, tree)
-    check_schemas(path, tree)
+    check_tree(path, tree, schema_check(path), _OPAQUE_KEYS)
     return _parse_with_otio(path, text, None)
 
 
@@ -173,32 +172,22 @@ def _parse_with_otio(path: Path, text: str, json_error: Optional[str]):
         raise ProjectFileError(path, json_error or f"not a valid OpenTimelineIO file: {exc}") from None
 
 
-def check_schemas(path: Path, tree) -> None:
-    """Refuse schemas this OpenTimelineIO cannot read, naming them, before OTIO sees the file."""
+def schema_check(path: Path) -> Callable[[str, Callable[[], str]], None]:
+    """For `check_tree`: refuse schemas this OpenTimelineIO cannot read, naming them and where, before OTIO sees
+    the file."""
     known = {**otio.core.type_version_map(), **_EXTRA_SCHEMAS}
-    for label, where in _schema_labels(tree, "top level"):
+
+    def check(label: str, where: Callable[[], str]) -> None:
         name, _, version = label.rpartition(".")
         if not name or not version.isdigit():
-            raise ProjectFileError(path, f"malformed schema label '{label}' at {where}")
+            raise ProjectFileError(path, f"malformed schema label '{label}' at {where()}")
         if name not in known:
             raise ProjectFileError(path, f"uses schema {label} that OpenTimelineIO {otio.__version__} does not "
-                                         f"know (at {where})")
+                                         f"know (at {where()})")
         if int(version) > known[name]:
             raise ProjectFileError(path, f"written by a newer OpenTimelineIO ({label}; this editor reads up to "
                                          f"{name}.{known[name]})")
-
-
-def _schema_labels(node, where: str) -> Iterator[tuple[str, str]]:
-    if isinstance(node, dict):
-        label = node.get("OTIO_SCHEMA")
-        if isinstance(label, str):
-            yield label, where
-        for key, value in node.items():
-            if key not in _OPAQUE_KEYS:
-                yield from _schema_labels(value, f"{where} > {key}")
-    elif isinstance(node, list):
-        for index, value in enumerate(node):
-            yield from _schema_labels(value, f"{where}[{index}]")
+    return check
 
 
 def _read_otioz(path: Path, extract_dir: Optional[os.PathLike | str]):

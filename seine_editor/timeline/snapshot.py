@@ -341,7 +341,7 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
     linked = tuple(i for i in links.get(group, []) if i != clip_id) if group else ()
     available = layout.available_frames(clip, rate)
     markers = tuple(_marker_info(m, rate, placed.start - to_frames(clip.trimmed_range().start_time, rate), clip_id)
-                    for m in clip.markers)
+                    for m in clip.markers) if len(clip.markers) else ()  # iterating OTIO's list costs, even empty
     return ClipInfo(clip_id, clip.name, track_id, placed.start, placed.duration, layout.source_offset(clip, rate),
                     available[1] if available else None, layout.media_path(clip), clip_kind(clip), group, linked,
                     is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers,
