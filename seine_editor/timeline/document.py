@@ -67,12 +67,13 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         meta.update(timeline, rate=f"{self.rate.numerator}/{self.rate.denominator}")
         if timeline.global_start_time is None:
             timeline.global_start_time = to_rational(0, self.rate)
-        _assign_ids(timeline)
-        for clip in timeline.find_clips():
-            if generated.is_generative(clip):
-                generated.upgrade_fingerprint(clip)
         self._info: snapshot.TimelineInfo | None = None
         self._memo = ItemMemo()
+        with meta.reading(self._memo):  # what is read here stays read for the first views
+            _assign_ids(timeline)
+            for clip in timeline.find_clips():
+                if generated.is_generative(clip):
+                    generated.upgrade_fingerprint(clip)
         self._batch: list | None = None  # changes held back by `batch`
 
     # ---- reading -----------------------------------------------------------------------------------------
@@ -355,7 +356,8 @@ def _assign_ids(timeline: otio.schema.Timeline) -> None:
     for item in timeline.find_children():
         if not isinstance(item, otio.schema.Gap):
             meta.ensure_id(item)
-        for marker in getattr(item, "markers", []):
+        markers = getattr(item, "markers", None)
+        for marker in markers if markers is not None and len(markers) else ():  # iterating OTIO's lists costs
             meta.ensure_id(marker)
     for marker in timeline.tracks.markers:
         meta.ensure_id(marker)
