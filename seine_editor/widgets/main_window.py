@@ -288,39 +288,44 @@ class MainWindow(QtWidgets.QMainWindow):
         if self.run_edit(edit_bridge.add_media, paths, track_id, frame, infos, still_frames) and was_empty:
             self._offer_format_of(self.project.info().clips()[0])
 
+    def _generate(self, kind: str, frames: int, edit: Callable, fixed_length: bool = False) -> None:
+        """A generative edit, ``edit(project, params, length, mode)``: after the popover (Enter; Esc does nothing)
+        when asking, else at once with the defaults (None)."""
+        if not self.ask_on_generate:
+            self.run_edit(lambda p: edit(p, None, None, None))
+            return
+        self.popover.ask(kind, QtGui.QCursor.pos(), frames, lambda params, length, mode: self.run_edit(
+            lambda p: edit(p, params, length, mode)), fixed_length)
+
     def _on_view_edit_requested(self, intent) -> None:
-        """A drag's edit; a generative extension by the Extend tool asks for its prompt first (when asking)."""
-        if intent.kind != "extend" or intent.edge != "tail" or not self.ask_on_generate:
+        """A drag's edit; a generative extension by the Extend tool asks for its prompt first."""
+        if intent.kind != "extend" or intent.edge != "tail":
             self.run_edit(edit_bridge.apply_intent, intent)
             return
         clip_id, frames = intent.clip_ids[0], abs(intent.delta_frames)
-        self.popover.ask("extend", QtGui.QCursor.pos(), frames, lambda params, length, _mode: self.run_edit(
-            lambda p: edit_bridge.extend_by_drag(p, clip_id, "tail", length, params)))
+        self._generate("extend", frames, lambda p, params, length, _mode: edit_bridge.extend_by_drag(
+            p, clip_id, "tail", length or frames, params))
 
     def request_transition(self, kind: str, left_id: str, right_id: str) -> None:
-        """A transition on the cut between two clips: a dissolve at once; a generative one after its prompt (Enter
-        in the popover; Esc places nothing)."""
-        if kind == "dissolve" or not self.ask_on_generate:
+        """A transition on the cut between two clips: a dissolve at once; a generative one after its prompt."""
+        if kind == "dissolve":
             self.run_edit(edit_bridge.add_transition, kind, left_id, right_id)
             return
-        self.popover.ask("transition", QtGui.QCursor.pos(), self.project.generation.default_duration(),
-                         lambda params, duration, mode: self.run_edit(lambda p: edit_bridge.add_transition(
-                             p, kind, left_id, right_id, params=params, mode=mode, duration=duration)))
+        self._generate("transition", self.project.generation.default_duration(),
+                       lambda p, params, length, mode: edit_bridge.add_transition(
+                           p, kind, left_id, right_id, params=params, mode=mode or "bridge", duration=length))
 
     def request_extend_or_animate(self, clip_id: str) -> None:
-        """"Extend clip…" / "Animate image…": after the popover when asking, else at once."""
-        if not self.ask_on_generate:
-            self.run_edit(edit_bridge.extend_or_animate, clip_id)
-            return
+        """"Extend clip…" / "Animate image…", after its prompt."""
         clip = self.project.info().clip(clip_id)
         still = clip.kind == "image"
-        self.popover.ask("animate" if still else "extend", QtGui.QCursor.pos(),
-                         clip.duration_frames if still else self.project.generation.default_duration(),
-                         lambda params, duration, _mode: self.run_edit(
-                             edit_bridge.extend_or_animate, clip_id, params, duration), fixed_length=still)
+        self._generate("animate" if still else "extend",
+                       clip.duration_frames if still else self.project.generation.default_duration(),
+                       lambda p, params, length, _mode: edit_bridge.extend_or_animate(p, clip_id, params, length),
+                       fixed_length=still)
 
     def show_source(self, path: str) -> None:
-        """A bin item in the source viewer, at the project's rate and size, its dock brought forward."""
+        """A bin item in the source viewer, at the project's rate and size, its tab brought forward."""
         media = self.bin.info(path)
         if media is None:
             self.show_error(self.bin.error(path) or f"{Path(path).name} is still being read")
@@ -346,23 +351,16 @@ class MainWindow(QtWidgets.QMainWindow):
         return sum(edit_bridge.dropped_frames(info, rate, still_frames) for info in infos)
 
     def _animate_from_bin(self, path: str) -> None:
-        """A still from the bin placed at the playhead and animated, as one undo step (after its prompt, when
-        asking: Esc places nothing)."""
+        """A still from the bin placed at the playhead and animated, as one undo step, after its prompt (Esc places
+        nothing)."""
         still_frames = self.preferences.still_frames(self.project.info().rate)
         frame = self.viewer.position
 
-        def animate(params: Optional[dict] = None, *_length) -> None:
-            def edit(project):
-                with project.macro(f"Animate '{Path(path).name}'"):
-                    ids = edit_bridge.add_media(project, [path], None, frame, {path: self.bin.info(path)},
-                                                still_frames)
-                    edit_bridge.extend_or_animate(project, ids[0], params)
-            self.run_edit(edit)
-
-        if self.ask_on_generate:
-            self.popover.ask("animate", QtGui.QCursor.pos(), still_frames, animate, fixed_length=True)
-        else:
-            animate()
+        def animate(project, params, _length, _mode) -> None:
+            with project.macro(f"Animate '{Path(path).name}'"):
+                ids = edit_bridge.add_media(project, [path], None, frame, {path: self.bin.info(path)}, still_frames)
+                edit_bridge.extend_or_animate(project, ids[0], params)
+        self._generate("animate", still_frames, animate, fixed_length=True)
 
     def _offer_format_of(self, clip) -> None:
         """The first clip of an empty project offers its frame size and rate when they differ from the project's
