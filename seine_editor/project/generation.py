@@ -287,10 +287,15 @@ class GenerationController(QObject):
 
     def canvas_changed(self, item_id: str) -> Optional[tuple[int, int]]:
         """The frame size the item's take was made for, when the project's is another now; None otherwise."""
-        clip = next((c for c in self._generative_clips() if meta.item_id(c) == item_id), None)
-        made = (generated.active_take(clip) or {}).get("canvas") if clip is not None else None
+        return self._canvases_changed().get(item_id)
+
+    def _canvases_changed(self) -> dict[str, tuple[int, int]]:
+        """Item id -> the frame size its take was made for, for the items whose size the project no longer has
+        (one walk over the timeline, for all of them)."""
         settings = self.project.settings
-        return tuple(made) if made and tuple(made) != (settings.width, settings.height) else None
+        made = {meta.item_id(clip): tuple((generated.active_take(clip) or {}).get("canvas") or ())
+                for clip in self._generative_clips()}
+        return {item: size for item, size in made.items() if size and size != (settings.width, settings.height)}
 
     def stale_reason(self, item_id: str) -> Optional[str]:
         """Why the item's frames no longer fit its timeline (say it in the inspector), or None."""
@@ -318,9 +323,10 @@ class GenerationController(QObject):
         """Ids of generative items with no frames yet, or whose sources changed since they were requested: other
         clips or frames at their cuts, or the same files with other content (`source_changes`)."""
         changed = source_changes.changed_items(self._generative_clips())
+        resized = self._canvases_changed()
         return [c.id for c in self.document.info().clips()
                 if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
-                                                 or c.id in changed or self.canvas_changed(c.id))]
+                                                 or c.id in changed or c.id in resized)]
 
     def engine_missing(self, item_id: str) -> Optional[str]:
         """Why the item's engine could not make it (no weights), while that holds; None otherwise."""

@@ -30,7 +30,7 @@ class GenerativePopover(QtWidgets.QFrame):
         self.mode.addItems(MODES)
         self.mode_hint = QtWidgets.QLabel(objectName="hint", wordWrap=True)
         self.mode.currentTextChanged.connect(lambda mode: self.mode_hint.setText(MODE_HINTS.get(mode, "")))
-        self.go = QtWidgets.QPushButton(icon("generate"), "Generate", objectName="primary", default=True)
+        self.go = QtWidgets.QPushButton(icon("generate"), "Generate", objectName="primary")
         self.go.clicked.connect(self.accept)
         hint = QtWidgets.QLabel("Enter to generate · Esc to cancel", objectName="hint")
         self._form = QtWidgets.QFormLayout(self)

@@ -10,7 +10,6 @@ from PySide6 import QtCore, QtGui, QtWidgets
 
 from seine_editor.widgets.resources import icon
 from seine_editor.errors import SeineEditorError
-from seine_editor.project.generation import NOT_READY
 from seine_editor.project.preferences import Preferences, load_preferences, save_preferences
 from seine_editor.project.project import Project
 from seine_editor.project.recovery import RecoveryAvailable
@@ -226,11 +225,13 @@ class MainWindow(QtWidgets.QMainWindow):
         self.timeline.view.set_job_state(item_id, state, progress)
         if self.timeline.view.selected_clip_ids() == [item_id]:
             self._on_view_selection_changed([item_id])  # the inspector says what changed
-        item_state = self.project.generation.item_state(item_id)
-        if state == "failed" and item_state.reason:
-            self.show_error(item_state.reason)
-        if item_state.error_type == NOT_READY:
-            self.jobs.show_refusal(f"setup:{item_id}", self.project.generation.job_title(item_id), item_state.reason)
+        generation = self.project.generation
+        reason = generation.item_state(item_id).reason
+        if state == "failed" and reason:
+            self.show_error(reason)
+        missing = generation.engine_missing(item_id)
+        if missing:
+            self.jobs.show_refusal(f"setup:{item_id}", generation.job_title(item_id), missing)
         else:
             self.jobs.drop_refusal(f"setup:{item_id}")
 
