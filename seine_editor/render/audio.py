@@ -5,20 +5,31 @@ arithmetic, never accumulated. Every cut gets a short fade so nothing clicks, di
 item plays the sound its engine made when it has some and its switch is on (`timeline.sound`), else a bridge is
 silent and an overlap transition cross-fades its neighbours, and audio that ends before its clip is padded with
 silence.
+
+A clip at another speed is heard at its own pitch (`media.audio.time_stretch`), stretched in blocks of
+STRETCH_BLOCK_S of mix time: each block is stretched from a little more source than it needs (STRETCH_MARGIN_S each
+side, so the stretcher has settled by the block's first sample) and cross-fades over STRETCH_FADE_S into the next.
+The blocks depend on the clip alone, never on which span is asked for, so the viewer and the export hear the same
+samples. A frozen clip is silent.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Callable, Optional
 
 import numpy as np
 
-from seine_editor.media.audio import AudioReaderPool
+from seine_editor.media.audio import AudioReaderPool, time_stretch
 from seine_editor.render.plan import PlanItem, RenderPlan, TrackPlan
 
 DEFAULT_RATE = 48000
 CUT_FADE_S = Fraction(5, 1000)
+STRETCH_BLOCK_S = 10
+STRETCH_MARGIN_S = Fraction(1, 5)
+STRETCH_FADE_S = Fraction(1, 50)
+STRETCH_BLOCKS_KEPT = 8  # about 4 MB each at 48 kHz stereo: playback through a block reuses it
 
 # (path, first source sample, sample count, rate, channels) -> float32 channels×count (shorter when the
 # media ends; None when the file has no audio or cannot be read). media.audio.AudioReaderPool is the real one.
@@ -36,6 +47,7 @@ class AudioSegment:
     gain: float  # linear
     fade_in: int  # samples of rising ramp from ``start``
     fade_out: int  # samples of falling ramp before ``end``
+    speed: Fraction = Fraction(1)  # source samples heard per mix sample; the pitch stays the source's
 
 
 def frame_sample(frame: int, rate: int, fps: Fraction) -> int:
@@ -52,6 +64,7 @@ class AudioMixer:
         self._owned = reader is None
         self._reader = reader or AudioReaderPool()
         self.segments = segments_of(plan, rate)
+        self._stretched: OrderedDict = OrderedDict()  # (segment, block) -> samples, least recently used first
 
     def close(self) -> None:
         if self._owned:
@@ -78,16 +91,68 @@ class AudioMixer:
         return out
 
     def _read(self, segment: AudioSegment, lo: int, hi: int) -> Optional[np.ndarray]:
-        count = hi - lo
-        source_first = segment.source_start + lo - segment.start
-        skip = max(0, -source_first)  # a negative source position (before the media) is silence
-        data = self._reader(segment.path, source_first + skip, count - skip, self.rate, self.channels)
+        if segment.speed != 1:
+            return self._read_stretched(segment, lo, hi)
+        return self._source(segment.path, segment.source_start + lo - segment.start, hi - lo)
+
+    def _source(self, path: str, first: int, count: int) -> Optional[np.ndarray]:
+        """Source samples [first, first + count); a negative position (before the media) is silence."""
+        skip = min(count, max(0, -first))
+        data = self._reader(path, first + skip, count - skip, self.rate, self.channels)
         if data is None:
             return None
         padded = np.zeros((self.channels, count), np.float32)
         got = min(data.shape[1], count - skip)
         padded[:, skip:skip + got] = data[:self.channels, :got]
         return padded
+
+    def _read_stretched(self, segment: AudioSegment, lo: int, hi: int) -> Optional[np.ndarray]:
+        if segment.speed <= 0:
+            return None
+        size, fade = self.rate * STRETCH_BLOCK_S, int(STRETCH_FADE_S * self.rate)
+        length = segment.end - segment.start
+        out = np.zeros((self.channels, hi - lo), np.float32)
+        heard = False
+        first_block = max(0, (lo - segment.start) // size)
+        for block in range(first_block, (hi - 1 - segment.start + fade) // size + 1):
+            begin, end = max(0, block * size - fade), min(length, (block + 1) * size)
+            if begin >= end:
+                continue
+            samples = self._stretched_block(segment, block, begin, end)
+            if samples is None:
+                continue
+            heard = True
+            weight = np.ones(end - begin, np.float32)
+            if block > 0:  # fades in over the previous block's tail
+                weight[:fade] = (np.arange(fade, dtype=np.float32) + 0.5) / fade
+            if end < length:
+                weight[end - begin - fade:] *= 1 - (np.arange(fade, dtype=np.float32) + 0.5) / fade
+            a, b = max(lo, segment.start + begin), min(hi, segment.start + end)
+            if a < b:
+                part = slice(a - segment.start - begin, b - segment.start - begin)
+                out[:, a - lo:b - lo] += samples[:, part] * weight[part]
+        return out if heard else None
+
+    def _stretched_block(self, segment: AudioSegment, block: int, begin: int, end: int) -> Optional[np.ndarray]:
+        """Mix samples [begin, end) of the segment (counted from its start), stretched from its source."""
+        key = (segment, block)
+        if key in self._stretched:
+            self._stretched.move_to_end(key)
+            return self._stretched[key]
+        speed, margin = segment.speed, int(STRETCH_MARGIN_S * self.rate)
+        source_first = segment.source_start + int(begin * speed) - margin
+        source = self._source(segment.path, source_first, int((end - begin) * speed) + 2 * margin)
+        samples = None
+        if source is not None:
+            stretched = time_stretch(source, self.rate, float(speed))
+            lead = round(margin / speed)
+            samples = np.zeros((self.channels, end - begin), np.float32)
+            got = stretched[:, lead:lead + end - begin]
+            samples[:, :got.shape[1]] = got
+        self._stretched[key] = samples
+        while len(self._stretched) > STRETCH_BLOCKS_KEPT:
+            self._stretched.popitem(last=False)
+        return samples
 
 
 def _envelope(segment: AudioSegment, lo: int, hi: int) -> np.ndarray:
@@ -131,7 +196,8 @@ def _track_segments(track: TrackPlan, fps: Fraction, rate: int) -> list[AudioSeg
         source_start = round(item.source_seconds(first, fps) * rate)
         segments.append(AudioSegment(
             item.path, start, stop, source_start, 10 ** (item.gain_db / 20),
-            max(cut_fade, frame_sample(ramp_in, rate, fps)), max(cut_fade, frame_sample(ramp_out, rate, fps))))
+            max(cut_fade, frame_sample(ramp_in, rate, fps)), max(cut_fade, frame_sample(ramp_out, rate, fps)),
+            item.speed))
     return segments
 
 

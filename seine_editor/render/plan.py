@@ -39,6 +39,7 @@ class PlanItem:
     reference: str = "file"  # "file", "sequence", "generator", "missing" (no media) or "generated"
     sequence: Optional[ImageSequence] = None
     generator: Optional[RenderGenerator] = None
+    speed: Fraction = Fraction(1)  # media seconds per timeline second
 
     @property
     def label(self) -> str:
@@ -60,7 +61,7 @@ class PlanItem:
 
     def source_seconds(self, frame: int, rate: Fraction) -> Fraction:
         """Seconds into the media file shown at timeline ``frame`` (may lie in the handles)."""
-        return self.source_offset_s + Fraction(frame - self.start_frame) / rate
+        return self.source_offset_s + self.speed * (frame - self.start_frame) / rate
 
 
 @dataclass(frozen=True)
@@ -131,7 +132,7 @@ def _planned(item, track_index: int, rate: Fraction) -> PlanItem:
         name=item.name, path=None if pending else item.media_path, source_offset_s=item.source_start_s,
         fit_mode=item.fit_mode, gain_db=float(item.gain_db), opacity=item.opacity, generative=generative, baked=not pending,
         uid=item.uid, audio_enabled=item.audio_enabled, reference=item.reference, sequence=item.sequence,
-        generator=item.generator)
+        generator=item.generator, speed=item.speed)
 
 
 def plan_of(snapshot, rate: Optional[Fraction] = None) -> RenderPlan:

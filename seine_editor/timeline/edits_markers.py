@@ -5,7 +5,7 @@ from __future__ import annotations
 import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import meta, rules
+from seine_editor.timeline import layout, meta, rules
 from seine_editor.timeline.changes import DocumentChange, Edit
 from seine_editor.timeline.declared import undoable
 from seine_editor.timeline.time import timecode, to_frames, to_range
@@ -121,5 +121,6 @@ def _in_clip(marker: otio.schema.Marker, slot, frame: int, edit) -> otio.schema.
         raise PlacementError(f"marker frame {frame} is outside {rules.clip_label(slot.item)} "
                              f"(frames {slot.start}..{slot.end - 1})")
     duration = _frames(marker.marked_range.duration, edit)
-    marker.marked_range = to_range(slot.source_start + frame - slot.start, duration, edit.rate)
+    start = layout.media_start(slot.item, slot.source_start + frame - slot.start, edit.rate)
+    marker.marked_range = to_range(start, duration, edit.rate)
     return marker

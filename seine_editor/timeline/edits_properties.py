@@ -1,20 +1,44 @@
 """Per-clip properties of `TimelineDocument` that the renderer honours: how a picture of another aspect fills
 the frame (`metadata["seine"]["fit"]`: "fit" letterboxes, "fill" crops) and the audio gain in dB
 (`metadata["seine"]["gain_db"]`), its opacity (`metadata["seine"]["opacity"]`), whether it plays at all (OTIO's
-`enabled`) and its name. All reach the render snapshot, so the viewer and the export show the same."""
+`enabled`), its name, and its constant speed (an OTIO `LinearTimeWarp`, which other tools read). All reach the render
+snapshot, so the viewer and the export show the same."""
 from __future__ import annotations
 
 import math
+from fractions import Fraction
+
+import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import meta, rules
+from seine_editor.timeline import layout, meta, rules
 from seine_editor.timeline.changes import Edit
 from seine_editor.timeline.declared import clip_name, undoable
+from seine_editor.timeline.layout import speed_label
+from seine_editor.timeline.edits_trim import trim_slot
 
 FIT_MODES = ("fit", "fill")
 DEFAULT_FIT = "fit"
 GAIN_RANGE_DB = (-96.0, 24.0)
 NAME_MAX = 200
+SPEED_RANGE = (Fraction(1, 10), Fraction(10))  # 10 % to 1,000 %, as Kdenlive's and Shotcut's speed fields offer
+
+
+def _checked_speed(value) -> Fraction:
+    low, high = SPEED_RANGE
+    if isinstance(value, bool) or not isinstance(value, (int, float, Fraction)) or not math.isfinite(value) \
+            or not low <= value <= high:
+        raise PlacementError(f"speed {value!r} is not allowed: use a number from {float(low):g} "
+                             f"({speed_label(low)}) to {float(high):g} ({speed_label(high)}); 1 plays as recorded")
+    return Fraction(value).limit_denominator(1000)
+
+
+def _with_speed(clip, speed: Fraction) -> None:
+    """The clip's time warps replaced by one of ``speed`` (none at 1×); its other effects kept."""
+    kept = [e for e in clip.effects if not isinstance(e, otio.schema.LinearTimeWarp)]
+    if speed != 1:
+        kept.append(otio.schema.LinearTimeWarp(name="Speed", time_scalar=float(speed)))
+    clip.effects[:] = kept
 
 
 def fit_mode(clip) -> str:
@@ -82,6 +106,44 @@ class ClipPropertyEditsMixin:
             return ()
 
         return self._apply("rename_clip", [track_id], fn)
+
+    @undoable(lambda doc, clip_id, speed: f"Set speed of '{clip_name(doc, clip_id)}' to {speed_label(speed)}",
+              example=lambda doc, ids: {"clip_id": ids["A"], "speed": 2})
+    def set_speed(self, clip_id: str, speed) -> Edit:
+        """Play the clip's media ``speed`` times as fast, sound at its own pitch: the same media in 1/speed of the
+        time. The clip keeps its start and its first media frame, and its linked clips change with it; what
+        follows on their tracks moves by the change in length (a ripple), as after a ripple trim of the tail.
+        Slowing down near the end of the media shows what there is."""
+        new = _checked_speed(speed)
+        group = self._link_group(clip_id)
+        clip = self.info().clip(clip_id)
+        if clip.speed <= 0:
+            raise PlacementError(f"clip '{clip.name}' is {'a freeze frame' if clip.speed == 0 else 'reversed'}; "
+                                 f"its speed cannot be changed here")
+        sync = self._sync_frames([t for t, _ in group], clip.end_frame)
+
+        def fn(edits):
+            change = 0
+            for tid, cid in group:
+                edit = edits[tid]
+                slot = edit.slot(cid)
+                old = layout.speed(slot.item)
+                media_frames, first = slot.duration * old, slot.source_start * old
+                _with_speed(slot.item, new)
+                edit.set(slot, source_start=layout.span_start(first / new))
+                duration = max(1, round(media_frames / new))
+                available = layout.available_frames(slot.item, self.rate)
+                if available is not None:
+                    duration = max(1, min(duration, math.floor(available[0] + available[1] - slot.source_start)))
+                if cid == clip_id:
+                    change = duration - slot.duration
+                trim_slot(edit, slot, "tail", duration - slot.duration, ripple=True)
+                edit.check_dissolves_kept(f"changing the speed of {rules.clip_label(slot.item)}")
+            for tid, frame in sync.items():
+                edits[tid].ripple(frame, change)
+            return ()
+
+        return self._apply("set_speed", [t for t, _ in group] + list(sync), fn)
 
     def _set_clip_meta(self, action: str, clip_id: str, **values) -> Edit:
         track = self._track_of(clip_id)

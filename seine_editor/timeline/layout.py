@@ -2,10 +2,18 @@
 
 Clips made by the document keep `source_range` at the timeline rate and `available_range` at the media's
 own rate; a clip's *source offset* is its source start minus the available start, in timeline frames.
+
+A clip's **speed** is OTIO's: a `LinearTimeWarp` effect (a `FreezeFrame` is one at 0) makes the clip show, ``t``
+frames after its first, the media at its source start + speed × ``t``; the source range's duration stays the clip's
+length on the track. Edits count a sped clip's source positions in *played frames*, the media's frames as the
+clip plays them (media frames ÷ speed), so a split, a trim or a slip moves them by whole frames exactly as at 1×:
+`span` and `available_frames` answer in played frames, `media_start` turns one back into the source range's start.
+A frozen clip (speed 0) keeps its frame, and a reversed one (below 0) is not held to its media's length.
 """
 from __future__ import annotations
 
 import bisect
+import math
 import operator
 import urllib.parse
 import urllib.request
@@ -119,17 +127,68 @@ def _transitions(children: list, placed: list[Placed], rate: Fraction) -> list[P
     return transitions
 
 
-def span(item: otio.core.Item, rate: Fraction, memo=None) -> tuple[int, int]:
-    """(duration, source start) of ``item``'s trimmed range in frames at ``rate``; read once per object with a
-    `memo.ItemMemo`."""
+def span(item: otio.core.Item, rate: Fraction, memo=None) -> tuple[int, int | Fraction]:
+    """(duration, source start) of ``item``'s trimmed range in frames at ``rate``, the start in played frames (a
+    `Fraction` where a sped clip's is not whole); read once per object with a `memo.ItemMemo`."""
     held = memo.spans.get(id(item)) if memo is not None else None
     if held is not None and (held[1] is rate or held[1] == rate):
         return held[2], held[3]
     trimmed = item.trimmed_range()
-    duration, start = to_frames(trimmed.duration, rate), to_frames(trimmed.start_time, rate)
+    duration, start = to_frames(trimmed.duration, rate), played(item, trimmed.start_time, rate)
     if memo is not None:
         memo.spans[id(item)] = (item, rate, duration, start)
     return duration, start
+
+
+ONE = Fraction(1)
+
+
+def speed(item: otio.core.Item) -> Fraction:
+    """How fast ``item`` plays its media: the product of its time warps' scalars, 1 without any."""
+    effects = getattr(item, "effects", None)
+    if not effects:
+        return ONE
+    value = ONE
+    for effect in effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp):
+            value *= Fraction(effect.time_scalar).limit_denominator(100_000)
+    return value
+
+
+def speed_label(speed) -> str:
+    """A speed as a person types it: "200%", "33.3%"."""
+    return f"{float(speed) * 100:.4g}%"
+
+
+def played(item: otio.core.Item, start: otio.opentime.RationalTime, rate: Fraction) -> int | Fraction:
+    """A source time of ``item`` (media time) in its played frames at ``rate``."""
+    factor = speed(item)
+    if factor == 1 or factor == 0:
+        return to_frames(start, rate)
+    return span_start(exact_frames(start, rate) / factor)
+
+
+def media_start(item: otio.core.Item, played_start: int | Fraction, rate: Fraction) -> int | float:
+    """The source range's start (timeline frames, media time) of ``item`` showing from ``played_start`` played
+    frames: a value for `to_range`. A frozen clip keeps the frame it holds."""
+    factor = speed(item)
+    if factor == 1:
+        return played_start
+    if factor == 0:
+        return to_frames(item.trimmed_range().start_time, rate)
+    start = span_start(played_start * factor)
+    return start if isinstance(start, int) else float(start)
+
+
+def exact_frames(time: otio.opentime.RationalTime, rate: Fraction) -> Fraction:
+    """``time`` in frames at ``rate``, fractions kept."""
+    return Fraction(time.value).limit_denominator(1_000_000) * rate / exact_rate(time.rate)
+
+
+def span_start(value: Fraction) -> int | Fraction:
+    """A played-frames position as `span` gives it: an int when whole."""
+    return value.numerator if value.denominator == 1 else value
+
 
 
 def clips_of(placed: list[Placed]) -> list[Placed]:
@@ -166,7 +225,19 @@ def media_rate(clip: otio.schema.Clip, timeline_rate: Fraction) -> Optional[Frac
     return timeline_rate
 
 
-def available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[int, int]]:
+def available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[int | Fraction, int]]:
+    """(start, duration) of the media in the clip's played frames at ``rate`` (timeline frames at 1×), or None when
+    unlimited (stills, missing media, frozen and reversed clips)."""
+    media = media_available(clip, rate)
+    factor = speed(clip)
+    if media is None or factor == 1:
+        return media
+    if factor < 0 or factor == 0:
+        return None
+    return span_start(media[0] / factor), int(media[1] / factor + Fraction(1, 1000))
+
+
+def media_available(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[int, int]]:
     """(start, duration) of the media in timeline frames, or None when unlimited (stills, missing media); read once
     per object inside a `meta.reading` block with a memo (a view asks it several times for each clip)."""
     memo = meta.active_memo()
@@ -190,11 +261,19 @@ def _available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[
     return start, int(seconds * rate + Fraction(1, 1000))
 
 
-def source_offset(clip: otio.schema.Clip, rate: Fraction) -> int:
-    """Where the clip's source range starts inside its media, in timeline frames."""
-    start = to_frames(clip.trimmed_range().start_time, rate)
+def source_offset(clip: otio.schema.Clip, rate: Fraction) -> int | Fraction:
+    """Where the clip's source range starts inside its media, in played frames (timeline frames at 1×)."""
+    start = played(clip, clip.trimmed_range().start_time, rate)
     available = available_frames(clip, rate)
     return start - available[0] if available else start
+
+
+def media_offset(clip: otio.schema.Clip, offset_in_clip: int, rate: Fraction) -> Fraction:
+    """Timeline-rate frames from the media's first frame to what the clip shows ``offset_in_clip`` frames after its
+    own first, speed applied."""
+    start = exact_frames(clip.trimmed_range().start_time, rate)
+    available = media_available(clip, rate)
+    return start - (available[0] if available else 0) + offset_in_clip * speed(clip)
 
 
 def media_frame(clip: otio.schema.Clip, offset_in_clip: int, rate: Fraction) -> int:
@@ -202,4 +281,6 @@ def media_frame(clip: otio.schema.Clip, offset_in_clip: int, rate: Fraction) -> 
     source_rate = media_rate(clip, rate)
     if source_rate is None:
         return 0
-    return convert_frames(source_offset(clip, rate) + offset_in_clip, rate, source_rate)
+    if speed(clip) == 1:
+        return convert_frames(source_offset(clip, rate) + offset_in_clip, rate, source_rate)
+    return math.floor(media_offset(clip, offset_in_clip, rate) * source_rate / rate)

@@ -66,7 +66,7 @@ def _opening_frame(clip: otio.schema.Clip, old: Fraction, new: Fraction) -> int:
     if media_rate is None:  # a still: any instant shows its one picture
         return to_frames(clip.trimmed_range().start_time, new)
     shown = layout.media_frame(clip, 0, old)
-    available = layout.available_frames(clip, new)
+    available = layout.media_available(clip, new)
     return (available[0] if available else 0) - (-shown * new // media_rate)
 
 

@@ -2,6 +2,7 @@
 and runs before a new track state is swapped into the document."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Optional
 
@@ -56,11 +57,13 @@ def check_within_media(item: otio.core.Item, source_start: int, duration: int, t
     first, length = available
     offset = source_start - first
     if offset < 0:
-        raise PlacementError(f"{clip_label(item)} on {track_label(track)} would start {-offset} frames before "
-                             f"its media begins")
+        raise PlacementError(f"{clip_label(item)} on {track_label(track)} would start {math.ceil(-offset)} frames "
+                             f"before its media begins")
     if offset + duration > length:
-        raise PlacementError(f"{clip_label(item)} on {track_label(track)} would need frames {offset}..."
-                             f"{offset + duration - 1} of its media, which has {length} frames")
+        speed = layout.speed(item)
+        at = f" at {layout.speed_label(speed)}" if speed != 1 else ""
+        raise PlacementError(f"{clip_label(item)} on {track_label(track)} would need frames {math.floor(offset)}..."
+                             f"{math.ceil(offset + duration) - 1} of its media, which has {length} frames{at}")
 
 
 def head_handle(clip: otio.core.Item, rate: Fraction) -> Optional[int]:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import math
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -61,7 +62,7 @@ class ClipInfo:
     track_id: str
     start_frame: int
     duration_frames: int
-    source_start_frame: int  # timeline-rate frames into the media (0 = the media's first frame)
+    source_start_frame: int  # played frames into the media (0 = its first frame; timeline frames at 1×)
     available_frames: Optional[int]  # media length in timeline frames; None: unlimited (still, missing)
     media_path: Optional[str]
     kind: str  # "video", "audio", "image", or a generative kind
@@ -74,6 +75,7 @@ class ClipInfo:
     gain_db: float = 0.0
     opacity: float = 1.0  # 0 (invisible) .. 1: how much of the picture covers the tracks below
     enabled: bool = True  # False: kept on the timeline, neither seen nor heard
+    speed: Fraction = Fraction(1)  # media played per timeline frame (OTIO's time warps): 2 twice as fast, 0 frozen
 
     @property
     def end_frame(self) -> int:
@@ -196,6 +198,7 @@ class RenderItem:
     reference: str = "file"  # what plays: "file", "sequence", "generator", "missing" (no media), "generated"
     sequence: Optional[ImageSequence] = None  # the frames of an image sequence
     generator: Optional[RenderGenerator] = None  # another tool's generator
+    speed: Fraction = Fraction(1)  # media played per timeline frame: 2 twice as fast, 0 a held frame
 
     @property
     def end_frame(self) -> int:
@@ -205,8 +208,11 @@ class RenderItem:
         """Media frame index shown at `timeline_frame` (valid inside handles too, for dissolves)."""
         if self.source_rate is None:
             return 0
-        offset = self.source_start_frame + timeline_frame - self.start_frame
-        return convert_frames(offset, self.timeline_rate, self.source_rate)
+        if self.speed == 1:
+            return convert_frames(self.source_start_frame + timeline_frame - self.start_frame, self.timeline_rate,
+                                  self.source_rate)
+        seconds = self.source_start_s + self.speed * (timeline_frame - self.start_frame) / self.timeline_rate
+        return math.floor(seconds * self.source_rate)
 
 
 @dataclass(frozen=True)
@@ -340,13 +346,25 @@ def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Pla
     group = meta.get(clip, "link")
     linked = tuple(i for i in links.get(group, []) if i != clip_id) if group else ()
     available = layout.available_frames(clip, rate)
-    markers = tuple(_marker_info(m, rate, placed.start - to_frames(clip.trimmed_range().start_time, rate), clip_id)
+    markers = tuple(_clip_marker(m, clip, placed.start, rate, clip_id)
                     for m in clip.markers) if len(clip.markers) else ()  # iterating OTIO's list costs, even empty
-    return ClipInfo(clip_id, clip.name, track_id, placed.start, placed.duration, layout.source_offset(clip, rate),
+    return ClipInfo(clip_id, clip.name, track_id, placed.start, placed.duration,
+                    math.floor(layout.source_offset(clip, rate)),
                     available[1] if available else None, layout.media_path(clip), clip_kind(clip), group, linked,
                     is_offline(clip), _generative_info(clip, neighbours, placed, rate), markers,
                     edits_properties.fit_mode(clip), edits_properties.gain_db(clip),
-                    edits_properties.opacity(clip), clip.enabled)
+                    edits_properties.opacity(clip), clip.enabled, layout.speed(clip))
+
+
+def _clip_marker(marker: otio.schema.Marker, clip: otio.schema.Clip, start: int, rate: Fraction,
+                 clip_id: str) -> MarkerInfo:
+    """A marker of a clip (kept in its source time) placed on the timeline, speed applied."""
+    trimmed = clip.trimmed_range()
+    if layout.speed(clip) == 1:
+        return _marker_info(marker, rate, start - to_frames(trimmed.start_time, rate), clip_id)
+    offset = layout.played(clip, marker.marked_range.start_time, rate) - layout.played(clip, trimmed.start_time, rate)
+    info = _marker_info(marker, rate, 0, clip_id)
+    return dataclasses.replace(info, frame=start + math.floor(offset))
 
 
 def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, links: dict,
@@ -634,13 +652,16 @@ class _Flattener:
             render_generative = RenderGenerative(info.kind, info.mode, info.status, info.stale, tuple(
                 (s["role"], s.get("media_path"), int(s["frame"])) for s in info.sources))
         reference, path, sequence, generator = _what_plays(clip, info)
+        speed = layout.speed(clip)
+        first = layout.source_offset(clip, self.rate) + lead if speed == 1 else \
+            math.floor(layout.media_offset(clip, lead, self.rate))
         return RenderItem(
             meta.item_id(clip) or "", clip.name, start, duration, path,
-            "generated" if info is not None else clip_kind(clip), layout.source_offset(clip, self.rate) + lead,
+            "generated" if info is not None else clip_kind(clip), first,
             sequence.rate if sequence is not None else layout.media_rate(clip, self.rate), self.rate,
             transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
             edits_properties.gain_db(clip), edits_properties.opacity(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
-            _source_seconds(clip) + Fraction(lead) / self.rate, reference, sequence, generator)
+            _source_seconds(clip) + speed * lead / self.rate, reference, sequence, generator, speed)
 
 
 def _relative(transition: Optional[RenderTransition], start: int) -> Optional[tuple]:

@@ -4,6 +4,7 @@ a slot's item is cloned the first time an edit reaches for it (`Slot.item`), so 
 stay the very objects the timeline holds, and the document swaps in only what differs (`TimelineDocument._apply`)."""
 from __future__ import annotations
 
+import math
 from fractions import Fraction
 from typing import Optional
 
@@ -127,7 +128,8 @@ class TrackEdit:
         return right
 
     def _marker_at(self, slot: Slot, marker: otio.schema.Marker) -> int:
-        return slot.start + to_frames(marker.marked_range.start_time, self.rate) - slot.source_start
+        return slot.start + math.floor(layout.played(slot.item, marker.marked_range.start_time, self.rate)
+                                       - slot.source_start)
 
     def clear(self, start: int, end: int) -> list[tuple[Slot, Slot]]:
         """Make [start, end) empty (overwrite): trims, removes or splits what is there.
@@ -181,7 +183,8 @@ class TrackEdit:
             if slot.touched and not slot.unchanged(*self._spans.get(slot.id, (None, None))):
                 with meta.reading(self.memo):
                     rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
-                slot.item.source_range = to_range(slot.source_start, slot.duration, self.rate)
+                slot.item.source_range = to_range(layout.media_start(slot.item, slot.source_start, self.rate), slot.duration,
+                                                  self.rate)
             children.append(slot.current)
             position, previous = slot.end, slot
         return children

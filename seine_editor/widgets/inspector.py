@@ -12,7 +12,7 @@ from PySide6 import QtCore, QtWidgets
 
 from engine import engine_info, engine_names
 from engine.registry import DEFAULT_ENGINE, FALLBACK_ENGINE
-from seine_editor.timeline.edits_properties import GAIN_RANGE_DB
+from seine_editor.timeline.edits_properties import GAIN_RANGE_DB, SPEED_RANGE
 from seine_editor.timeline.generated import MODES
 from seine_editor.timeline.snapshot import ClipInfo, TransitionInfo
 from seine_editor.timeline.time import timecode
@@ -213,7 +213,8 @@ class ClipPropertiesForm(QtWidgets.QWidget):
     """An ordinary clip's own properties: name, enabled, and its picture's fit and opacity or its sound's volume.
     Each change is one request (clip id, property, value); the window makes it an undoable edit."""
 
-    changed = QtCore.Signal(str, str, object)  # clip id, "name" / "enabled" / "fit_mode" / "opacity" / "gain_db"
+    changed = QtCore.Signal(str, str, object)  # clip id, "name" / "enabled" / "fit_mode" / "opacity" / "gain_db" /
+    # "speed"
 
     def __init__(self, parent: Optional[QtWidgets.QWidget] = None):
         super().__init__(parent)
@@ -229,29 +230,39 @@ class ClipPropertiesForm(QtWidgets.QWidget):
         self.opacity = QtWidgets.QSpinBox(minimum=0, maximum=100, suffix=" %")
         self.volume = QtWidgets.QDoubleSpinBox(minimum=GAIN_RANGE_DB[0], maximum=GAIN_RANGE_DB[1], decimals=1,
                                                singleStep=0.5, suffix=" dB")
+        low, high = SPEED_RANGE
+        self.speed = QtWidgets.QDoubleSpinBox(minimum=float(low) * 100, maximum=float(high) * 100, decimals=1,
+                                              singleStep=10, suffix=" %")
+        self.speed.setToolTip("Plays the clip's media faster or slower; its sound keeps its pitch. The clip keeps its "
+                              "start and first frame, and what follows moves up or back by the change in length")
         self._form = QtWidgets.QFormLayout(self)
         self._form.setContentsMargins(0, 0, 0, 0)
         for label, widget in (("Name", self.name), ("Enabled", self.enabled), ("Fit", self.fit),
-                              ("Opacity", self.opacity), ("Volume", self.volume)):
+                              ("Opacity", self.opacity), ("Volume", self.volume), ("Speed", self.speed)):
             self._form.addRow(label, widget)
         self.name.editingFinished.connect(lambda: self._emit("name", self.name.text().strip()))
         self.enabled.clicked.connect(lambda on: self._emit("enabled", on))
         self.fit.activated.connect(lambda _i: self._emit("fit_mode", self.fit.currentData()))
         self.opacity.editingFinished.connect(lambda: self._emit("opacity", self.opacity.value() / 100))
         self.volume.editingFinished.connect(lambda: self._emit("gain_db", round(self.volume.value(), 1)))
+        self.speed.editingFinished.connect(lambda: self._emit("speed", round(self.speed.value() / 100, 3)))
 
     def show_clip(self, clip: ClipInfo) -> None:
         self.clip_id = clip.id
         self._shown = {"name": clip.name, "enabled": clip.enabled, "fit_mode": clip.fit_mode,
-                       "opacity": round(clip.opacity, 2), "gain_db": round(clip.gain_db, 1)}
+                       "opacity": round(clip.opacity, 2), "gain_db": round(clip.gain_db, 1),
+                       "speed": round(float(clip.speed), 3)}
         self.name.setText(clip.name)
         self.enabled.setChecked(clip.enabled)
         select_data(self.fit, clip.fit_mode)
         self.opacity.setValue(round(clip.opacity * 100))
         self.volume.setValue(clip.gain_db)
+        self.speed.setValue(float(clip.speed) * 100)
         picture = clip.kind in ("video", "image")
         sound = clip.kind == "audio" or (clip.kind == "video" and not clip.linked_ids)  # linked: its sound is there
-        for widget, shown in ((self.fit, picture), (self.opacity, picture), (self.volume, sound)):
+        timed = clip.kind in ("video", "audio") and clip.speed > 0  # a still, a freeze or a reversed clip has none
+        for widget, shown in ((self.fit, picture), (self.opacity, picture), (self.volume, sound),
+                              (self.speed, timed)):
             self._form.setRowVisible(widget, shown)
 
     def _emit(self, key: str, value) -> None:

@@ -33,7 +33,8 @@ CLIP_PROPERTY_EDITS = {"name": lambda p, clip, v: p.rename_clip(clip, v),
                        "enabled": lambda p, clip, v: p.set_clip_enabled(clip, v),
                        "fit_mode": lambda p, clip, v: p.set_fit_mode(clip, v),
                        "opacity": lambda p, clip, v: p.set_opacity(clip, v),
-                       "gain_db": lambda p, clip, v: p.set_gain(clip, v)}
+                       "gain_db": lambda p, clip, v: p.set_gain(clip, v),
+                       "speed": lambda p, clip, v: p.set_speed(clip, v)}
 PREVIEW_MAX = (960, 540)
 
 

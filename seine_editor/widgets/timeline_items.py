@@ -7,12 +7,14 @@ thousands of clips scrolls smoothly.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Optional, Protocol
 
 import numpy as np
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from seine_editor.timeline.layout import speed_label
 from seine_editor.timeline.snapshot import ClipInfo, MarkerInfo, TransitionInfo
 
 RULER_HEIGHT = 28
@@ -176,7 +178,8 @@ class ClipItem(QtWidgets.QGraphicsItem):
         font = painter.font()
         font.setPointSizeF(8.0)
         painter.setFont(font)
-        title = self.clip.name + ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "") + \
+        title = self.clip.name + (f"  [{speed_label(self.clip.speed)}]" if self.clip.speed != 1 else "") + \
+            ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "") + \
             ("  (disabled)" if not self.clip.enabled else "")
         text_rect = QtCore.QRectF(rect.x() + 4, rect.y(), rect.width() - 8, CLIP_TITLE_HEIGHT)
         elided = painter.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, int(text_rect.width()))
@@ -188,7 +191,7 @@ class ClipItem(QtWidgets.QGraphicsItem):
 
         def picture(offset: int) -> tuple[str, int]:
             return self.clip.media_path, (self._media_frame_of(offset) if self._media_frame_of
-                                          else self.clip.source_start_frame + offset)
+                                          else math.floor((self.clip.source_start_frame + offset) * self.clip.speed))
         self._paint_pictures(painter, body, exposed, picture)
 
     def _paint_pictures(self, painter: QtGui.QPainter, body: QtCore.QRectF, exposed: QtCore.QRectF,

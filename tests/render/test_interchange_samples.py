@@ -3,8 +3,9 @@ tracks included.
 
 Each sample's clips are pointed at image sequences whose pictures carry (clip number, source frame) in their pixels,
 written only for the frames a sampled timeline frame needs. The expected clip comes from OTIO itself
-(`transformed_time` from the timeline into the clip and each composition holding it), not from the editor's
-planner."""
+(`transformed_time` from the timeline into the clip and each composition holding it, then the clip's own time warps
+as OTIO defines them: media time = source start + scalar × time into the clip), not from the editor's planner.
+Time warps on nested compositions are not applied by either (the planner plays them at 1×)."""
 from __future__ import annotations
 
 from fractions import Fraction
@@ -48,6 +49,15 @@ def visible_clip(timeline: otio.schema.Timeline, frame: int, rate: Fraction):
     return None
 
 
+def clip_speed(clip) -> Fraction:
+    """The product of the clip's time warp scalars (a FreezeFrame is 0)."""
+    speed = Fraction(1)
+    for effect in clip.effects:
+        if isinstance(effect, otio.schema.LinearTimeWarp):
+            speed *= Fraction(effect.time_scalar)
+    return speed
+
+
 def _on_a_picture_track(clip) -> bool:
     track = clip.parent()
     while not isinstance(track, otio.schema.Track):
@@ -89,7 +99,8 @@ def point_at_coded_sequences(timeline, expected: dict, folder: Path) -> None:
         clip.media_reference = otio.schema.ImageSequenceReference(
             target_url_base=str(sequence_folder), name_prefix="f", name_suffix=".png", start_frame=0,
             rate=source.duration.rate, available_range=otio.opentime.TimeRange(
-                source.start_time, source.duration + otio.opentime.RationalTime(1, source.duration.rate)))
+                source.start_time, otio.opentime.RationalTime(
+                    source.duration.value * max(1.0, float(clip_speed(clip))) + 1, source.duration.rate)))
 
 
 @pytest.mark.parametrize("name", FILES)
@@ -114,8 +125,8 @@ def test_sample_renders_the_clip_otio_says_is_visible(name, tmp_path):
             continue
         clip, source_time = shown
         source = clip.trimmed_range()
-        index = int((source_time - source.start_time).value * exact_rate(source.duration.rate)
-                    / exact_rate(source_time.rate) + Fraction(1, 1000))
+        index = int(Fraction((source_time - source.start_time).value) * clip_speed(clip)
+                    * exact_rate(source.duration.rate) / exact_rate(source_time.rate) + Fraction(1, 1000))
         wanted[frame] = code(numbers[id(clip)], index)
         needs.setdefault(numbers[id(clip)], set()).add(index)
     point_at_coded_sequences(timeline, needs, tmp_path)
