@@ -228,10 +228,10 @@ def read_audio(path, start_s: float, duration_s: float, *, rate: int, channels: 
 
 
 def time_stretch(samples: np.ndarray, rate: int, speed: float) -> np.ndarray:
-    """``samples`` (float32 channels×n, 1 or 2 channels) played ``speed`` times as fast at their own pitch: about
-    n / speed samples, output sample k sounding what input sample k × speed did (within the stretcher's ±20 ms
-    window). libavfilter's `atempo` (WSOLA), chained for speeds outside the 0.5–2 it takes in one step without
-    skipping or repeating whole stretches of sound."""
+    """``samples`` (float32 channels×n, 1 or 2 channels) played ``speed`` times as fast at their own pitch:
+    round(n / speed) samples, output sample k sounding what input sample k × speed did (within the stretcher's
+    window; it sounds a transient up to about 20 ms early at half speed). libavfilter's `atempo` (WSOLA), chained for
+    speeds outside the 0.5–2 it takes in one step."""
     if speed <= 0 or samples.shape[0] not in LAYOUTS:
         raise ValueError(f"time stretch needs a positive speed and 1 or 2 channels, got ×{speed}, "
                          f"{samples.shape[0]} channels")
@@ -245,7 +245,10 @@ def time_stretch(samples: np.ndarray, rate: int, speed: float) -> np.ndarray:
     for a, b in zip(nodes, nodes[1:]):
         a.link_to(b)
     graph.configure()
-    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(samples, np.float32), format="fltp", layout=layout)
+    length = round(samples.shape[1] / speed)
+    tail = np.zeros((samples.shape[0], rate // 5), np.float32)  # the stretcher holds back its last window
+    frame = av.AudioFrame.from_ndarray(np.ascontiguousarray(np.concatenate([samples, tail], axis=1), np.float32),
+                                       format="fltp", layout=layout)
     frame.sample_rate, frame.pts, frame.time_base = rate, 0, Fraction(1, rate)
     graph.push(frame)
     graph.push(None)
@@ -255,7 +258,11 @@ def time_stretch(samples: np.ndarray, rate: int, speed: float) -> np.ndarray:
             pieces.append(graph.pull().to_ndarray())
         except (av.EOFError, av.BlockingIOError):
             break
-    return np.concatenate(pieces, axis=1) if pieces else np.zeros((samples.shape[0], 0), np.float32)
+    out = np.zeros((samples.shape[0], length), np.float32)
+    if pieces:
+        stretched = np.concatenate(pieces, axis=1)[:, :length]
+        out[:, :stretched.shape[1]] = stretched
+    return out
 
 
 def _tempo_steps(speed: float) -> list[float]:

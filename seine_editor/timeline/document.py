@@ -29,7 +29,7 @@ from psygnal import Signal
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import generated, layout, media_folders, meta, rules, snapshot
 from seine_editor.timeline.changes import DocumentChange, Edit, Memento, Patch
-from seine_editor.timeline.declared import clip_name, track_name, undoable
+from seine_editor.timeline.declared import track_name, undoable
 from seine_editor.timeline.memo import ItemMemo
 from seine_editor.timeline.edits_clips import ClipEditsMixin
 from seine_editor.timeline.edits_generative import GenerativeEditsMixin

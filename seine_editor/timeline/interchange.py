@@ -31,7 +31,7 @@ from seine_editor.timeline import generated, layout, meta
 from seine_editor.timeline.media_paths import is_foreign_path
 from seine_editor.timeline.media_ranges import fill_available_ranges, move_to_source_timecode
 from seine_editor.timeline.snapshot import build_render_snapshot
-from seine_editor.timeline.time import timecode, to_frames, to_range
+from seine_editor.timeline.time import timecode, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF", ".mlt": "mlt_xml"}

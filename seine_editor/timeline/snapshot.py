@@ -377,7 +377,6 @@ def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, l
         clips = tuple(build(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
     else:
         before = held[2]
-        exists = build.exists
         clips = []
         for p in layout.clips_of(placed):
             old = before.get(id(p.item), (None, None))
@@ -418,7 +417,7 @@ def _remembered_clip_info(memo):
             exists[path] = os.path.exists(path)
         return not exists[path]
 
-    build.exists, build.offline_of = exists, offline_of
+    build.offline_of = offline_of
     return build
 
 

@@ -12,7 +12,7 @@ import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import layout, meta, rules
-from seine_editor.timeline.time import to_frames, to_range
+from seine_editor.timeline.time import to_range
 
 
 class Slot:

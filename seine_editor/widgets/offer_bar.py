@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable, Optional
 
-from PySide6 import QtCore, QtWidgets
+from PySide6 import QtWidgets
 
 
 class OfferBar(QtWidgets.QFrame):

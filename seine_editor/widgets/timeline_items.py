@@ -171,6 +171,13 @@ class ClipItem(QtWidgets.QGraphicsItem):
         painter.setBrush(QtCore.Qt.NoBrush)
         painter.drawRect(rect.adjusted(0.5, 0.5, -0.5, -0.5))
 
+    @property
+    def title(self) -> str:
+        """What the clip's bar says: its name, its speed when not 1×, and whether it is offline or disabled."""
+        return self.clip.name + (f"  [{speed_label(self.clip.speed)}]" if self.clip.speed != 1 else "") + \
+            ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "") + \
+            ("  (disabled)" if not self.clip.enabled else "")
+
     def _paint_title(self, painter: QtGui.QPainter, rect: QtCore.QRectF) -> None:
         if rect.width() < 14:
             return
@@ -178,9 +185,7 @@ class ClipItem(QtWidgets.QGraphicsItem):
         font = painter.font()
         font.setPointSizeF(8.0)
         painter.setFont(font)
-        title = self.clip.name + (f"  [{speed_label(self.clip.speed)}]" if self.clip.speed != 1 else "") + \
-            ("  ⚠ offline" if self.clip.offline and self.clip.generative is None else "") + \
-            ("  (disabled)" if not self.clip.enabled else "")
+        title = self.title
         text_rect = QtCore.QRectF(rect.x() + 4, rect.y(), rect.width() - 8, CLIP_TITLE_HEIGHT)
         elided = painter.fontMetrics().elidedText(title, QtCore.Qt.ElideRight, int(text_rect.width()))
         painter.drawText(text_rect, QtCore.Qt.AlignVCenter | QtCore.Qt.AlignLeft, elided)

@@ -133,3 +133,23 @@ def test_a_stream_that_is_not_audio_is_named(bframes_short_gop):
     with pytest.raises(MediaError, match=r"bframes_gop12\.mp4: stream 0 is not an audio stream; the audio streams "
                                          r"are 1"):
         read_audio(bframes_short_gop, 0, 0.1, rate=48000, stream_index=0)
+
+
+@pytest.mark.parametrize("speed", [0.25, 0.5, 2.0, 3.0])
+def test_time_stretch_plays_faster_or_slower_at_the_same_pitch(speed):
+    from seine_editor.media.audio import time_stretch
+
+    rate = 48000
+    tone = (0.25 * np.sin(2 * np.pi * 1000 * np.arange(2 * rate) / rate)).astype(np.float32)[None, :]
+    stretched = time_stretch(tone, rate, speed)[0]
+    assert len(stretched) == round(2 * rate / speed)
+    assert np.abs(stretched[-4800:]).max() > 0.2  # sound to the end, nothing held back
+    spectrum = np.abs(np.fft.rfft(stretched * np.hanning(len(stretched))))
+    assert abs(np.fft.rfftfreq(len(stretched), 1 / rate)[np.argmax(spectrum)] - 1000) <= 5
+
+
+def test_time_stretch_refuses_a_speed_of_zero():
+    from seine_editor.media.audio import time_stretch
+
+    with pytest.raises(ValueError, match="time stretch needs a positive speed and 1 or 2 channels, got ×0"):
+        time_stretch(np.zeros((2, 100), np.float32), 48000, 0)

@@ -220,3 +220,18 @@ def test_a_sound_clips_volume_is_set_in_decibels(shot_with_sound):
     assert form.layout().isRowVisible(form.volume) and not form.layout().isRowVisible(form.opacity)
     type_into(form.volume, -6)
     assert window.project.document.info().track(a1).clips[0].gain_db == -6.0
+
+
+def test_a_clips_speed_is_set_in_percent_with_its_sound_one_undo_step(shot_with_sound):
+    window, v1, a1 = shot_with_sound
+    click_frame(window, v1, 10)
+    form = window.inspector.properties
+    assert form.layout().isRowVisible(form.speed) and form.speed.value() == 100
+    type_into(form.speed, 200)
+    picture, = window.project.document.info().track(v1).clips
+    sound, = window.project.document.info().track(a1).clips
+    assert (picture.duration_frames, picture.speed, sound.duration_frames, sound.speed) == (12, 2, 12, 2)
+    assert window.project.undo_stack.undoText() == "Set speed of 'harbour.mp4' to 200%"
+    assert window.timeline.view.clip_items[picture.id].title == "harbour.mp4  [200%]"
+    window.actions_by_key["undo"].trigger()
+    assert [c.duration_frames for c in window.project.document.info().clips()] == [24, 24]
