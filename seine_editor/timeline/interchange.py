@@ -35,6 +35,8 @@ from seine_editor.timeline.time import timecode, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF", ".mlt": "mlt_xml"}
+ADAPTERS_NAMED = {"fcp_xml": "FCP7 XML", "fcpx_xml": "FCPX XML", "xges": "GES", "ale": "ALE", "AAF": "AAF"}
+SPEED_WRITTEN = {"otio_json", "otioz", "otiod", "cmx_3600", "mlt_xml"}  # the writers that keep a clip's time warp
 
 REEL_LENGTH = 8  # CMX3600
 OTIOD_CONTENTS = re.compile(r"content\.otio|media")  # an earlier .otiod bundle, replaced whole
@@ -206,7 +208,24 @@ def _fit_to_format(timeline: otio.schema.Timeline, adapter: str) -> list[str]:
     if adapter == "fcpx_xml":
         if any(isinstance(c, otio.schema.Transition) for t in timeline.tracks for c in t):
             notes.append("FCPX XML export drops transitions: dissolves become cuts")
+    if adapter == "mlt_xml":
+        _played_in_points(timeline)
+    sped = list(dict.fromkeys(c.name for c in timeline.find_clips() if layout.speed(c) != 1))
+    if sped and adapter not in SPEED_WRITTEN:
+        notes.append(f"{ADAPTERS_NAMED.get(adapter, adapter)} export does not write clip speeds: "
+                     f"{', '.join(repr(n) for n in sped)} will play at 100% there")
     return notes
+
+
+def _played_in_points(timeline: otio.schema.Timeline) -> None:
+    """MLT's timewarp producer (what the MLT writer makes of a time warp) counts frames at its speed: a sped clip's
+    in point is its played frame there, not its media frame."""
+    for clip in timeline.find_clips():
+        speed = layout.speed(clip)
+        source = clip.source_range
+        if speed > 0 and speed != 1 and source is not None:
+            start = otio.opentime.RationalTime(source.start_time.value / float(speed), source.start_time.rate)
+            clip.source_range = otio.opentime.TimeRange(start, source.duration)
 
 
 def _state_fcp7_format(timeline: otio.schema.Timeline) -> None:

@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from seine_editor.cli import main
+from seine_editor.media.synthetic import read_frame_index
 from seine_editor.render.compositor import Compositor
 from seine_editor.timeline import otio_io
 
@@ -50,3 +51,24 @@ def test_melt_renders_the_export_with_the_editors_frames(exported, tmp_path):
         differences = [np.abs(compositor.frame(n).astype(int) - theirs[n]).mean() for n in range(40)]
     assert max(differences[:16] + differences[24:]) < 1.5  # cuts: the same source frames (decoders differ by ~1)
     assert max(differences[16:24]) < 1.5  # the dissolve: the same linear blend, frame by frame
+
+
+@needs_melt
+def test_melt_plays_a_sped_clip_from_the_same_media_frame(tmp_path, media, tools):
+    """MLT's timewarp producer counts its in point at its speed; the export says it so."""
+    import opentimelineio as otio
+
+    fast = tools.clip("A", media["a"], 10, 16)
+    fast.effects.append(otio.schema.LinearTimeWarp(time_scalar=2.0))
+    timeline = tools.timeline([fast])
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(*SIZE))
+    otio_io.save_timeline(timeline, tmp_path / "fast.otio")
+    assert main(["export", str(tmp_path / "fast.otio"), "-o", str(tmp_path / "fast.mlt")]) == 0
+    subprocess.run(["melt", str(tmp_path / "fast.mlt"), "-consumer", f"avformat:{tmp_path}/f%04d.png", "vcodec=png",
+                    "pix_fmt=rgb24", "an=1", "-quiet"], check=True, timeout=120, capture_output=True)
+    theirs = []
+    for n in range(16):
+        with av.open(str(tmp_path / f"f{n + 1:04d}.png")) as container:
+            theirs.append(read_frame_index(next(container.decode(video=0)).to_ndarray(format="rgb24")))
+    with Compositor(timeline, size=SIZE) as compositor:
+        assert theirs == [read_frame_index(compositor.frame(n)) for n in range(16)] == list(range(10, 42, 2))

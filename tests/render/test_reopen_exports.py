@@ -129,3 +129,33 @@ def test_an_edl_of_a_timecoded_camera_file_reopens_on_the_same_frames(tmp_path, 
     assert source_in == [otio.opentime.to_timecode(start + otio.opentime.RationalTime(17, rate), rate)]
     reopened = otio_io.read_timeline(tmp_path / "conform.edl", rate=fps).timeline
     assert [read_frame_index(f) for f in pictures(reopened, range(20))] == list(range(17, 37))
+
+
+@pytest.fixture(scope="module")
+def sped_story(workspace):
+    """proj/sped.otio: Shot A (timecoded) from its frame 6 at 200% for 12 frames, then Shot B at 50% for 16."""
+    a, b = workspace / "media" / "shot a é.mp4", workspace / "media" / "shot_b.mp4"
+    track = otio.schema.Track("V1")
+    track.extend([clip("Fast", a, 6, 12), clip("Slow", b, 4, 16)])
+    for item, speed in zip(track, (2.0, 0.5)):
+        item.effects.append(otio.schema.LinearTimeWarp(time_scalar=speed))
+    timeline = otio.schema.Timeline("Sped", global_start_time=rt(0))
+    timeline.tracks.append(track)
+    otio_io.write_settings(timeline, otio_io.TimelineSettings(*SIZE))
+    otio_io.save_timeline(timeline, workspace / "proj" / "sped.otio")
+    return workspace / "proj" / "sped.otio"
+
+
+@pytest.mark.parametrize("suffix", [".otio", ".edl"])
+def test_sped_clips_reopen_at_their_speed(sped_story, workspace, suffix):
+    assert main(["export", str(sped_story), "-o", str(workspace / "exp" / f"sped{suffix}")]) == 0
+    reopened = otio_io.read_timeline(workspace / "exp" / f"sped{suffix}", rate=24).timeline
+    assert [read_frame_index(f) for f in pictures(reopened, range(28))] == \
+        [6 + 2 * n for n in range(12)] + [1004 + n // 2 for n in range(16)]
+
+
+@pytest.mark.parametrize("suffix, name", [(".xml", "FCP7 XML"), (".fcpxml", "FCPX XML")])
+def test_formats_without_speeds_say_which_clips_lose_theirs(sped_story, workspace, suffix, name, capsys):
+    assert main(["export", str(sped_story), "-o", str(workspace / "exp" / f"sped{suffix}")]) == 0
+    assert f"note: {name} export does not write clip speeds: 'Fast', 'Slow' will play at 100% there" in \
+        capsys.readouterr().err
