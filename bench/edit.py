@@ -65,17 +65,17 @@ def edits(project, repeats: int):
 
     def split(k):
         clip = clip_at(k)
-        project.split_at(clip.id, clip.start_frame + clip.duration_frames // 2)
+        project.split_clip(clip.id, clip.start_frame + clip.duration_frames // 2)
 
     def trim(k):
-        project.trim(clip_at(k).id, "tail", -1)
+        project.trim_clip(clip_at(k).id, "tail", -1)
 
     def move(k):
         clip = clip_at(k)
         project.move_clips([clip.id], 0 if clip.start_frame == 0 else -1)
 
     def ripple_delete(k):
-        project.ripple_delete([clip_at(k).id])
+        project.delete_clips([clip_at(k).id], ripple=True)
 
     def undo(k):
         project.undo_stack.undo()

@@ -24,7 +24,6 @@ from seine_editor.jobs.generate import GenerateResult, GenerateSpec, GenerationP
 from seine_editor.jobs.preview import MorphPlaceholder
 from seine_editor.jobs.qt_worker import QtJobRunner
 from seine_editor.jobs.runner import REPLACED
-from seine_editor.project.commands import CallCommand, SettingsCommand
 from seine_editor.project import source_changes
 from seine_editor.project.engine_settings import EngineSettings
 from seine_editor.timeline import generated, meta
@@ -136,7 +135,7 @@ class GenerationController(QObject):
     def follow_machine(self) -> None:
         """The project forgets the engine settings it kept (one undo step) and follows this computer's."""
         if self.keeps_own_settings:
-            self.project.push(SettingsCommand(self.document, engine={}))
+            self.project.set_settings(engine={})
         self._settings_changed()
 
     def _on_document_settings_changed(self) -> None:
@@ -163,7 +162,7 @@ class GenerationController(QObject):
         if not persist:
             self._session_settings = settings
         elif settings != self.settings or self.document.stored_engine_settings() is None:
-            self.project.push(SettingsCommand(self.document, engine=settings.to_json()))
+            self.project.set_settings(engine=settings.to_json())
         self._settings_changed()
 
     def placeholder_provider(self) -> MorphPlaceholder:
@@ -178,17 +177,13 @@ class GenerationController(QObject):
         timeline grows; "overlap": over A's tail and B's head) and queue its job. Returns the item id."""
         left = self._clip_ending_at(track_id, cut_frame)
         duration = duration_frames or self.default_duration()
-        item_id = self._push(f"Generative transition after '{left.name}'", "add_generative_transition",
-                             left_clip_id=left.id, duration_frames=duration, mode=mode,
-                             params=self._params(params))
+        item_id = self.project.add_generative_transition(left.id, duration, mode, self._params(params))
         self.generate_item(item_id)
         return item_id
 
     def extend_clip(self, clip_id: str, duration_frames: int, params: Optional[dict] = None) -> str:
         """Insert an extension of ``duration_frames`` after ``clip_id``'s tail and queue its job."""
-        name = self.document.info().clip(clip_id).name
-        item_id = self._push(f"Extend '{name}'", "add_extension", clip_id=clip_id,
-                             duration_frames=duration_frames, params=self._params(params))
+        item_id = self.project.add_extension(clip_id, duration_frames, self._params(params))
         self.generate_item(item_id)
         return item_id
 
@@ -199,20 +194,18 @@ class GenerationController(QObject):
         ``duration_frames`` (default two seconds) inserted at that frame. Returns the item id."""
         clip = self.document.info().clip(clip_id)
         if clip.kind == "image":
-            item_id = self._push(f"Animate '{clip.name}'", "animate_still", clip_id=clip_id,
-                                 params=self._params(params))
+            item_id = self.project.animate_still(clip_id, self._params(params))
         else:
             at = clip.start_frame if frame is None else frame
-            item_id = self._push(f"Animate frame {at} of '{clip.name}'", "animate_frame", clip_id=clip_id,
-                                 at_frame=at, duration_frames=duration_frames or self.default_duration(),
-                                 params=self._params(params))
+            item_id = self.project.animate_frame(clip_id, at, duration_frames or self.default_duration(),
+                                                 self._params(params))
         self.generate_item(item_id)
         return item_id
 
     def regenerate(self, item_id: str, **changes: Any) -> Optional[str]:
         """Re-read the sources as they are now and apply new params (e.g. ``seed=7``, ``prompt="..."``) as one
         undoable edit, then queue a new job; earlier results stay as takes."""
-        self._push("Regenerate", "refresh_generative_request", item_id=item_id, params=changes)
+        self.project.refresh_generative_request(item_id, changes)
         try:
             return self.generate_item(item_id)
         except PlacementError:  # e.g. a neighbour was removed: take the refresh back, the item stays as it was
@@ -221,11 +214,11 @@ class GenerationController(QObject):
 
     def select_take(self, item_id: str, key: str) -> None:
         """Play another take (or "generator": the placeholder) of the item; undoable."""
-        self._push(f"Use {key}", "select_take", item_id=item_id, key=key)
+        self.project.select_take(item_id, key)
 
     def set_generated_sound(self, item_id: str, on: bool) -> None:
         """Switch the item's generated sound on or off; undoable."""
-        self._push(f"Generated sound {'on' if on else 'off'}", "set_generated_sound", item_id=item_id, on=on)
+        self.project.set_generated_sound(item_id, on)
 
     def generate_item(self, item_id: str) -> Optional[str]:
         """Queue the job of an item as it stands (pending, stale or regenerated); returns the job id. When its
@@ -394,10 +387,6 @@ class GenerationController(QObject):
     def default_duration(self) -> int:
         return max(2, round(self.project.settings.fps * 2))  # two seconds, SEINE's 16 frames at 8 fps
 
-    def _push(self, text: str, method: str, **arguments: Any) -> Optional[str]:
-        created = self.project.push(CallCommand(self.document, text, method, **arguments))
-        return created[0] if created else None
-
     # ---- job events (UI thread) ------------------------------------------------------------------------------
 
     def _set_state(self, item_id: str, state: ItemJobState) -> None:
@@ -446,12 +435,10 @@ class GenerationController(QObject):
         None when the item is gone or was re-requested meanwhile (the file stays in the cache)."""
         if not self._still_wanted(result.item_id, requested_fingerprint):
             return None
-        name = self.document.info().clip(result.item_id).name
         path = self.project.adopt_path(result.path)  # the job may have started before an untitled project was saved
         try:
-            key = self._push(f"Attach generated frames to '{name}'", "attach_generated_media",
-                             item_id=result.item_id, path=path, fingerprint=requested_fingerprint,
-                             provenance=take_provenance(result))
+            key = self.project.attach_generated_media(result.item_id, path, requested_fingerprint,
+                                                      take_provenance(result))
         except PlacementError as error:  # the item changed shape meanwhile: keep the file, say why
             self._set_state(result.item_id, ItemJobState("failed", job_id, None, str(error), "PlacementError"))
             return None

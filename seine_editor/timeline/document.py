@@ -277,6 +277,8 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
 
     # ---- tracks ------------------------------------------------------------------------------------------
 
+    @undoable(lambda doc, kind="video", name=None, **_: f"Add {kind} track{f' {name!r}' if name else ''}",
+              example=lambda doc, ids: {"kind": "video", "name": "V2"}, one_id=True)
     def add_track(self, kind: str = "video", name: str | None = None, index: int | None = None) -> Edit:
         if kind not in ("video", "audio"):
             raise PlacementError(f"track kind {kind!r} is not allowed; use 'video' or 'audio'")

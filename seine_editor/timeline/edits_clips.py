@@ -4,6 +4,7 @@ Ripple edits keep sync: tracks holding clips linked to the clips that shift are 
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Optional
 
 import opentimelineio as otio
@@ -11,9 +12,18 @@ import opentimelineio as otio
 from seine_editor.errors import PlacementError
 from seine_editor.media.info import MediaInfo
 from seine_editor.timeline import clip_factory, generated, layout, meta, rules, snapshot, sound
+from seine_editor.timeline.declared import at, clip_name, clips_named, example_media, track_name, undoable
 from seine_editor.timeline.track_edit import Slot, TrackEdit
 
 MODES = ("insert", "overwrite")
+
+
+def _moves_text(document, clip_ids) -> str:
+    """"Move 'A'", or "Move 3 clips" counting linked partners once."""
+    info = document.info()
+    ids = [i for i in dict.fromkeys(clip_ids) if i in info.places]
+    groups = {info.clip(i).link_group or i for i in ids}
+    return f"Move {len(groups)} clips" if len(groups) > 1 else f"Move {clips_named(document, ids)}" if ids else "Move"
 
 
 def place(edit: TrackEdit, start: int, duration: int, source_start: int, item: otio.core.Item,
@@ -43,6 +53,11 @@ def relink_pieces(pieces: list[Slot]) -> None:
 class ClipEditsMixin:
     # ---- placing media -------------------------------------------------------------------------------------
 
+    @undoable(lambda doc, media, track_id, at_frame, mode="insert", name=None, **_:
+              f"{'Overwrite with' if mode == 'overwrite' else 'Insert'} '{name or Path(media.path).name}' at "
+              f"{at(doc, at_frame)}",
+              example=lambda doc, ids: {"media": example_media("C.mp4", sound=True), "track_id": ids["V1"],
+                                        "at_frame": 10})
     def insert_clip(self, media: MediaInfo, track_id: str, at_frame: int, *, mode: str = "insert",
                     duration_frames: int | None = None, source_start_frame: int = 0,
                     audio_track_id: str | None = None, name: str | None = None):
@@ -138,6 +153,8 @@ class ClipEditsMixin:
 
     # ---- moving, splitting, deleting -------------------------------------------------------------------
 
+    @undoable(lambda doc, clip_id, to_frame, **_: f"Move '{clip_name(doc, clip_id)}' to {at(doc, to_frame)}",
+              example=lambda doc, ids: {"clip_id": ids["A"], "to_frame": 60})
     def move_clip(self, clip_id: str, to_frame: int, track_id: str | None = None, mode: str = "overwrite"):
         """Move a clip (and its linked clips by the same offset, on their own tracks) to `to_frame`,
         onto `track_id` if given. Overwrite replaces what is there; insert pushes it right."""
@@ -171,6 +188,8 @@ class ClipEditsMixin:
 
         return self._apply("move_clip", [t for t, _, _ in destinations] + [d for _, _, d in destinations], fn)
 
+    @undoable(lambda doc, clip_ids, **_: _moves_text(doc, clip_ids),
+              example=lambda doc, ids: {"clip_ids": [ids["A"], ids["B"]], "delta_frames": 30})
     def move_clips(self, clip_ids, delta_frames: int, track_id: str | None = None, mode: str = "overwrite"):
         """Move several clips (and their linked clips) by `delta_frames` in one edit, the chosen ones onto
         `track_id` if given. Insert opens room for the whole selection at once (the gaps inside it kept).
@@ -201,6 +220,8 @@ class ClipEditsMixin:
 
         return self._apply("move_clips", [t for pair in moves.values() for t in pair], fn)
 
+    @undoable(lambda doc, clip_id, at_frame: f"Split '{clip_name(doc, clip_id)}' at {at(doc, at_frame)}",
+              example=lambda doc, ids: {"clip_id": ids["B"], "at_frame": 36})
     def split_clip(self, clip_id: str, at_frame: int):
         """Cut the clip (and linked clips that span the frame) in two; Edit.ids are the new right pieces."""
         group = self._link_group(clip_id)
@@ -220,6 +241,9 @@ class ClipEditsMixin:
 
         return self._apply("split_clip", [tid for tid, _ in spanning], fn)
 
+    @undoable(lambda doc, clip_ids, ripple=False: f"{'Ripple delete' if ripple else 'Delete'} "
+                                                   f"{clips_named(doc, clip_ids)}",
+              example=lambda doc, ids: {"clip_ids": [ids["A"]], "ripple": True})
     def delete_clips(self, clip_ids, ripple: bool = False):
         """Remove clips (with their linked clips). Ripple closes the space they leave on their tracks."""
         members = {pair for cid in clip_ids for pair in self._link_group(cid)}
@@ -253,6 +277,9 @@ class ClipEditsMixin:
 
     # ---- gaps and links --------------------------------------------------------------------------------
 
+    @undoable(lambda doc, track_id, at_frame, duration_frames: f"Insert {duration_frames} frame gap at "
+                                                                f"{at(doc, at_frame)}",
+              example=lambda doc, ids: {"track_id": ids["V1"], "at_frame": 24, "duration_frames": 6})
     def insert_gap(self, track_id: str, at_frame: int, duration_frames: int):
         """Open empty space at `at_frame` (splitting a clip there), pushing later clips right."""
         rules.check_frame(at_frame, "gap frame")
@@ -271,6 +298,8 @@ class ClipEditsMixin:
 
         return self._apply("insert_gap", [track_id, *sync], fn)
 
+    @undoable(lambda doc, track_id, at_frame: f"Close gap at {at(doc, at_frame)} on '{track_name(doc, track_id)}'",
+              example=lambda doc, ids: (doc.delete_clips([ids["A"]]), {"track_id": ids["V1"], "at_frame": 3})[1])
     def close_gap(self, track_id: str, at_frame: int):
         """Remove the empty space containing `at_frame`, pulling later clips left."""
         track = self.info().track(track_id)
@@ -291,6 +320,9 @@ class ClipEditsMixin:
 
         return self._apply("close_gap", [track_id, *sync], fn)
 
+    @undoable(lambda doc, old_path, new_path: f"Relink '{Path(old_path).name}' to '{new_path}'",
+              example=lambda doc, ids: {"old_path": doc.info().clip(ids["A"]).media_path,
+                                        "new_path": "/elsewhere/A.mp4"})
     def relink_media(self, old_path: str, new_path: str):
         """Point every reference to `old_path` (a path or the URL as stored; active or not, baked takes included)
         and the generative requests reading it at `new_path`; ranges unchanged. Edit.ids = relinked clips."""
@@ -308,6 +340,8 @@ class ClipEditsMixin:
 
         return self._apply("relink_media", list(touched), fn)
 
+    @undoable(lambda doc, clip_ids: f"Link {clips_named(doc, clip_ids)}",
+              example=lambda doc, ids: {"clip_ids": [ids["A"], ids["B"]]})
     def link_clips(self, clip_ids):
         """Link clips so they move, trim, split and delete together."""
         if len(set(clip_ids)) < 2:
@@ -315,6 +349,9 @@ class ClipEditsMixin:
         group = meta.new_id()
         return self._relink("link_clips", {cid: group for cid in clip_ids})
 
+    @undoable(lambda doc, clip_id: f"Unlink '{clip_name(doc, clip_id)}'",
+              example=lambda doc, ids: {"clip_id": doc.insert_clip(example_media("D.mp4", sound=True), ids["V1"],
+                                                                   48).ids[0]})
     def unlink_clip(self, clip_id: str):
         """Take a clip out of its link group (a group left with one clip dissolves). A picture taken away from
         linked sound stays silent (`sound.MUTE_AUDIO`): unlinking changes nothing you hear."""

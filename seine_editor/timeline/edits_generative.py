@@ -9,10 +9,26 @@ from __future__ import annotations
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import generated, layout, meta, rules
 from seine_editor.timeline.changes import Edit
+from seine_editor.timeline.declared import clip_name, example_media, undoable
 from seine_editor.timeline.edits_clips import place, relink_pieces
 
 
+def _transition(doc, ids: dict) -> str:
+    """A pending bridge transition after clip A, for the examples of edits on generative items."""
+    return doc.add_generative_transition(ids["A"], 16).ids[0]
+
+
+def _attached(doc, ids: dict) -> str:
+    item = _transition(doc, ids)
+    doc.attach_generated_media(item, "/media/take1.mp4")
+    return item
+
+
 class GenerativeEditsMixin:
+    @undoable(lambda doc, left_clip_id, mode="bridge", **_: f"Add {mode} transition after "
+                                                             f"'{clip_name(doc, left_clip_id)}'",
+              example=lambda doc, ids: {"left_clip_id": ids["A"], "duration_frames": 16, "mode": "bridge",
+                                        "params": {"prompt": "dusk"}}, one_id=True)
     def add_generative_transition(self, left_clip_id: str, duration_frames: int, mode: str = "bridge",
                                   params: dict | None = None) -> Edit:
         """A SEINE transition placeholder at the cut after `left_clip_id`. Edit.ids = (item,)."""
@@ -47,6 +63,9 @@ class GenerativeEditsMixin:
 
         return self._apply("add_generative_transition", [track_id, *sync], fn)
 
+    @undoable(lambda doc, clip_id, duration_frames, **_: f"Extend '{clip_name(doc, clip_id)}' by {duration_frames} "
+                                                         f"frames",
+              example=lambda doc, ids: {"clip_id": ids["B"], "duration_frames": 16, "params": {"seed": 3}}, one_id=True)
     def add_extension(self, clip_id: str, duration_frames: int, params: dict | None = None) -> Edit:
         """A SEINE extension placeholder inserted right after the clip's tail. Edit.ids = (item,)."""
         rules.check_frame(duration_frames, "extension length", minimum=1)
@@ -65,6 +84,9 @@ class GenerativeEditsMixin:
 
         return self._apply("add_extension", [track_id, *sync], fn)
 
+    @undoable(lambda doc, clip_id, **_: f"Animate '{clip_name(doc, clip_id)}'",
+              example=lambda doc, ids: {"clip_id": doc.insert_clip(example_media("S.png", kind="image"), ids["V1"],
+                                                                   48, duration_frames=24).ids[0]}, one_id=True)
     def animate_still(self, clip_id: str, params: dict | None = None) -> Edit:
         """Replace a still-image clip by a SEINE animation placeholder of the same length."""
         params = generated.normalize_params(generated.ANIMATE, params)
@@ -84,6 +106,9 @@ class GenerativeEditsMixin:
 
         return self._apply("animate_still", [track_id], fn)
 
+    @undoable(lambda doc, clip_id, at_frame, **_: f"Animate frame {at_frame} of '{clip_name(doc, clip_id)}'",
+              example=lambda doc, ids: {"clip_id": ids["B"], "at_frame": 30, "duration_frames": 12,
+                                        "params": {"prompt": "wind"}}, one_id=True)
     def animate_frame(self, clip_id: str, at_frame: int, duration_frames: int, params: dict | None = None) -> Edit:
         """An animation of the video frame shown at timeline `at_frame` in `clip_id`, inserted right there: the
         clip (and its linked clips) split at that frame, and what follows moves `duration_frames` later.
@@ -119,6 +144,8 @@ class GenerativeEditsMixin:
 
     # ---- results ---------------------------------------------------------------------------------------
 
+    @undoable(lambda doc, item_id, **_: f"Attach generated frames to '{clip_name(doc, item_id)}'",
+              example=lambda doc, ids: {"item_id": _transition(doc, ids), "path": "/media/take1.mp4"}, one_id=True)
     def attach_generated_media(self, item_id: str, path: str, fingerprint: str | None = None,
                                provenance: dict | None = None) -> Edit:
         """Add a baked file as a new take and play it; `provenance` is what made it (engine, weights identity,
@@ -127,19 +154,27 @@ class GenerativeEditsMixin:
             return (generated.attach_take(slot.item, path, slot.duration, self.rate, fingerprint, provenance),)
         return self._edit_generative("attach_generated_media", item_id, change)
 
+    @undoable(lambda doc, item_id, key: f"Use {key} of '{clip_name(doc, item_id)}'",
+              example=lambda doc, ids: {"item_id": _attached(doc, ids), "key": "generator"})
     def select_take(self, item_id: str, key: str) -> Edit:
         return self._edit_generative("select_take", item_id,
                                      lambda slot, edit: generated.select_take(slot.item, key) or ())
 
+    @undoable(lambda doc, item_id, on: f"Generated sound {'on' if on else 'off'} for '{clip_name(doc, item_id)}'",
+              example=lambda doc, ids: {"item_id": _attached(doc, ids), "on": False})
     def set_generated_sound(self, item_id: str, on: bool) -> Edit:
         """Hear the sound a take was generated with (on), or the silence or cross-fade a soundless item has."""
         return self._edit_generative("set_generated_sound", item_id,
                                      lambda slot, edit: generated.set_sound(slot.item, on) or ())
 
+    @undoable(lambda doc, item_id: f"Show placeholder of '{clip_name(doc, item_id)}'",
+              example=lambda doc, ids: {"item_id": _attached(doc, ids)})
     def detach_generated_media(self, item_id: str) -> Edit:
         """Play the placeholder again; takes are kept."""
         return self.select_take(item_id, generated.GENERATOR_KEY)
 
+    @undoable(lambda doc, item_id, **_: f"Regenerate '{clip_name(doc, item_id)}'",
+              example=lambda doc, ids: {"item_id": _transition(doc, ids), "params": {"seed": 9}})
     def refresh_generative_request(self, item_id: str, params: dict | None = None) -> Edit:
         """Re-read the sources as they are now (and update params): the request a regenerate will run."""
         data = meta.seine(self._item(item_id))

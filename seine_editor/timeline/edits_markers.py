@@ -7,13 +7,15 @@ import opentimelineio as otio
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import layout, meta, rules
 from seine_editor.timeline.changes import DocumentChange, Edit
-from seine_editor.timeline.declared import undoable
+from seine_editor.timeline.declared import at, clip_name, undoable
 from seine_editor.timeline.time import timecode, to_frames, to_range
 
 COLORS = ("RED", "PINK", "ORANGE", "YELLOW", "GREEN", "CYAN", "BLUE", "PURPLE", "MAGENTA", "BLACK", "WHITE")
 
 
 class MarkerEditsMixin:
+    @undoable(lambda doc, frame, name="", clip_id=None, **_: _added_text(doc, frame, name, clip_id),
+              example=lambda doc, ids: {"frame": 30, "name": "flash", "clip_id": ids["B"]}, one_id=True)
     def add_marker(self, frame: int, name: str = "", *, color: str = "RED", duration_frames: int = 0,
                    comment: str = "", clip_id: str | None = None):
         """A marker at timeline `frame`; on `clip_id` when given (the frame must be inside the clip)."""
@@ -109,6 +111,11 @@ class MarkerEditsMixin:
         edit = self._apply(action, [track_id], fn)
         self.markers_changed.emit()
         return edit
+
+
+def _added_text(document, frame: int, name: str, clip_id: str | None) -> str:
+    where = f" on '{clip_name(document, clip_id)}'" if clip_id else ""
+    return f"Add marker{f' {name!r}' if name else ''}{where} at {at(document, frame)}"
 
 
 def _frames(duration: otio.opentime.RationalTime, owner) -> int:

@@ -10,6 +10,7 @@ from seine_editor.errors import SettingsError
 from seine_editor.timeline import meta, retime
 from seine_editor.timeline import settings as timeline_settings
 from seine_editor.timeline.changes import DocumentChange, Edit
+from seine_editor.timeline.declared import undoable
 from seine_editor.timeline.time import exact_rate
 
 _OPTIONAL_TEXT = (str, type(None))
@@ -38,12 +39,22 @@ def check_engine_settings(engine: dict[str, Any]) -> None:
             raise SettingsError(f"options of engine {name!r} must be a table of names to plain values, got {values!r}")
 
 
+def _settings_text(values: dict) -> str:
+    """"Change frame size and frame rate", naming what is given."""
+    given = {k for k, v in values.items() if v is not None}
+    words = [word for keys, word in (({"width", "height"}, "frame size"), ({"fps"}, "frame rate"),
+                                     ({"audio_rate"}, "audio rate"), ({"engine"}, "engine settings")) if keys & given]
+    return f"Change {' and '.join(words) or 'settings'}"
+
+
 class SettingsEditsMixin:
     def stored_engine_settings(self) -> Optional[dict[str, Any]]:
         """The engine settings saved with the project (plain data), or None when it has none."""
         engine = (meta.get(self._timeline, "settings") or {}).get("engine")
         return dict(engine) if engine else None
 
+    @undoable(lambda doc, **values: _settings_text(values),
+              example=lambda doc, ids: {"width": 1280, "height": 720, "fps": Fraction(30000, 1001)})
     def set_settings(self, *, width: Optional[int] = None, height: Optional[int] = None,
                      fps: Optional[Fraction] = None, audio_rate: Optional[int] = None,
                      engine: Optional[dict[str, Any]] = None) -> Edit:

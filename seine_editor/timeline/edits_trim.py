@@ -34,6 +34,9 @@ def trim_slot(edit: TrackEdit, slot: Slot, edge: str, delta: int, ripple: bool) 
 
 
 class TrimEditsMixin:
+    @undoable(lambda doc, clip_id, edge, delta_frames, ripple=False:
+              f"{'Ripple trim' if ripple else 'Trim'} {edge} of '{clip_name(doc, clip_id)}' by {delta_frames:+d} frames",
+              example=lambda doc, ids: {"clip_id": ids["A"], "edge": "tail", "delta_frames": -4, "ripple": True})
     def trim_clip(self, clip_id: str, edge: str, delta_frames: int, ripple: bool = False):
         """Move the clip's `edge` ("head" or "tail") by `delta_frames` (positive = later on the timeline)."""
         if edge not in EDGES:
@@ -101,6 +104,10 @@ class TrimEditsMixin:
 
     # ---- dissolves -------------------------------------------------------------------------------------
 
+    @undoable(lambda doc, left_clip_id, in_offset_frames, out_offset_frames, **_:
+              f"Add {in_offset_frames + out_offset_frames} frame dissolve after '{clip_name(doc, left_clip_id)}'",
+              example=lambda doc, ids: {"left_clip_id": ids["A"], "in_offset_frames": 6, "out_offset_frames": 6},
+              one_id=True)
     def add_dissolve(self, left_clip_id: str, in_offset_frames: int, out_offset_frames: int,
                      name: str = "Cross Dissolve"):
         """A cross dissolve at the cut after `left_clip_id`: `in_offset` frames before the cut (the right

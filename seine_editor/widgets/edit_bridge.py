@@ -20,7 +20,7 @@ def apply_intent(project, intent: EditIntent) -> None:
     if intent.kind == "move":
         project.move_clips(intent.clip_ids, intent.delta_frames, intent.track_id)
     elif intent.kind == "trim":
-        project.trim(intent.clip_ids[0], intent.edge, intent.delta_frames, ripple=intent.ripple)
+        project.trim_clip(intent.clip_ids[0], intent.edge, intent.delta_frames, ripple=intent.ripple)
     elif intent.kind == "roll":
         project.roll(intent.clip_ids[0], intent.delta_frames)
     elif intent.kind == "slip":
@@ -86,7 +86,7 @@ def split_at_playhead(project, info: TimelineInfo, frame: int, selected: list[st
     with project.macro(f"Split at frame {frame}"):
         for clip in chosen:
             if clip.id not in done:
-                project.split_at(clip.id, frame)
+                project.split_clip(clip.id, frame)
                 done.update((clip.id, *clip.linked_ids))
 
 
@@ -129,7 +129,7 @@ def extend_by_drag(project, clip_id: str, edge: str, frames: int, params: Option
     trim, beyond = min(room, frames), frames - min(room, frames)
     with project.macro(f"Extend '{clip.name}' by {frames} frames"):
         if trim:
-            project.trim(clip_id, "tail", trim, ripple=True)
+            project.trim_clip(clip_id, "tail", trim, ripple=True)
         if beyond:
             return project.generation.extend_clip(clip_id, beyond, params)
     return None

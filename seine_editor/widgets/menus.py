@@ -103,7 +103,7 @@ def _delete(window, ripple: bool) -> None:
         return
     ids = _selected(window)
     if ids:
-        window.run_edit(lambda p: p.ripple_delete(ids) if ripple else p.delete(ids))
+        window.run_edit(lambda p: p.delete_clips(ids, ripple=ripple))
 
 
 def _view_menu(window, menu) -> None:

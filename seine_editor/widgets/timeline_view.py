@@ -271,7 +271,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
 
     def _start_gesture(self, event: QtGui.QMouseEvent, pos: QtCore.QPoint) -> Optional[Gesture]:
         shift = bool(event.modifiers() & QtCore.Qt.ShiftModifier)
-        ripple = self.tool == "ripple" or bool(event.modifiers() & QtCore.Qt.AltModifier)
+        alt = bool(event.modifiers() & QtCore.Qt.AltModifier)
+        ripple = self.tool == "ripple" or alt
         scene_x = self.mapToScene(pos).x()
         cut = self.cut_at(pos) if self.tool == "roll" else None
         if cut is not None:
@@ -285,7 +286,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         if self.tool == "slip":
             return SlipGesture(item, self.geometry_, scene_x, snaps)
         edge = item.edge_at(item.mapFromScene(self.mapToScene(pos)).x())
-        if edge is not None and self.tool == "extend":
+        if edge is not None and (self.tool == "extend" or (alt and self.tool == "select")):
+            # an Alt-drag is a ripple trim that may go on past the media: what lies past it is generated
             return ExtendGesture(item, self.geometry_, scene_x, snaps, edge, self.snapping)
         if edge is not None:
             return TrimGesture(item, self.geometry_, scene_x, snaps, edge, ripple, self.snapping)

@@ -169,7 +169,7 @@ def test_trimming_a_source_marks_the_item_stale_and_regenerate_adds_a_take(proje
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
         item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
     b = project.document.info().track(video_track(project)).clips[-1]
-    project.trim(b.id, "head", 2, ripple=True)
+    project.trim_clip(b.id, "head", 2, ripple=True)
     assert project.document.info().clip(item).generative.stale
     assert item in controller.pending_items()
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
@@ -186,7 +186,7 @@ def test_regenerate_without_a_right_neighbour_is_refused_and_changes_nothing(pro
     with qtbot.waitSignal(controller.result_attached, timeout=WAIT_MS):
         item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
     b = project.document.info().track(video_track(project)).clips[-1]
-    project.trim(b.id, "head", 2)  # leaves a gap after the transition
+    project.trim_clip(b.id, "head", 2)  # leaves a gap after the transition
     before = project.document.to_json()
     with pytest.raises(PlacementError, match="'Transition' has no right source to generate from"):
         controller.regenerate(item, seed=3)
@@ -198,7 +198,7 @@ def test_a_result_for_a_deleted_item_stays_in_the_cache_only(project, controller
     controller.engines.put("morph", {}, engine)
     item = controller.add_generative_transition(video_track(project), 24, duration_frames=12)
     assert engine.waiting.wait(10)
-    project.delete([item])
+    project.delete_clips([item])
     after_delete = project.document.to_json()
     with qtbot.waitSignal(controller.runner.job_finished, timeout=WAIT_MS) as blocker:
         engine.gate.set()

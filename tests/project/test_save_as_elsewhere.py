@@ -75,7 +75,7 @@ def test_proxies_stay_behind_and_the_old_project_keeps_its_own_cache(saved, tmp_
 
 def test_undo_after_save_as_elsewhere_never_points_back_at_the_old_folder(saved, tmp_path):
     project, item = saved
-    project.trim(project.info().clips()[0].id, "tail", -2)  # its undo holds the track as it was, take included
+    project.trim_clip(project.info().clips()[0].id, "tail", -2)  # its undo holds the track as it was, take included
     project.save_as(tmp_path / "new.otio")
     expected = project.info().clip(item).media_path
     assert expected.startswith(str(tmp_path / "cache"))

@@ -52,7 +52,7 @@ def test_generated_media_of_an_untitled_project_survives_save_as_close_and_reope
 def test_undo_and_redo_after_save_as_never_bring_the_scratch_folder_back(untitled, qtbot, tmp_path):
     item = _generate(untitled, qtbot)
     first = untitled.document.info().clips()[0].id
-    untitled.trim(first, "tail", -2)  # its undo holds the track as it was, take included
+    untitled.trim_clip(first, "tail", -2)  # its undo holds the track as it was, take included
     untitled.save_as(tmp_path / "story.otio")
     expected = untitled.document.info().clip(item).media_path
     assert expected.startswith(str(tmp_path / "cache"))

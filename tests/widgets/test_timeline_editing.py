@@ -242,3 +242,15 @@ def test_the_extend_tool_on_a_clips_start_is_refused_saying_why(edit):
     assert edit.statusBar().currentMessage() == (
         "⚠ SEINE extends a clip forwards only (it predicts what comes next from the last frames), so 'shot_b.mp4' "
         "cannot grow at its start: drag its end instead")
+
+
+def test_an_alt_drag_past_the_end_of_the_media_generates_the_rest(window, infos):
+    v1 = window.project.document.track_ids("video")[0]
+    window.project.add_clip(infos["a"], v1, 0, duration_frames=40)  # 8 frames of media left after its end
+    window.timeline.view.set_zoom(4.0, 0)
+    window.timeline.view.horizontalScrollBar().setValue(0)
+    drag(window, point(window, 40, dx=-2), point(window, 52, dx=-2), QtCore.Qt.AltModifier)
+    track = window.project.document.info().track(v1)
+    assert [(c.start_frame, c.duration_frames, c.generative.kind if c.generative else c.name)
+            for c in track.clips] == [(0, 48, "shot_a.mp4"), (48, 4, "seine.extend")]
+    assert window.project.undo_stack.undoText() == "Extend 'shot_a.mp4' by 12 frames"

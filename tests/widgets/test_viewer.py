@@ -89,7 +89,7 @@ def test_clicking_the_ruler_moves_the_playhead_of_viewer_and_timeline(story):
 
 def test_an_edit_is_shown_at_once_in_the_viewer(story, qtbot, ui):
     assert read_frame_index(shown_frame(story, qtbot, ui, 10)) == 10
-    story.project.delete([story.timeline.view.info.clips()[0].id])
+    story.project.delete_clips([story.timeline.view.info.clips()[0].id])
     qtbot.waitUntil(lambda: story.viewer._shown_frame == 10, timeout=10000)
     assert ui.qimage_array(story.viewer.canvas.image()).max() < 30  # a gap now: black
 
@@ -98,7 +98,7 @@ def test_an_edit_drops_only_the_cached_frames_it_changed(story, qtbot, ui):
     first, _ = story.timeline.view.info.clips()
     for frame in (10, 60):
         shown_frame(story, qtbot, ui, frame)
-    story.project.delete([first.id])
+    story.project.delete_clips([first.id])
     assert story.viewer.source.cached(10) is None
     assert story.viewer.source.cached(60) is not None  # the second shot did not change
     assert shown_frame(story, qtbot, ui, 10).max() < 30  # a gap now: black
@@ -108,6 +108,6 @@ def test_a_trim_of_the_second_shot_keeps_the_first_shots_frames(story, qtbot, ui
     _, second = story.timeline.view.info.clips()
     for frame in (10, 60):
         shown_frame(story, qtbot, ui, frame)
-    story.project.trim(second.id, "tail", -2)
+    story.project.trim_clip(second.id, "tail", -2)
     assert story.viewer.source.cached(10) is not None
     assert story.viewer.source.cached(60) is None
