@@ -1,5 +1,4 @@
 """load_engine / available_engines: the one way the editor gets an engine."""
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path

@@ -185,8 +185,6 @@ def test_alpha_source_is_composited_over_the_track_below(media, tools, tmp_path)
 
 
 def _pending_transition(tools, frames: int):
-    import opentimelineio as otio
-
     from seine_editor.timeline import generated
 
     params = generated.normalize_params(generated.TRANSITION, {"prompt": "dusk"})

@@ -11,7 +11,7 @@ import opentimelineio as otio
 import pytest
 
 from seine_editor.errors import ExportError
-from seine_editor.media.synthetic import read_frame_index, write_coded_video
+from seine_editor.media.synthetic import write_coded_video
 from seine_editor.render.bake import make_baker
 from seine_editor.timeline import generated, meta
 from seine_editor.timeline.interchange import export_timeline

@@ -3,8 +3,6 @@ import numpy as np
 import pytest
 from PySide6 import QtCore
 
-from seine_editor.widgets.timeline_drops import TRANSITION_MIME
-
 
 @pytest.fixture
 def cut(window, infos):
