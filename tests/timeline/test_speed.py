@@ -170,3 +170,37 @@ def test_changing_the_frame_rate_keeps_a_sped_clips_first_media_frame(shots):
     doc.set_settings(fps=Fraction(30))
     first = media_frames(doc, v)[0]
     assert (first, doc.info().clip(clip_id).speed) == ((0, 10), 2)
+
+
+def test_a_slip_of_a_sped_clip_moves_its_media_by_speed_times_the_frames(shots):
+    doc, v, _, clip_id = shots
+    doc.set_speed(clip_id, 2)
+    doc.slip(clip_id, 3)
+    assert media_frames(doc, v)[:2] == [(0, 16), (1, 18)]
+
+
+def test_a_roll_into_a_sped_clip_moves_its_first_media_frame_by_speed_times_the_frames(doc):
+    v, _ = tracks(doc)
+    doc.insert_clip(video(audio=False), v, 0, duration_frames=20)
+    right = doc.insert_clip(video(path="/media/b.mp4", frames=96, audio=False), v, 20, duration_frames=20,
+                            source_start_frame=10).ids[0]
+    doc.set_speed(right, 2)
+    left = doc.info().track(v).clips[0].id
+    doc.roll(left, 2)
+    assert media_frames(doc, v)[22] == (22, 14)  # B now opens 2 played frames (4 media frames) later
+
+
+def test_a_transition_after_a_sped_clip_asks_for_the_media_frame_it_ends_on(shots):
+    doc, _, _, clip_id = shots
+    doc.set_speed(clip_id, 2)
+    item = doc.add_generative_transition(clip_id, 8).ids[0]
+    left = next(s for s in doc.info().clip(item).generative.sources if s["role"] == "left")
+    assert left["frame"] == 48  # the clip's 20th frame at 200 %, from media frame 10
+
+
+def test_a_dissolve_out_of_a_sped_clip_plays_its_tail_handle_at_its_speed(shots):
+    doc, v, _, clip_id = shots
+    doc.set_speed(clip_id, 2)
+    doc.add_dissolve(clip_id, 0, 4)
+    a = next(t for t in doc.render_snapshot().tracks if t.id == v).items[0]
+    assert [a.media_frame_at(f) for f in range(19, 24)] == [48, 50, 52, 54, 56]
