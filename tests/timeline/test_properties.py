@@ -23,6 +23,8 @@ operation = st.one_of(
     st.tuples(st.just("delete"), st.integers(0, 30), st.booleans()),
     st.tuples(st.just("dissolve"), st.integers(0, 30), st.integers(0, 4), st.integers(0, 4)),
     st.tuples(st.just("generate"), st.integers(0, 30), st.integers(1, 6), st.sampled_from(["bridge", "overlap"])),
+    st.tuples(st.just("speed"), st.integers(0, 30), st.sampled_from([Fraction(1, 3), Fraction(1, 2), 1, Fraction(3, 2),
+                                                                    2, 3])),
     st.tuples(st.just("undo"),),
 )
 
@@ -56,6 +58,7 @@ def _apply(doc, op, history):
             "delete": lambda: doc.delete_clips([clip], ripple=args[1]),
             "dissolve": lambda: doc.add_dissolve(clip, args[1], args[2]),
             "generate": lambda: doc.add_generative_transition(clip, args[1], args[2]),
+            "speed": lambda: doc.set_speed(clip, args[1]),
         }[kind]()
     history.append(edit.undo)
 
