@@ -54,6 +54,8 @@ def check_tree(path: Path, tree: Any, schema_check: Optional[Callable[[str, Call
             if isinstance(schema, str):
                 if schema.startswith("RationalTime."):
                     _check_time(path, node, lambda at=at: _where(trail, at))
+                elif schema.startswith(("LinearTimeWarp.", "FreezeFrame.")):
+                    _check_time_warp(path, node, lambda at=at: _where(trail, at))
                 if schema_check is not None and not inside_opaque:
                     schema_check(schema, lambda at=at: _schema_where(trail, at))
             metadata = node.get("metadata")
@@ -101,6 +103,13 @@ def _check_time(path: Path, node: dict, where: Callable[[], str]) -> None:
         raise ProjectFileError(path, f"invalid frame rate {rate!r} at {where()}: rates are finite and above 0")
     if not _number(value) or not math.isfinite(value):
         raise ProjectFileError(path, f"time value {value!r} at {where()} is not allowed: times are finite numbers")
+
+
+def _check_time_warp(path: Path, node: dict, where: Callable[[], str]) -> None:
+    scalar = node.get("time_scalar", 1.0)
+    if not _number(scalar) or not math.isfinite(scalar):
+        raise ProjectFileError(path, f"speed (time_scalar) {scalar!r} at {where()} is not allowed: a speed is a "
+                                     f"finite number (1 plays as recorded, 0 holds a frame)")
 
 
 def _check_generative(path: Path, seine: dict, where: str) -> None:

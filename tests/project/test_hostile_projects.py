@@ -65,6 +65,10 @@ def generative(tree) -> dict:
                 and n["metadata"]["seine"].get("kind") == "seine.transition")
 
 
+def first_clip(tree) -> dict:
+    return next(n for n in nodes(tree) if str(n.get("OTIO_SCHEMA", "")).startswith("Clip."))
+
+
 class Nested:
     """Stands for 10,000 stacks each inside the last, written as text (json.dumps itself would recurse)."""
 
@@ -92,6 +96,9 @@ CASES = {
     "a negative source frame": (lambda t: generative(t)["sources"][0].update(frame=-3),
                                 r"generative source 0 at .* has frame -3"),
     "nesting 10,000 deep": (nested, r"nests deeper than 200 levels"),
+    "a NaN speed": (lambda t: first_clip(t)["effects"].append(
+        {"OTIO_SCHEMA": "LinearTimeWarp.1", "name": "", "metadata": {}, "effect_name": "LinearTimeWarp",
+         "enabled": True, "time_scalar": float("nan")}), r"speed \(time_scalar\) nan at .* is not allowed: a speed"),
 }
 
 
