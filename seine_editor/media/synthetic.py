@@ -133,17 +133,21 @@ def patch_means(frame: np.ndarray, patch: int = CHART_PATCH) -> np.ndarray:
 
 
 def write_tagged_video(path, source, *, transfer: str = "bt709", primaries: str = "bt709", matrix: str = "bt709",
-                       full_range: bool = False, frames: int = 2, fps: int = 25, ffmpeg: str = "ffmpeg") -> Path:
+                       full_range: bool = False, frames: int = 2, fps: int = 25, ffmpeg: str = "ffmpeg",
+                       bitrate_kbps: int | None = None) -> Path:
     """``source`` (an SDR BT.709 RGB uint8 picture, repeated, or an ffmpeg lavfi source such as
     ``"testsrc2=size=1920x1080"``) as a 10-bit HEVC clip whose pictures ffmpeg's zscale has brought into
     ``primaries`` and ``transfer`` (HDR ones place SDR white at the HDR reference white, 203 cd/m²) and encoded with
-    ``matrix`` in limited or full range, the stream tagged with all four."""
+    ``matrix`` in limited or full range, the stream tagged with all four; x265's own rate control unless
+    ``bitrate_kbps`` is given."""
     import subprocess
 
     zrange = "full" if full_range else "limited"
     chain = (f"format=gbrp,zscale=tin=bt709:pin=bt709:min=gbr:rin=full:t={transfer}:p={primaries}:m={matrix}"
              f":r={zrange}:npl=203,format=yuv420p10le")
     params = f"log-level=error:colorprim={primaries}:transfer={transfer}:colormatrix={matrix}:range={zrange}"
+    if bitrate_kbps:
+        params += f":bitrate={bitrate_kbps}:vbv-maxrate={bitrate_kbps * 6 // 5}:vbv-bufsize={bitrate_kbps * 2}"
     if isinstance(source, str):
         inputs, data = ["-f", "lavfi", "-i", source], None
     else:
