@@ -10,7 +10,7 @@ A clip at another speed is heard at its own pitch (`media.audio.time_stretch`), 
 STRETCH_BLOCK_S of mix time: each block is stretched from a little more source than it needs (STRETCH_MARGIN_S each
 side, so the stretcher has settled by the block's first sample) and cross-fades over STRETCH_FADE_S into the next.
 The blocks depend on the clip alone, never on which span is asked for, so the viewer and the export hear the same
-samples. A frozen clip is silent.
+samples. A frozen or reversed clip is silent.
 """
 from __future__ import annotations
 

@@ -190,7 +190,6 @@ def span_start(value: Fraction) -> int | Fraction:
     return value.numerator if value.denominator == 1 else value
 
 
-
 def clips_of(placed: list[Placed]) -> list[Placed]:
     return [p for p in placed if isinstance(p.item, otio.schema.Clip)]
 

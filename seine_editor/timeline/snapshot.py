@@ -63,7 +63,7 @@ class ClipInfo:
     start_frame: int
     duration_frames: int
     source_start_frame: int  # played frames into the media (0 = its first frame; timeline frames at 1×)
-    available_frames: Optional[int]  # media length in timeline frames; None: unlimited (still, missing)
+    available_frames: Optional[int]  # media length in played frames; None: unlimited (still, missing, frozen)
     media_path: Optional[str]
     kind: str  # "video", "audio", "image", or a generative kind
     link_group: Optional[str]
