@@ -26,7 +26,9 @@ from seine_editor.timeline import media_folders, media_paths, otio_io
 from seine_editor.timeline.document import TimelineDocument
 
 AUTOSAVE_INTERVAL_MS = 60_000
-AUTOSAVE_EVERY_EDITS = 25
+AUTOSAVE_EVERY_EDITS = 25  # then written at the next pause in editing ...
+AUTOSAVE_PAUSE_MS = 1_500  # ... this long after the last edit: a run of edits is never held up by a write
+AUTOSAVE_AT_MOST_EDITS = 100  # written at once however fast the edits come, so little is ever lost
 CACHE_DIR = "cache"
 LEFT_BEHIND = ("proxies",)  # cache subfolders a saved project's Save As does not copy: remade on demand
 
@@ -55,6 +57,10 @@ class Project(IntentsMixin, QObject):
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self.autosave)
         self._autosave_timer.start()
+        self._pause_timer = QTimer(self)  # restarted by each edit once AUTOSAVE_EVERY_EDITS are unsaved
+        self._pause_timer.setSingleShot(True)
+        self._pause_timer.setInterval(AUTOSAVE_PAUSE_MS)
+        self._pause_timer.timeout.connect(self.autosave)
         self.undo_stack.cleanChanged.connect(self.clean_changed)
         self.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
         self.document.changed.connect(self._on_document_changed)
@@ -166,6 +172,7 @@ class Project(IntentsMixin, QObject):
             return None
         target = recovery.recovery_path(self.path)
         self._edits_since_autosave = 0
+        self._pause_timer.stop()
         try:
             text = otio_io.timeline_to_json(self.document.timeline, self.path)
             otio_io.write_atomically(target, text.encode("utf-8"), backups=0)
@@ -182,6 +189,7 @@ class Project(IntentsMixin, QObject):
     def close(self, discard_recovery: bool = False) -> None:
         """Stop autosaving; `discard_recovery` when the user chose not to keep unsaved edits."""
         self._autosave_timer.stop()
+        self._pause_timer.stop()
         if self._generation is not None:  # generation hook: cancel and join running jobs
             self._generation.shutdown()
         if discard_recovery and self.path is not None:
@@ -303,9 +311,13 @@ class Project(IntentsMixin, QObject):
         self.changed.emit(change)
 
     def _on_undo_stack_index_changed(self, _index: int) -> None:
+        """Writing a long timeline takes a fraction of a second (about 0.3 s at 1,000 clips a track): it waits for
+        a pause rather than freezing the edit that happened to be the 25th."""
         self._edits_since_autosave += 1
-        if self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
+        if self._edits_since_autosave >= AUTOSAVE_AT_MOST_EDITS:
             self.autosave()
+        elif self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
+            self._pause_timer.start()
 
 
 def machine_engine_settings():

@@ -12,7 +12,7 @@ from urllib.parse import unquote, urlparse
 
 import opentimelineio as otio
 
-from seine_editor.timeline import generated
+from seine_editor.timeline import generated, meta
 
 _HINT_KEY = "absolute_path"
 
@@ -97,6 +97,17 @@ def _resolved(path: str, base: Path) -> str:
     return str(base / local)
 
 
+def _relative_and_hint(url: str, folder: Path) -> Optional[tuple[str, str]]:
+    """(the URL relative to ``folder``, the absolute path) for local media inside it; None for anything else."""
+    local = media_path(url)
+    if local is None or not local.is_absolute():
+        return None
+    try:
+        return local.relative_to(folder).as_posix(), str(local)
+    except ValueError:
+        return None
+
+
 def _relative_to(path: str, folder: Path) -> str:
     """`path` relative to `folder` (POSIX separators) when it lies inside it; otherwise unchanged."""
     local = media_path(path)
@@ -109,27 +120,31 @@ def _relative_to(path: str, folder: Path) -> str:
 
 
 def _pop_hint(reference) -> Optional[str]:
-    seine = reference.metadata.get("seine")
+    seine = meta.namespace_of(reference)
     if seine is None or _HINT_KEY not in seine:
         return None
     hint = str(seine[_HINT_KEY])
     del seine[_HINT_KEY]
     if not len(seine):
-        del reference.metadata["seine"]
+        del reference.metadata[meta.NAMESPACE]
     return hint
 
 
 def relativise_media_paths(timeline: otio.schema.Timeline, folder: Path) -> None:
+    relative: dict[str, Optional[tuple[str, str]]] = {}  # each file once: long timelines reuse a few
     for _clip, _key, reference in external_references(timeline):
-        local = media_path(reference.target_url or "")
-        if local is None or not local.is_absolute():
+        url = reference.target_url or ""
+        if url not in relative:
+            relative[url] = _relative_and_hint(url, folder)
+        if relative[url] is None:
             continue
-        try:
-            relative = local.relative_to(folder)
-        except ValueError:
-            continue
-        reference.metadata.setdefault("seine", {})[_HINT_KEY] = str(local)
-        reference.target_url = relative.as_posix()
+        target, hint = relative[url]
+        seine = meta.namespace_of(reference)
+        if seine is None:  # a new dictionary crosses into OTIO in one step; a key set inside one costs more
+            reference.metadata[meta.NAMESPACE] = {_HINT_KEY: hint}
+        else:
+            seine[_HINT_KEY] = hint
+        reference.target_url = target
     for clip in _generative_clips(timeline):  # the request's sources and takes move with the project too
         generated.map_paths(clip, lambda path: _relative_to(path, folder))
 

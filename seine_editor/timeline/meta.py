@@ -53,14 +53,21 @@ def active_memo():
     return getattr(_reading, "memo", None)
 
 
+def namespace_of(obj: otio.core.SerializableObject):
+    """OTIO's own dictionary of the seine metadata, or None. An empty metadata is asked its length first: OTIO
+    answers a missing key by raising inside (about 15 µs), its length in under 1 µs."""
+    metadata = obj.metadata
+    return metadata.get(NAMESPACE) if len(metadata) else None
+
+
 def _namespace(obj: otio.core.SerializableObject):
     """The seine metadata: the read copy inside `reading()`, else OTIO's own dictionary (None when absent)."""
     copies = getattr(_reading, "copies", None)
     if copies is None:
-        return obj.metadata.get(NAMESPACE)
+        return namespace_of(obj)
     held = copies.get(id(obj))
     if held is None:
-        found = obj.metadata.get(NAMESPACE)
+        found = namespace_of(obj)
         held = copies[id(obj)] = (obj, plain(found) if found is not None else {})  # obj held: its id stays its own
     return held[1]
 

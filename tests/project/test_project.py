@@ -244,15 +244,38 @@ def test_new_project_keeps_its_settings_in_the_timeline(qapp):
 
 # ------------------------------------------------------------------------------------------ autosave
 
-def test_twenty_five_edits_write_the_recovery_file(project, tmp_path):
-    project.save_as(tmp_path / "cut.otio")
+def _slips(project, count: int) -> None:
     a = _ids(project)["A"]
-    for n in range(project_module.AUTOSAVE_EVERY_EDITS - 1):
+    for n in range(count):
         project.slip(a, 1 if n % 2 == 0 else -1)
-    assert not recovery_path(tmp_path / "cut.otio").exists()
-    project.slip(a, 1)
+
+
+def test_twenty_five_edits_then_a_pause_write_the_recovery_file(project, qtbot, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    _slips(project, project_module.AUTOSAVE_EVERY_EDITS)
+    assert not recovery_path(tmp_path / "cut.otio").exists()  # not inside the run of edits
+    with qtbot.waitSignal(project.autosaved, timeout=project_module.AUTOSAVE_PAUSE_MS + 2000):
+        pass
     saved = json.loads(recovery_path(tmp_path / "cut.otio").read_text())
     assert saved == json.loads(otio_io.timeline_to_json(project.document.timeline, tmp_path / "cut.otio"))
+
+
+def test_each_edit_of_a_run_puts_the_write_off_until_the_pause(project, qtbot, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    _slips(project, project_module.AUTOSAVE_EVERY_EDITS)
+    qtbot.wait(project_module.AUTOSAVE_PAUSE_MS // 2)
+    _slips(project, 1)
+    qtbot.wait(project_module.AUTOSAVE_PAUSE_MS * 3 // 4)
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+    qtbot.waitUntil(recovery_path(tmp_path / "cut.otio").exists, timeout=2000)
+
+
+def test_a_hundred_edits_without_a_pause_write_the_recovery_file_at_once(project, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    _slips(project, project_module.AUTOSAVE_AT_MOST_EDITS - 1)
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+    _slips(project, 1)
+    assert recovery_path(tmp_path / "cut.otio").exists()
 
 
 def test_autosave_timer_writes_the_recovery_file(project, qtbot, tmp_path):
@@ -270,9 +293,7 @@ def test_an_autosave_that_cannot_write_is_said_once_and_never_raises_into_edits(
     blocked.mkdir()  # the recovery file cannot be written where a folder stands, as on a full or read-only disk
     said = []
     project.autosave_failed.connect(said.append)
-    a = _ids(project)["A"]
-    for n in range(3 * project_module.AUTOSAVE_EVERY_EDITS):
-        project.slip(a, 1 if n % 2 == 0 else -1)
+    _slips(project, 3 * project_module.AUTOSAVE_AT_MOST_EDITS)
     assert len(said) == 1 and said[0].startswith(f"autosave failed: {blocked}: cannot be written")
     assert project.autosave_problem == said[0]
 
