@@ -103,7 +103,8 @@ def test_save_as_into_another_folder_moves_the_windows_cache_there(window, tmp_p
     assert window.windowTitle() == "story.otio — Seine Editor"
 
 
-def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, infos, tmp_path):
+def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, infos, tmp_path, qtbot):
+    from seine_editor.project.project import AUTOSAVE_EVERY_EDITS
     from seine_editor.project.recovery import recovery_path
 
     window.project.save_as(tmp_path / "cut.otio")
@@ -111,10 +112,11 @@ def test_a_failing_autosave_is_said_in_the_status_bar_and_edits_go_on(window, in
     v1 = window.project.document.track_ids("video")[0]
     window.project.add_clip(infos["a"], v1, 0, duration_frames=20)
     clip = window.project.document.info().tracks[0].clips[0].id
-    for n in range(30):
+    for n in range(AUTOSAVE_EVERY_EDITS + 5):
         window.project.slip(clip, 1 if n % 2 == 0 else -1)
-    assert window.statusBar().currentMessage().startswith(
-        f"⚠ Autosave failed: {recovery_path(tmp_path / 'cut.otio')}: cannot be written")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage().startswith(
+        f"⚠ Autosave failed: {recovery_path(tmp_path / 'cut.otio')}: cannot be written"), timeout=4000)
+    window.project.slip(clip, 1)  # and editing goes on
 
 
 def test_the_tests_keep_settings_out_of_the_persons_own():
