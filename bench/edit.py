@@ -158,6 +158,16 @@ def bench_window(path: Path, repeats: int, pairs: int) -> None:
     from seine_editor.project.project import Project
     from seine_editor.widgets.main_window import MainWindow
 
+    from seine_editor.widgets.timeline_view import TimelineView
+
+    painted = []  # when the timeline view finished painting (its foreground is drawn last)
+    draw_foreground = TimelineView.drawForeground
+
+    def timed_foreground(self, painter, rect):  # set before the view is made: Qt reads overrides then
+        draw_foreground(self, painter, rect)
+        painted.append(time.perf_counter())
+
+    TimelineView.drawForeground = timed_foreground
     app = QtWidgets.QApplication.instance() or QtWidgets.QApplication([])
     window = MainWindow(settings_scope=str(path.parent / "settings.ini"), interactive=False)
     window.set_project(Project.open(str(path)))
@@ -167,15 +177,6 @@ def bench_window(path: Path, repeats: int, pairs: int) -> None:
     app.processEvents()
     view = window.timeline_panel.view if hasattr(window, "timeline_panel") else window.findChild(
         QtWidgets.QGraphicsView)
-
-    painted = []  # when the timeline view last finished painting (its foreground is drawn last)
-    draw_foreground = type(view).drawForeground
-
-    def timed_foreground(self, painter, rect):
-        draw_foreground(self, painter, rect)
-        painted.append(time.perf_counter())
-
-    type(view).drawForeground = timed_foreground
 
     def repainted(fn, *args):
         """(intent to the timeline's first repaint, intent to every view settled)."""
