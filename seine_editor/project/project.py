@@ -1,10 +1,12 @@
 """Project: the timeline document + its undo stack + settings + files (project, backups, recovery, cache).
 
-Views call the intent methods (`add_clip`, `move_clips`, `split_at`, ...). Each builds one command from
-`commands.py`, applies it (the document validates: a refused edit raises `PlacementError` and pushes
-nothing) and pushes it. Related edits become one undo step with `with project.macro("Move 3 clips"):`.
+Views call the intent methods: one per edit declared on the document, of the same name and arguments
+(`split_clip`, `move_clips`, `set_speed`, ...), and the project's own (`add_clip`, `add_clips`, `relink`, ...). Each
+builds one command from `commands.py`, applies it (the document validates: a refused edit raises `PlacementError`
+and pushes nothing) and pushes it. Related edits become one undo step with `with project.macro("Move 3 clips"):`.
 Files: `Project.new()`, `Project.open(path)` (a failed open raises and leaves every other project as it
-was), `save()`, `save_as()`. Unsaved edits are autosaved to `name.otio.recovery` every 60 s or 25 edits.
+was), `save()`, `save_as()`. Unsaved edits are autosaved to `name.otio.recovery` every 60 s, and at the first pause
+after 25 edits.
 """
 from __future__ import annotations
 
