@@ -190,12 +190,17 @@ def test_a_transition_generated_with_sound_plays_it_until_the_inspector_switches
     assert form.sound.isChecked() and heard_under_the_item() > 0.0
 
 
-def test_the_sound_switch_is_off_and_disabled_for_a_take_made_without_sound(cut, ui, qtbot):
-    window, at_cut = cut
+def baked_morph(window, ui, at_cut, qtbot) -> str:
+    """A morph transition dropped on the cut, once its frames are made: its id."""
     ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
     item_id = window.project.document.info().tracks[0].clips[1].id
     qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
                     timeout=60000)
+    return item_id
+
+def test_the_sound_switch_is_off_and_disabled_for_a_take_made_without_sound(cut, ui, qtbot):
+    window, at_cut = cut
+    item_id = baked_morph(window, ui, at_cut, qtbot)
     window.timeline.view.select_clips([item_id])
     assert not window.inspector.form.sound.isEnabled() and not window.inspector.form.sound.isChecked()
 
@@ -253,10 +258,7 @@ def test_extend_clip_asks_what_happens_next_and_for_how_long(cut, qtbot):
 
 def test_a_generated_item_made_for_another_frame_size_is_stale_and_says_so(cut, ui, qtbot):
     window, at_cut = cut
-    ui.drop_mime(window.timeline.view.viewport(), palette_mime(window, "engine:morph"), at_cut)
-    item_id = window.project.document.info().tracks[0].clips[1].id
-    qtbot.waitUntil(lambda: window.project.document.info().clip(item_id).generative.status == "baked",
-                    timeout=60000)
+    item_id = baked_morph(window, ui, at_cut, qtbot)
     window.project.set_settings(width=320, height=240)
     view = window.timeline.view
     assert view.clip_items[item_id].job_state == "stale"
