@@ -117,6 +117,9 @@ class ClipPropertyEditsMixin:
         new = _checked_speed(speed)
         group = self._link_group(clip_id)
         clip = self.info().clip(clip_id)
+        if clip.generative is not None:
+            raise PlacementError(f"'{clip.name}' is a generative item: its frames are made at the timeline's rate; "
+                                 f"give it another length instead")
         if clip.speed <= 0:
             raise PlacementError(f"clip '{clip.name}' is {'a freeze frame' if clip.speed == 0 else 'reversed'}; "
                                  f"its speed cannot be changed here")

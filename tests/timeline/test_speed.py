@@ -156,6 +156,15 @@ def test_a_frozen_clip_keeps_its_frame_when_trimmed_and_its_speed_cannot_be_set(
         doc.set_speed(clip_id, 2)
 
 
+def test_a_generative_items_speed_cannot_be_set(shots):
+    doc, _, _, clip_id = shots
+    item = doc.add_generative_transition(clip_id, 8).ids[0]
+    before = doc.to_json()
+    with pytest.raises(PlacementError, match="is a generative item: its frames are made at the timeline's rate"):
+        doc.set_speed(item, 2)
+    assert doc.to_json() == before
+
+
 def test_a_still_has_no_speed_to_keep_and_stays_unlimited(doc):
     v, _ = tracks(doc)
     clip_id = doc.insert_clip(still(), v, 0, duration_frames=24).ids[0]
