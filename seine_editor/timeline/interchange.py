@@ -18,6 +18,7 @@ import re
 import shutil
 import tempfile
 import unicodedata
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path, PureWindowsPath
@@ -247,6 +248,22 @@ def _state_fcp7_format(timeline: otio.schema.Timeline) -> None:
         timeline.metadata["fcp_xml"] = sequence
 
 
+def _mlt_text(timeline: otio.schema.Timeline, profile: dict) -> str:
+    """The MLT XML, with every track's sound mixed in: the writer adds no `mix` transitions, so melt and Shotcut
+    would hear only the topmost track that has sound (a music track under the pictures would be silent). Each track
+    is summed onto the background track, as Shotcut itself joins its tracks."""
+    root = ElementTree.fromstring(otio.adapters.write_to_string(timeline, "mlt_xml", **profile))
+    tractor = root.find("tractor")
+    tracks = tractor.findall("multitrack/track") if tractor is not None else []
+    for index in range(1, len(tracks)):
+        mix = ElementTree.SubElement(tractor, "transition", id=f"mix{index}")
+        for name, value in (("a_track", 0), ("b_track", index), ("mlt_service", "mix"), ("always_active", 1),
+                            ("sum", 1)):
+            ElementTree.SubElement(mix, "property", name=name).text = str(value)
+    ElementTree.indent(root, space="    ")
+    return '<?xml version="1.0" ?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+
+
 def _edl_text(timeline: otio.schema.Timeline) -> str:
     """The CMX3600 text, with each Windows path in a ``* FROM CLIP:`` line as it was written (the writer turns
     its backslashes around)."""
@@ -305,6 +322,8 @@ def _write(timeline: otio.schema.Timeline, path: Path, adapter: str, options: Op
     try:
         if adapter == "cmx_3600":
             temp.write_text(_edl_text(timeline), encoding="utf-8")
+        elif adapter == "mlt_xml":
+            temp.write_text(_mlt_text(timeline, options or {}), encoding="utf-8")
         else:
             otio.adapters.write_to_file(timeline, str(temp), adapter_name=adapter, **(options or {}))
         if temp.is_dir() and path.is_dir():  # an earlier .otiod bundle: a folder is not renamed over another

@@ -72,3 +72,50 @@ def test_melt_plays_a_sped_clip_from_the_same_media_frame(tmp_path, media, tools
             theirs.append(read_frame_index(next(container.decode(video=0)).to_ndarray(format="rgb24")))
     with Compositor(timeline, size=SIZE) as compositor:
         assert theirs == [read_frame_index(compositor.frame(n)) for n in range(16)] == list(range(10, 42, 2))
+
+
+def _tone_wav(path, hz: float, seconds: float = 2.0, rate: int = 48000):
+    samples = (0.25 * np.sin(2 * np.pi * hz * np.arange(int(seconds * rate)) / rate)).astype(np.float32)[None, :]
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream("pcm_s16le", rate=rate)
+        stream.layout = "mono"
+        frame = av.AudioFrame.from_ndarray(samples, format="fltp", layout="mono")
+        frame.sample_rate, frame.pts = rate, 0
+        container.mux(stream.encode(frame))
+        container.mux(stream.encode())
+    return path
+
+
+@needs_melt
+def test_melt_hears_every_track_mixed_as_the_editor_mixes_them(tmp_path, media):
+    """A picture with its sound, and music on a second audio track: melt hears both, at the editor's levels."""
+    from fractions import Fraction
+
+    from seine_editor.media.probe import probe
+    from seine_editor.render.audio import AudioMixer
+    from seine_editor.render.plan import plan_of
+    from seine_editor.timeline.document import TimelineDocument
+
+    document = TimelineDocument(rate=Fraction(24))
+    document.insert_clip(probe(media["a"]), document.track_ids("video")[0], 0, duration_frames=48)
+    music = document.add_track("audio").ids[0]
+    document.insert_clip(probe(_tone_wav(tmp_path / "music.wav", 660)), music, 0, duration_frames=48)
+    otio_io.write_settings(document.timeline, otio_io.TimelineSettings(*SIZE))
+    otio_io.save_timeline(document.timeline, tmp_path / "mixed.otio")
+    assert main(["export", str(tmp_path / "mixed.otio"), "-o", str(tmp_path / "mixed.mlt")]) == 0
+    subprocess.run(["melt", str(tmp_path / "mixed.mlt"), "-consumer", f"avformat:{tmp_path}/mixed.wav", "vn=1",
+                    "-quiet"], check=True, timeout=120, capture_output=True)
+    with av.open(str(tmp_path / "mixed.wav")) as container:
+        rate = container.streams.audio[0].rate
+        theirs = np.concatenate([f.to_ndarray().reshape(-1, 2)[:, 0] for f in container.decode(audio=0)]) / 32768
+    ours = AudioMixer(plan_of(document.render_snapshot()), rate=rate).mix_frames(0, 48)[0]
+    inner = slice(rate // 5, rate * 6 // 5)  # clear of the fades at the ends
+
+    def levels(samples):
+        spectrum = np.abs(np.fft.rfft(samples[inner] * np.hanning(inner.stop - inner.start)))
+        bins = np.fft.rfftfreq(inner.stop - inner.start, 1 / rate)
+        return [spectrum[np.argmin(np.abs(bins - hz))] for hz in (440, 660)]
+
+    (a_theirs, b_theirs), (a_ours, b_ours) = levels(theirs), levels(ours)
+    assert b_theirs / a_theirs == pytest.approx(b_ours / a_ours, rel=0.05)  # the music is heard, at its level
+    assert np.sqrt((theirs[inner] ** 2).mean()) == pytest.approx(np.sqrt((ours[inner] ** 2).mean()), rel=0.02)
