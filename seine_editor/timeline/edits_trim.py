@@ -16,6 +16,16 @@ from seine_editor.timeline.track_edit import Slot, TrackEdit
 EDGES = ("head", "tail")
 
 
+def _dissolve_named(document, transition_id: str) -> str:
+    """"6 frame dissolve after 'A'" for an undo text (the id when there is no such dissolve: the edit then raises
+    naming it)."""
+    found = next((t for track in document.info().tracks for t in track.transitions if t.id == transition_id), None)
+    if found is None:
+        return f"dissolve {transition_id!r}"
+    return (f"{found.in_offset_frames + found.out_offset_frames} frame dissolve after "
+            f"'{clip_name(document, found.left_clip_id)}'")
+
+
 def trim_slot(edit: TrackEdit, slot: Slot, edge: str, delta: int, ripple: bool) -> None:
     """Head: delta > 0 removes frames from the start. Tail: delta > 0 adds frames at the end.
     Ripple keeps the clip's start and shifts what follows by the change in length."""
@@ -153,6 +163,8 @@ class TrimEditsMixin:
 
         return self._apply("set_dissolve", [track_id], fn)
 
+    @undoable(lambda doc, transition_id: f"Remove {_dissolve_named(doc, transition_id)}",
+              example=lambda doc, ids: {"transition_id": doc.add_dissolve(ids["A"], 6, 6).ids[0]})
     def remove_transition(self, transition_id: str):
         track_id = meta.item_id(self._track_of(transition_id))
         return self._apply("remove_transition", [track_id],

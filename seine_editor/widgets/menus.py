@@ -101,6 +101,10 @@ def _delete(window, ripple: bool) -> None:
     if markers:  # a selected marker flag is what Delete means, even with clips selected below
         window.run_edit(edit_bridge.remove_markers, markers)
         return
+    transition = window.timeline.view.selected_transition()
+    if transition is not None:  # a dissolve picked on its own
+        window.run_edit(lambda p: p.remove_transition(transition.id))
+        return
     ids = _selected(window)
     if ids:
         window.run_edit(lambda p: p.delete_clips(ids, ripple=ripple))

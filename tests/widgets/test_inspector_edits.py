@@ -53,6 +53,19 @@ def test_a_clicked_dissolve_shows_its_length_and_editing_it_changes_the_document
     assert (dissolve.in_offset_frames, dissolve.out_offset_frames) == (6, 6)
 
 
+def test_delete_removes_a_clicked_dissolve_and_undo_brings_it_back(cut):
+    window, v1 = cut
+    window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
+    clips = window.project.document.info().track(v1).clips
+    click_frame(window, v1, 41)
+    QTest.keyClick(window.timeline.view, QtCore.Qt.Key_Delete)
+    assert window.project.document.info().track(v1).transitions == ()
+    assert window.project.document.info().track(v1).clips == clips  # the clips stay as they were
+    assert window.project.undo_stack.undoText() == "Remove 12 frame dissolve after 'shot_a.mp4'"
+    window.actions_by_key["undo"].trigger()
+    assert len(window.project.document.info().track(v1).transitions) == 1
+
+
 def test_a_dissolve_longer_than_the_handles_is_refused_with_the_reason(cut):
     window, v1 = cut
     window.project.add_dissolve(window.project.document.info().track(v1).clips[0].id, 6, 6)
