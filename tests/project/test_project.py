@@ -282,9 +282,18 @@ def test_autosave_timer_writes_the_recovery_file(project, qtbot, tmp_path):
     project.save_as(tmp_path / "cut.otio")
     project.slip(_ids(project)["A"], 1)
     project._autosave_timer.setInterval(10)
-    with qtbot.waitSignal(project.autosaved, timeout=2000) as written:
+    with qtbot.waitSignal(project.autosaved, timeout=project_module.AUTOSAVE_PAUSE_MS + 3000) as written:
         pass
     assert written.args == [str(recovery_path(tmp_path / "cut.otio"))]
+
+
+def test_the_timers_autosave_waits_for_a_pause_in_editing(project, qtbot, tmp_path):
+    project.save_as(tmp_path / "cut.otio")
+    project.slip(_ids(project)["A"], 1)
+    project._autosave_timer.setInterval(10)
+    qtbot.wait(project_module.AUTOSAVE_PAUSE_MS // 2)  # the timer has ticked, an edit ago
+    assert not recovery_path(tmp_path / "cut.otio").exists()
+    qtbot.waitUntil(recovery_path(tmp_path / "cut.otio").exists, timeout=project_module.AUTOSAVE_PAUSE_MS + 3000)
 
 
 def test_an_autosave_that_cannot_write_is_said_once_and_never_raises_into_edits(project, tmp_path):
