@@ -32,7 +32,7 @@ from seine_editor.timeline import generated, layout, meta
 from seine_editor.timeline.media_paths import is_foreign_path
 from seine_editor.timeline.media_ranges import fill_available_ranges, move_to_source_timecode
 from seine_editor.timeline.snapshot import build_render_snapshot
-from seine_editor.timeline.time import timecode, to_range
+from seine_editor.timeline.time import exact_rate, timecode, to_range
 
 ADAPTERS = {".otio": "otio_json", ".otioz": "otioz", ".otiod": "otiod", ".edl": "cmx_3600", ".xml": "fcp_xml",
             ".fcpxml": "fcpx_xml", ".xges": "xges", ".ale": "ale", ".aaf": "AAF", ".mlt": "mlt_xml"}
@@ -222,11 +222,12 @@ def _played_in_points(timeline: otio.schema.Timeline) -> None:
     """MLT's timewarp producer (what the MLT writer makes of a time warp) counts frames at its speed: a sped clip's
     in point is its played frame there, not its media frame."""
     for clip in timeline.find_clips():
-        speed = layout.speed(clip)
-        source = clip.source_range
+        source, speed = clip.source_range, layout.speed(clip)
         if speed > 0 and speed != 1 and source is not None:
-            start = otio.opentime.RationalTime(source.start_time.value / float(speed), source.start_time.rate)
-            clip.source_range = otio.opentime.TimeRange(start, source.duration)
+            rate = source.start_time.rate
+            played = layout.played(clip, source.start_time, exact_rate(rate))
+            clip.source_range = otio.opentime.TimeRange(otio.opentime.RationalTime(float(played), rate),
+                                                        source.duration)
 
 
 def _state_fcp7_format(timeline: otio.schema.Timeline) -> None:
