@@ -365,7 +365,7 @@ class GenerationController(QObject):
         places = self.document.info().places
         if item_id not in places:
             raise PlacementError(f"no item with id {item_id!r} in the timeline")
-        clip = places[item_id][2]
+        clip = places[item_id]
         if clip.generative is None:
             raise PlacementError(f"clip '{clip.name}' is not a generative item")
         return clip.generative

@@ -123,11 +123,12 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
 
     def _link_group(self, clip_id: str) -> list[tuple[str, str]]:
         """(track id, clip id) of the clip and every clip linked to it, in timeline order."""
-        places = self.info().places
-        if clip_id not in places:
-            raise PlacementError(f"no clip with id {clip_id!r} in the timeline")
-        members = sorted(places[i] for i in (clip_id, *places[clip_id][2].linked_ids))
-        return [(clip.track_id, clip.id) for _, _, clip in members]
+        info = self.info()
+        clip = info.clip(clip_id)
+        row = {track.id: track.index for track in info.tracks}
+        members = sorted((info.places[i] for i in (clip_id, *clip.linked_ids)),
+                         key=lambda c: (row[c.track_id], c.start_frame))
+        return [(c.track_id, c.id) for c in members]
 
     # ---- applying ----------------------------------------------------------------------------------------
 
@@ -161,10 +162,13 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
         taken = []
         for patch in patches:
             track = tracks[patch.track_id]
-            taken.append(tuple(track[patch.start:patch.start + patch.take]))
+            taken.append(tuple(self._memo.children_of(track)[patch.start:patch.start + patch.take]))
             del track[patch.start:patch.start + patch.take]
-        for patch in patches:
-            tracks[patch.track_id][patch.start:patch.start] = list(patch.put)
+            self._memo.splice(track, patch.start, patch.take, ())
+        for patch in patches:  # one insert at a time: OTIO's slice assignment lists the whole track first
+            for offset, item in enumerate(patch.put):
+                tracks[patch.track_id].insert(patch.start + offset, item)
+            self._memo.splice(tracks[patch.track_id], patch.start, 0, patch.put)
         return tuple(Patch(p.track_id, p.start, len(p.put), out) for p, out in zip(patches, taken))
 
     def _swap(self, tracks: Mapping[str, otio.schema.Track], order: tuple[str, ...] | None = None,

@@ -181,7 +181,7 @@ class GenerativeEditsMixin:
         merged = generated.normalize_params(data["kind"], {**data["params"], **(params or {})})
 
         def change(slot, edit):
-            placed = [layout.Placed(s.start, s.duration, s.item, i) for i, s in enumerate(edit.ordered())]
+            placed = [layout.Placed(s.start, s.duration, s.item) for s in edit.ordered()]
             me = next(p for p in placed if p.item is slot.item)
             sources = data["sources"] if data["kind"] == generated.ANIMATE else generated.boundary_sources(
                 data["kind"], _adjacent(placed, me.start, end=True), _adjacent(placed, me.end, end=False), self.rate)

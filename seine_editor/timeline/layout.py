@@ -12,9 +12,7 @@ A frozen clip (speed 0) keeps its frame, and a reversed one (below 0) is not hel
 """
 from __future__ import annotations
 
-import bisect
 import math
-import operator
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -29,12 +27,12 @@ from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
 
 @dataclass(frozen=True)
 class Placed:
-    """A clip or gap at `start` for `duration` frames; `index` is its position among the track's children."""
+    """A clip, gap or nested composition at `start` for `duration` frames. It holds no index among the track's
+    children, so when an edit adds or removes children, the items after them keep their `Placed`."""
 
     start: int
     duration: int
     item: otio.core.Item
-    index: int
 
     @property
     def end(self) -> int:
@@ -51,34 +49,58 @@ class PlacedTransition:
     out_offset: int
 
 
+@dataclass(frozen=True)
+class Change:
+    """How a track's reading differs from the one before it: ``placed[:head]`` are the very objects of
+    ``before[:head]``; the last ``tail`` items are ``before``'s last ``tail`` moved ``shift`` frames (the very objects
+    when ``shift`` is 0). A view kept per item of ``before`` rebuilds only what lies between."""
+
+    before: list[Placed]
+    head: int
+    tail: int
+    shift: int
+
+
 def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], list[PlacedTransition]]:
     """Items (clips, gaps, nested compositions) with frame positions, and transitions with their neighbours.
 
     Inside `meta.reading` with a memo, the previous reading of the same track is reused: only the run of children
     that differs from last time is read, and the items after it move along (the lists returned are shared: read
-    them, never change them)."""
+    them, never change them). `last_change` then says what differs from the reading before."""
     memo = meta.active_memo()
-    children = list(track)
-    held = memo.reads.get(id(track)) if memo is not None else None
+    if memo is None:
+        children = list(track)
+        placed = _place(children, 0, rate, None)
+        return placed, _transitions(children, placed, rate)
+    children = memo.children_of(track)
+    held = memo.reads.get(id(track))
     if held is None or held[0] is not track or not (held[1] is rate or held[1] == rate):
-        placed = _place(children, 0, 0, rate, memo)
+        placed = _place(children, 0, rate, memo)
+        transitions, change = _transitions(children, placed, rate), None
     else:
-        old, old_placed, old_transitions = held[2:]
-        if len(old) == len(children) and all(map(operator.is_, old, children)):
+        old, old_placed, old_transitions = held[2:5]
+        if old is children:
             return old_placed, old_transitions
-        placed = _replace(old, children, old_placed, rate, memo)
-    transitions = _transitions(children, placed, rate)
-    if memo is not None:
-        memo.reads[id(track)] = (track, rate, children, placed, transitions)
+        placed, change, run = _replace(old, children, old_placed, rate, memo)
+        transitions = _transitions(children, placed, rate) if old_transitions or any(
+            isinstance(c, otio.schema.Transition) for c in run) else []
+    memo.reads[id(track)] = (track, rate, children, placed, transitions, change)
     return placed, transitions
 
 
-def _place(children: list, first_index: int, position: int, rate: Fraction, memo) -> list[Placed]:
+def last_change(track: otio.schema.Track) -> Optional[Change]:
+    """What the latest `read_track` of ``track`` changed from the reading before it (None: read whole)."""
+    memo = meta.active_memo()
+    held = memo.reads.get(id(track)) if memo is not None else None
+    return held[5] if held is not None and held[0] is track else None
+
+
+def _place(children: list, position: int, rate: Fraction, memo) -> list[Placed]:
     placed = []
-    for index, child in enumerate(children, first_index):
+    for child in children:
         if not isinstance(child, otio.schema.Transition):
             duration = span(child, rate, memo)[0]
-            placed.append(Placed(position, duration, child, index))
+            placed.append(Placed(position, duration, child))
             position += duration
     return placed
 
@@ -95,21 +117,25 @@ def differing_run(old: list, new: list) -> tuple[int, int]:
     return head, tail
 
 
-def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo) -> list[Placed]:
-    """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved."""
+def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo):
+    """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved.
+    Returns (placed, its `Change`, the differing run of ``new``)."""
     head, tail = differing_run(old, new)
-    kept = bisect.bisect_left(old_placed, head, key=lambda p: p.index)
-    moved = bisect.bisect_left(old_placed, len(old) - tail, key=lambda p: p.index)
+    transitions_before = sum(1 for c in old[:head] if isinstance(c, otio.schema.Transition)) if len(
+        old_placed) != len(old) else 0
+    transitions_after = sum(1 for c in old[len(old) - tail:] if isinstance(c, otio.schema.Transition)) if len(
+        old_placed) != len(old) else 0
+    kept = head - transitions_before  # placed items among the common head
+    moved = tail - transitions_after  # and among the common tail
+    run = new[head:len(new) - tail]
     placed = old_placed[:kept]
     position = placed[-1].end if placed else 0
-    placed += _place(new[head:len(new) - tail], head, position, rate, memo)
+    placed += _place(run, position, rate, memo)
     position = placed[-1].end if placed else 0
-    shift, step = (position - old_placed[moved].start, len(new) - len(old)) if moved < len(old_placed) else (0, 0)
-    if shift == step == 0:
-        placed += old_placed[moved:]
-    else:
-        placed += [Placed(p.start + shift, p.duration, p.item, p.index + step) for p in old_placed[moved:]]
-    return placed
+    tail_items = old_placed[len(old_placed) - moved:] if moved else []
+    shift = position - tail_items[0].start if tail_items else 0
+    placed += tail_items if shift == 0 else [Placed(p.start + shift, p.duration, p.item) for p in tail_items]
+    return placed, Change(old_placed, kept, moved, shift), run
 
 
 def _transitions(children: list, placed: list[Placed], rate: Fraction) -> list[PlacedTransition]:

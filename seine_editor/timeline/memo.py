@@ -24,6 +24,7 @@ class ItemMemo:
     spans: dict[int, tuple[Any, Fraction, int, int]] = field(default_factory=dict)  # (obj, rate, duration, start)
     views: dict[tuple, tuple[Any, Any, Any]] = field(default_factory=dict)  # (kind, id): (obj, key, view)
     reads: dict[int, tuple] = field(default_factory=dict)  # a track's last `layout.read_track`, with its children
+    children: dict[int, tuple[Any, list]] = field(default_factory=dict)  # a track's children, kept in step by `splice`
     available: dict[int, tuple] = field(default_factory=dict)  # (obj, rate, `layout.available_frames`)
     _pruned_size: int = 0
 
@@ -32,6 +33,7 @@ class ItemMemo:
         self.spans.clear()
         self.views.clear()
         self.reads.clear()
+        self.children.clear()
         self.available.clear()
 
     def facts(self, clip) -> tuple[bool, Optional[str], Optional[str], Optional[str]]:
@@ -41,6 +43,21 @@ class ItemMemo:
             return held[2]
         return self.keep_view("facts", clip, None, (generated.is_generative(clip), meta.get(clip, "link"),
                                                     layout.media_path(clip), meta.item_id(clip)))
+
+    def children_of(self, track) -> list:
+        """The track's children as a list, read once (listing an OTIO track costs about 0.3 µs a child) and then
+        kept in step with the document's changes by `splice`; the same list object while the track is unchanged."""
+        held = self.children.get(id(track))
+        if held is None or held[0] is not track:
+            held = self.children[id(track)] = (track, list(track))
+        return held[1]
+
+    def splice(self, track, start: int, take: int, put) -> None:
+        """The document took ``take`` children of ``track`` at ``start`` and put ``put`` there."""
+        held = self.children.get(id(track))
+        if held is not None and held[0] is track:
+            before = held[1]
+            self.children[id(track)] = (track, [*before[:start], *put, *before[start + take:]])
 
     def view(self, kind: str, obj: Any, key: Any) -> Any:
         """The view of ``kind`` (a `ClipInfo`, a `RenderItem`) built for ``obj`` in the circumstances ``key``, or
@@ -61,5 +78,6 @@ class ItemMemo:
         self.spans = {k: v for k, v in self.spans.items() if k in live_ids}
         self.views = {k: v for k, v in self.views.items() if k[1] in live_ids}
         self.reads = {k: v for k, v in self.reads.items() if k in live_ids}
+        self.children = {k: v for k, v in self.children.items() if k in live_ids}
         self.available = {k: v for k, v in self.available.items() if k in live_ids}
         self._pruned_size = len(self.namespaces) + len(self.spans)

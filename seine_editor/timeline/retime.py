@@ -19,12 +19,12 @@ def retimed_track(track: otio.schema.Track, old: Fraction, new: Fraction) -> oti
     """A copy of ``track`` (ids kept) at rate ``new``."""
     placed, transitions = layout.read_track(track, old)
     copy = track.clone()
-    by_index = {p.index: p for p in placed}
+    items = iter(placed)  # the copy's children, transitions aside, in the same order
     end = 0  # where the previous item ends at the new rate
-    for index, child in enumerate(copy):
+    for child in copy:
         if isinstance(child, otio.schema.Transition):
             continue
-        item = by_index[index]
+        item = next(items)
         start = end
         end = max(start + 1, _at(item.end, old, new))
         if isinstance(child, otio.schema.Clip):

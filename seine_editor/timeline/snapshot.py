@@ -10,6 +10,7 @@ Tracks are listed bottom to top (OTIO order): a later video track covers an earl
 """
 from __future__ import annotations
 
+import collections
 import dataclasses
 import functools
 import math
@@ -22,7 +23,7 @@ from typing import Any, Mapping, Optional
 import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import edits_properties, generated, layout, meta, sound
+from seine_editor.timeline import edits_properties, generated, kept_views, layout, meta, sound
 from seine_editor.media.image_sequence import ImageSequence
 from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
 
@@ -116,6 +117,10 @@ class TrackInfo:
     clips: tuple[ClipInfo, ...]
     transitions: tuple[TransitionInfo, ...]
 
+    @functools.cached_property
+    def by_id(self) -> Mapping[str, ClipInfo]:
+        return MappingProxyType(dict(zip([c.id for c in self.clips], self.clips)))
+
 
 @dataclass(frozen=True)
 class TimelineInfo:
@@ -134,13 +139,12 @@ class TimelineInfo:
     def clip(self, clip_id: str) -> ClipInfo:
         if clip_id not in self.places:
             raise PlacementError(f"no clip with id {clip_id!r} in the timeline")
-        return self.places[clip_id][2]
+        return self.places[clip_id]
 
     @functools.cached_property
-    def places(self) -> Mapping[str, tuple[int, int, ClipInfo]]:
-        """(track index, index in the track, ClipInfo) of each clip, by id."""
-        return MappingProxyType({c.id: (t, i, c) for t, track in enumerate(self.tracks)
-                                 for i, c in enumerate(track.clips)})
+    def places(self) -> Mapping[str, ClipInfo]:
+        """Every clip by id: each track's own look-up, which a track an edit left alone keeps (`_track_info`)."""
+        return collections.ChainMap(*(track.by_id for track in self.tracks))
 
     def clips(self) -> tuple[ClipInfo, ...]:
         return tuple(c for t in self.tracks for c in t.clips)
@@ -280,63 +284,58 @@ def _live_objects(timeline: otio.schema.Timeline) -> list:
 
 
 def _build_info(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> TimelineInfo:
-    if memo is not None:  # each track read first: link groups reuse the parts of unchanged tracks
-        for track in timeline.tracks:
-            layout.read_track(track, rate)
-    links = _link_groups(timeline, memo)
-    changed_groups = frozenset()
-    if memo is not None:  # groups whose members changed: their clips' linked ids did
-        before = memo.views.get(("link-groups", id(timeline)), (None, None, {}))[2]
-        changed_groups = frozenset(g for g in before.keys() | links.keys() if before.get(g) != links.get(g))
-        memo.views[("link-groups", id(timeline))] = (timeline, None, links)
-    tracks = tuple(_track_info(track, index, rate, links, memo, changed_groups)
-                   for index, track in enumerate(timeline.tracks))
+    if memo is None:
+        links = _groups_of(timeline.find_clips())
+        tracks = tuple(_track_info(track, index, rate, links) for index, track in enumerate(timeline.tracks))
+    else:
+        readings = [layout.read_track(track, rate)[0] for track in timeline.tracks]
+        parts, touched = [], set()
+        for track, placed in zip(timeline.tracks, readings):
+            part, changed = kept_views.link_part(track, placed, memo)
+            parts.append(part)
+            touched = None if touched is None or changed is None else touched | changed
+        links = kept_views.Links(parts)
+        order = tuple(map(id, timeline.tracks))
+        held = memo.views.get(("link-groups", id(timeline)))
+        before = held[2] if held is not None and held[1] == order else None
+        changed_groups = kept_views.changed_groups(before, links, touched)
+        memo.views[("link-groups", id(timeline))] = (timeline, order, links)
+        tracks = tuple(_track_info(track, index, rate, links, memo, changed_groups, part)
+                       for index, (track, part) in enumerate(zip(timeline.tracks, parts)))
     markers = tuple(_marker_info(m, rate, 0, None) for m in timeline.tracks.markers)
     duration = max((t.duration_frames for t in tracks), default=0)
     return TimelineInfo(timeline.name, rate, duration, tracks, markers)
 
 
-def _link_groups(timeline: otio.schema.Timeline, memo=None) -> dict[str, list[str]]:
-    """Clip ids by link group, in timeline order. With a memo, each track's part is kept while its children are
-    the same objects."""
-    if memo is None:
-        return _groups_of(timeline.find_clips())
-    groups: dict[str, list[str]] = {}
-    for track in timeline.tracks:
-        read = memo.reads.get(id(track))  # (track, rate, children, placed, transitions)
-        placed = read[3] if read is not None else None
-        held = memo.views.get(("links", id(track)))
-        if held is None or placed is None or held[1] is not placed:
-            part = _groups_of(track.find_clips() if isinstance(track, otio.core.Composition) else (), memo)
-            held = memo.views[("links", id(track))] = (track, placed, part)
-        for group, ids in held[2].items():
-            groups.setdefault(group, []).extend(ids)
-    return groups
-
-
-def _groups_of(clips, memo=None) -> dict[str, list[str]]:
+def _groups_of(clips) -> dict[str, list[str]]:
+    """Clip ids by link group, in timeline order."""
     groups: dict[str, list[str]] = {}
     for clip in clips:
-        _, group, _, clip_id = memo.facts(clip) if memo is not None else (0, meta.get(clip, "link"), 0,
-                                                                          meta.item_id(clip))
+        group = meta.get(clip, "link")
         if group:
-            groups.setdefault(group, []).append(clip_id)
+            groups.setdefault(group, []).append(meta.item_id(clip))
     return groups
 
 
-def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links: dict, memo=None,
-                changed_groups: frozenset = frozenset()) -> TrackInfo:
+def _track_info(track: otio.schema.Track, index: int, rate: Fraction, links, memo=None,
+                changed_groups: frozenset = frozenset(), part=None) -> TrackInfo:
     placed, transitions = layout.read_track(track, rate)
     track_id = meta.item_id(track) or ""
     if memo is None:
         clips = tuple(_clip_info(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
     else:
-        clips = _kept_clip_infos(memo, track, track_id, placed, rate, links, changed_groups)
+        clips = _kept_clip_infos(memo, track, track_id, placed, rate, links, changed_groups, part)
     transition_infos = tuple(_transition_info(t, track_id) for t in transitions)
     duration = placed[-1].end if placed else 0
-    return TrackInfo(track_id, track.name, track_kind(track), index, bool(meta.get(track, "muted", False)),
+    info = TrackInfo(track_id, track.name, track_kind(track), index, bool(meta.get(track, "muted", False)),
                      bool(meta.get(track, "hidden", False)), bool(meta.get(track, "locked", False)), duration,
                      clips, transition_infos)
+    if memo is None:
+        return info
+    held = memo.views.get(("track", id(track)))  # the same TrackInfo while nothing in it changed: its look-up too
+    if held is not None and held[0] is track and held[2] == info:
+        return held[2]
+    return memo.keep_view("track", track, None, info)
 
 
 def _clip_info(placed: layout.Placed, track_id: str, neighbours: list[layout.Placed], rate: Fraction,
@@ -367,28 +366,40 @@ def _clip_marker(marker: otio.schema.Marker, clip: otio.schema.Clip, start: int,
     return dataclasses.replace(info, frame=start + math.floor(offset))
 
 
-def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, links: dict,
-                     changed_groups: frozenset) -> tuple[ClipInfo, ...]:
-    """The track's ClipInfos, the last ones kept where the clip is the same object, its links and its file's
-    presence are as they were (moved along when only its place changed): a few comparisons a clip."""
+def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, links, changed_groups: frozenset,
+                     part) -> tuple[ClipInfo, ...]:
+    """The track's ClipInfos, kept from the last view as a list aligned with its items (`kept_views`): rebuilt
+    where the edit changed the track, where a link group changed its members, or all of them (each through the
+    memo) when a file went missing or came back."""
     build = _remembered_clip_info(memo)
-    held = memo.views.get(("clips", id(track)))
-    if held is None or held[1] != (track_id, rate):
-        clips = tuple(build(p, track_id, placed, rate, links) for p in layout.clips_of(placed))
+    seen: dict[Optional[str], bool] = {}  # whether each file read is offline
+
+    def one(index: int) -> Optional[ClipInfo]:
+        p = placed[index]
+        if not isinstance(p.item, otio.schema.Clip):
+            return None
+        info = build(p, track_id, placed, rate, links)
+        seen[info.media_path] = build.offline_of(info.media_path)
+        return info
+
+    held = memo.views.get(("clips", id(track)))  # (track, (track id, rate), placed, aligned, offline, clips)
+    change = layout.last_change(track)
+    if held is None or held[0] is not track or held[1] != (track_id, rate) or any(
+            build.offline_of(path) != offline for path, offline in held[4].items()) or not (
+            held[2] is placed or (change is not None and change.before is held[2])):
+        aligned = [one(index) for index in range(len(placed))]
+        offline, clips = seen, None
     else:
-        before = held[2]
-        clips = []
-        for p in layout.clips_of(placed):
-            old = before.get(id(p.item), (None, None))
-            old = old[1] if old[0] is p.item else None
-            if old is None or old.generative is not None or old.duration_frames != p.duration or (
-                    old.link_group in changed_groups) or old.offline != build.offline_of(old.media_path):
-                clips.append(build(p, track_id, placed, rate, links))
-            else:
-                clips.append(old if old.start_frame == p.start else _moved(old, p.start))
-        clips = tuple(clips)
-    by_object = {id(p.item): (p.item, clip) for p, clip in zip(layout.clips_of(placed), clips)}
-    memo.views[("clips", id(track))] = (track, (track_id, rate), by_object)
+        aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one)
+        redo = kept_views.positions(part, changed_groups.intersection(part), placed)
+        if redo:
+            aligned = list(aligned)
+            for index in redo:
+                aligned[index] = one(index)
+        offline = {**held[4], **seen} if seen else held[4]
+        clips = held[5] if aligned is held[3] else None
+    clips = tuple(filter(None, aligned)) if clips is None else clips
+    memo.views[("clips", id(track))] = (track, (track_id, rate), placed, aligned, offline, clips)
     return clips
 
 
@@ -476,7 +487,12 @@ def build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=N
 
 
 def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=None) -> RenderSnapshot:
-    audio_groups = sound.audio_link_groups(timeline)
+    if memo is None:
+        audio_groups = sound.audio_link_groups(timeline)
+    else:  # from the link groups kept per track
+        audio_groups = frozenset().union(*(
+            kept_views.link_part(track, layout.read_track(track, rate)[0], memo)[0] for track in timeline.tracks
+            if isinstance(track, otio.schema.Track) and track.kind == otio.schema.TrackKind.Audio))
     tracks: list[RenderTrack] = []
     duration = 0
     for index, track in enumerate(timeline.tracks):
@@ -492,6 +508,7 @@ def _build_render_snapshot(timeline: otio.schema.Timeline, rate: Fraction, memo=
             tracks.append(RenderTrack(track_id if layer == 0 else f"{track_id}/{layer}", kind,
                                       off or bool(meta.get(track, "muted", False)),
                                       off or bool(meta.get(track, "hidden", False)),
+                                      content.items if isinstance(content.items, tuple) else
                                       tuple(sorted(content.items, key=lambda i: i.start_frame)),
                                       tuple(content.transitions), layer))
     return RenderSnapshot(rate, duration, tuple(tracks), MappingProxyType(meta.seine(timeline)))
@@ -554,53 +571,89 @@ class _Flattener:
 
     def track(self, track: otio.schema.Track, shift: int, low: int, high: int, prefix: str, read=None) -> dict:
         """``read``: `layout.read_track` of ``track`` when the caller has it already."""
+        placed, transitions = read or layout.read_track(track, self.rate)
+        uids = _Uids(track, prefix, self.memo)
+        joined = [t for t in transitions if t.left is not None and t.right is not None]
+        sides = ({id(t.right.item): _transition_stub(t, uids, shift) for t in joined},
+                 {id(t.left.item): _transition_stub(t, uids, shift) for t in joined})
+        if self.memo is not None and (shift, low, high) == (0, 0, _FOREVER):
+            kept = self._kept_track(track, placed, transitions, uids, sides)
+            if kept is not None:
+                return kept
         layers: dict[int, _Layer] = {}  # by height: 0 is the track's own clips
         own = layers.setdefault(0, _Layer([], []))
-        placed, transitions = read or layout.read_track(track, self.rate)
-        uids = _Uids(placed, prefix, self.memo)
-        joined = [t for t in transitions if t.left is not None and t.right is not None]
-        sides = ({t.right.index: _transition_stub(t, uids, shift) for t in joined},
-                 {t.left.index: _transition_stub(t, uids, shift) for t in joined})
-        # a top-level track keeps the items of the clips an edit left alone, where they were (a dictionary look-up)
-        keep = self.memo is not None and (shift, low, high) == (0, 0, _FOREVER)
-        before = self.memo.views.get(("render", id(track)), (None, None, {}))[2] if keep else {}
-        kept = {}
         shown = set()
         for p in placed:
             start, end = p.start + shift, p.end + shift
             if not p.item.enabled or end <= low or start >= high or isinstance(p.item, otio.schema.Gap):
                 continue
             if isinstance(p.item, otio.schema.Clip):
-                held = before.get(id(p.item))
-                item = held[1] if held is not None and held[0] is p.item else None
-                heard = keep and self.memo.facts(p.item)[1] in self.audio_groups
-                if item is None or item.generative is not None or (item.start_frame, item.duration_frames) != (
-                        p.start, p.duration) or item.transition_in != sides[0].get(p.index) or (
-                        item.transition_out != sides[1].get(p.index)) or heard != held[2]:
-                    item = self.clip(p, placed, shift, low, high, uids[p.index], sides)
-                own.items.append(item)
-                kept[id(p.item)] = (p.item, item, heard)
-                shown.add(p.index)
+                own.items.append(self.clip(p, placed, shift, low, high, uids(p.item), sides))
+                shown.add(id(p.item))
                 continue
             if isinstance(p.item, otio.schema.Track) and track_kind(p.item) != self.kind:
                 continue
             inner_shift = start - to_frames(p.item.trimmed_range().start_time, self.rate)
             window = (max(low, start), min(high, end))
-            nested = self.track(p.item, inner_shift, *window, f"{uids[p.index]}/") if isinstance(
-                p.item, otio.schema.Track) else self.stack(p.item, inner_shift, *window, f"{uids[p.index]}/")
+            nested = self.track(p.item, inner_shift, *window, f"{uids(p.item)}/") if isinstance(
+                p.item, otio.schema.Track) else self.stack(p.item, inner_shift, *window, f"{uids(p.item)}/")
             _merge(layers, nested)
-        if keep:
-            self.memo.views[("render", id(track))] = (track, None, kept)
+        own.transitions += self._transitions(transitions, uids, shift, low, high, shown)
+        return layers
+
+    def _kept_track(self, track, placed: list, transitions: list, uids, sides: tuple) -> Optional[dict]:
+        """A top-level track without nested compositions, its items kept from the last snapshot aligned with the
+        track's (`kept_views`); None for a track this does not fit."""
+        def one(index: int) -> Optional[RenderItem]:
+            p = placed[index]
+            if isinstance(p.item, otio.core.Composition):
+                raise _Nested
+            if not isinstance(p.item, otio.schema.Clip) or not p.item.enabled:
+                return None
+            return self.clip(p, placed, 0, 0, _FOREVER, uids(p.item), sides)
+
+        key = (self.kind, self.rate)
+        held = self.memo.views.get(("render", id(track)))  # (track, key, placed, aligned, audio groups, items)
+        change = layout.last_change(track)
+        try:
+            if held is None or held[0] is not track or held[1] != key or not (
+                    held[2] is placed or (change is not None and change.before is held[2])):
+                aligned = [one(index) for index in range(len(placed))]
+                items = None
+            else:
+                aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one)
+                flipped = held[4] ^ self.audio_groups  # groups whose sound moved to or from an audio track
+                part = kept_views.link_part(track, placed, self.memo)[0] if flipped else {}
+                redo = kept_views.positions(part, flipped.intersection(part), placed)
+                if redo:
+                    aligned = list(aligned)
+                    for index in redo:
+                        aligned[index] = one(index)
+                items = held[5] if aligned is held[3] else None
+        except _Nested:
+            self.memo.views.pop(("render", id(track)), None)
+            return None
+        items = tuple(filter(None, aligned)) if items is None else items
+        self.memo.views[("render", id(track))] = (track, key, placed, aligned, self.audio_groups, items)
+        layer = _Layer(items, self._transitions(transitions, uids, 0, 0, _FOREVER, None))
+        return {0: layer}
+
+    def _transitions(self, transitions: list, uids, shift: int, low: int, high: int,
+                     shown: Optional[set]) -> list[RenderTransition]:
+        """The dissolves between two items shown (``shown``: their objects' ids; None: every enabled clip)."""
+        def visible(item) -> bool:
+            return id(item) in shown if shown is not None else isinstance(item, otio.schema.Clip) and item.enabled
+
+        found = []
         for t in transitions:
-            if t.left is None or t.right is None or not {t.left.index, t.right.index} <= shown:
+            if t.left is None or t.right is None or not (visible(t.left.item) and visible(t.right.item)):
                 continue
             first = max(low, t.cut - t.in_offset + shift)
             last = min(high, t.cut + t.out_offset + shift)
             if last > first:
-                own.transitions.append(RenderTransition(
-                    meta.item_id(t.transition) or "", t.transition.transition_type, uids[t.left.index],
-                    uids[t.right.index], first, last, t.cut + shift))
-        return layers
+                found.append(RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type,
+                                              uids(t.left.item), uids(t.right.item), first, last, t.cut + shift))
+        return found
 
     def stack(self, stack: otio.schema.Stack, shift: int, low: int, high: int, prefix: str) -> dict:
         layers: dict[int, _Layer] = {}
@@ -623,12 +676,12 @@ class _Flattener:
         return layers
 
     def clip(self, p: layout.Placed, placed, shift: int, low: int, high: int, uid: str, sides: tuple) -> RenderItem:
-        """``sides``: the dissolves into and out of each item of the track, by its index."""
+        """``sides``: the dissolves into and out of each item of the track, by the id of its object."""
         clip = p.item
         start = max(low, p.start + shift)
         lead = start - (p.start + shift)
         duration = min(high, p.end + shift) - start
-        transition_in, transition_out = sides[0].get(p.index), sides[1].get(p.index)
+        transition_in, transition_out = sides[0].get(id(clip)), sides[1].get(id(clip))
         if self.memo is None or generated.is_generative(clip):
             return self._clip(p, placed, start, lead, duration, uid, transition_in, transition_out)
         key = (self.kind, self.rate, lead, duration, uid, _relative(transition_in, start),
@@ -691,25 +744,31 @@ def _stack_on(layers: dict, nested: dict) -> None:
         layers[base + height] = layer
 
 
-class _Uids(dict):
-    """The uid of each item of a track by its index, worked out when first asked: the item's id, or its place for
-    an item without one."""
+class _Uids:
+    """The uid of each item of a track: the item's id, or its place among the track's children for an item without
+    one (the places are counted only when such an item is asked for)."""
 
-    def __init__(self, placed: list, prefix: str, memo):
-        super().__init__()
-        self._placed, self._prefix, self._memo = {p.index: p for p in placed}, prefix, memo
+    def __init__(self, track: otio.schema.Track, prefix: str, memo):
+        self._track, self._prefix, self._memo = track, prefix, memo
+        self._places: Optional[dict[int, int]] = None
 
-    def __missing__(self, index: int) -> str:
-        item = self._placed[index].item
+    def __call__(self, item: otio.core.Item) -> str:
         known = self._memo.facts(item)[3] if self._memo is not None and isinstance(item, otio.schema.Clip) \
             else meta.item_id(item)
-        self[index] = uid = known or f"{self._prefix}{index}"
-        return uid
+        if known:
+            return known
+        if self._places is None:
+            self._places = {id(child): index for index, child in enumerate(self._track)}
+        return f"{self._prefix}{self._places[id(item)]}"
 
 
-def _transition_stub(t: layout.PlacedTransition, uids: dict, shift: int) -> RenderTransition:
-    return RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type, uids[t.left.index],
-                            uids[t.right.index], t.cut - t.in_offset + shift, t.cut + t.out_offset + shift,
+class _Nested(Exception):
+    """A track holds a nested composition: its layers are flattened in full."""
+
+
+def _transition_stub(t: layout.PlacedTransition, uids: _Uids, shift: int) -> RenderTransition:
+    return RenderTransition(meta.item_id(t.transition) or "", t.transition.transition_type, uids(t.left.item),
+                            uids(t.right.item), t.cut - t.in_offset + shift, t.cut + t.out_offset + shift,
                             t.cut + shift)
 
 

@@ -11,7 +11,7 @@ from typing import Optional
 import opentimelineio as otio
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import layout, meta, rules
+from seine_editor.timeline import kept_views, layout, meta, rules
 from seine_editor.timeline.time import to_range
 
 
@@ -20,13 +20,21 @@ class Slot:
     (the source_range start, timeline frames). `item` is a private clone, made on first use, that the edit may
     change; `current` is what the track will hold (that clone, or the live item when the edit never asked)."""
 
-    __slots__ = ("start", "duration", "source_start", "id", "touched", "_live", "_own")
+    __slots__ = ("start", "duration", "source_start", "id", "touched", "_live", "_own", "_shown")
 
-    def __init__(self, start: int, duration: int, source_start: int, item: otio.core.Item, touched: bool = False,
-                 live: bool = False, item_id: Optional[str] = None):
+    def __init__(self, start: int, duration: int, source_start: int, item: otio.core.Item, touched: bool = False):
+        """A slot for an item the edit places (new, or a slot's `item` clone)."""
         self.start, self.duration, self.source_start, self.touched = start, duration, source_start, touched
-        self._live, self._own = (item, None) if live else (None, item)
-        self.id = item_id if item_id is not None else meta.item_id(item)
+        self._live, self._own, self._shown = None, item, None
+        self.id = meta.item_id(item)
+
+    @classmethod
+    def live(cls, row: tuple) -> "Slot":
+        """A slot of an item in the track, from its `_rows` row."""
+        slot = cls.__new__(cls)
+        slot.start, slot.duration, slot.source_start, slot._live, slot.id = row
+        slot._own, slot.touched, slot._shown = None, False, (slot.duration, slot.source_start)
+        return slot
 
     @property
     def end(self) -> int:
@@ -42,9 +50,9 @@ class Slot:
     def current(self) -> otio.core.Item:
         return self._own if self._own is not None else self._live
 
-    def unchanged(self, duration: int, source_start: int) -> bool:
-        """Still the live item, showing the same frames (a ripple only moves it)."""
-        return self._own is None and (self.duration, self.source_start) == (duration, source_start)
+    def unchanged(self) -> bool:
+        """Still the live item, showing the frames it showed (a ripple only moves it)."""
+        return self._own is None and (self.duration, self.source_start) == self._shown
 
 
 class TrackEdit:
@@ -54,13 +62,11 @@ class TrackEdit:
         self.rate = rate
         self.memo = memo
         with meta.reading(memo):
-            self.children = list(track)
+            self.children = memo.children_of(track) if memo is not None else list(track)
             placed, transitions = layout.read_track(track, rate)
-            self.slots = [Slot(p.start, p.duration, layout.span(p.item, rate, memo)[1], p.item, live=True,
-                               item_id=_live_id(p.item, memo))
-                          for p in placed if not isinstance(p.item, otio.schema.Gap)]
-            self._spans = {s.id: (s.duration, s.source_start) for s in self.slots}
-            self._gaps = {(p.start, p.duration): p.item for p in placed if isinstance(p.item, otio.schema.Gap)}
+            self.slots = [Slot.live(row) for row in _rows(track, placed, rate, memo) if row is not None]
+            self._placed = placed
+            self._gaps: Optional[dict] = None  # the track's gaps by (start, duration), read when first wanted
             self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
             self._cuts = {meta.item_id(t.transition): t.cut for t in transitions}  # where each dissolve was
 
@@ -173,14 +179,15 @@ class TrackEdit:
         children: list[otio.core.Composable] = []
         position = 0
         previous: Optional[Slot] = None
+        between = {(left, right): transition for left, right, transition in self.transitions}
         for slot in ordered:
             if slot.start > position:
                 children.append(self._gap(position, slot.start - position))
                 previous = None
-            transition = self._transition_between(previous, slot) if previous else None
+            transition = between.get((previous.id, slot.id)) if previous else None
             if transition is not None:
                 children.append(transition)
-            if slot.touched and not slot.unchanged(*self._spans.get(slot.id, (None, None))):
+            if slot.touched and not slot.unchanged():
                 with meta.reading(self.memo):
                     rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
                 slot.item.source_range = to_range(layout.media_start(slot.item, slot.source_start, self.rate), slot.duration,
@@ -201,14 +208,10 @@ class TrackEdit:
                                  f"before the start of {rules.track_label(self.track)}")
 
     def _gap(self, start: int, duration: int) -> otio.schema.Gap:
+        if self._gaps is None:
+            self._gaps = {(p.start, p.duration): p.item for p in self._placed if isinstance(p.item, otio.schema.Gap)}
         existing = self._gaps.pop((start, duration), None)
         return existing if existing is not None else otio.schema.Gap(source_range=to_range(0, duration, self.rate))
-
-    def _transition_between(self, left: Slot, right: Slot) -> Optional[otio.schema.Transition]:
-        for left_id, right_id, transition in self.transitions:
-            if left_id == left.id and right_id == right.id:
-                return transition
-        return None
 
     def check_dissolves_kept(self, what: str) -> None:
         """Refuse (naming the dissolve) an edit that would separate two clips joined by a dissolve, which would
@@ -228,6 +231,29 @@ class TrackEdit:
 
     def remove_transition(self, transition_id: str) -> None:
         self.transitions = [t for t in self.transitions if meta.item_id(t[2]) != transition_id]
+
+
+def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction, memo) -> list[Optional[tuple]]:
+    """(start, duration, source start, item, id) of each item of the track's reading (None for a gap), kept in the
+    memo from one reading to the next (`kept_views`): an edit reads only what it changed."""
+    def row(index: int) -> Optional[tuple]:
+        p = placed[index]
+        if isinstance(p.item, otio.schema.Gap):
+            return None
+        return p.start, p.duration, layout.span(p.item, rate, memo)[1], p.item, _live_id(p.item, memo)
+
+    if memo is None:
+        return [row(index) for index in range(len(placed))]
+    held = memo.views.get(("rows", id(track)))  # (track, rate, placed, rows)
+    change = layout.last_change(track)
+    if held is not None and held[0] is track and held[1] == rate and held[2] is placed:
+        return held[3]
+    if held is not None and held[0] is track and held[1] == rate and change is not None and change.before is held[2]:
+        rows = kept_views.spliced(held[3], change, len(placed), row)
+    else:
+        rows = [row(index) for index in range(len(placed))]
+    memo.views[("rows", id(track))] = (track, rate, placed, rows)
+    return rows
 
 
 def _live_id(item: otio.core.Item, memo) -> Optional[str]:

@@ -1,0 +1,120 @@
+"""Per-item views of a track (`ClipInfo`, `RenderItem`, link groups) kept from one reading of the track to the next.
+
+An edit changes one run of a track's children; `layout.last_change` says which run, in the track's items. A view
+kept as a list aligned with the items (`layout.Placed`) is brought up to date by rebuilding that run and one item
+on each side of it (a dissolve and a generative item read their neighbours), and by reusing the rest of the list
+as it was. After a ripple the items that moved are rebuilt too, each through the memo, which moves a kept view
+along. So an edit costs what it changed, plus copying a few lists of pointers, however long the timeline.
+"""
+from __future__ import annotations
+
+import bisect
+from typing import Callable, Iterable, Optional
+
+import opentimelineio as otio
+
+from seine_editor.timeline import layout
+
+
+def spliced(before: list, change: layout.Change, count: int, build: Callable[[int], object]) -> list:
+    """The view of a reading of ``count`` items, from ``before``, the view of ``change.before``: ``build(index)``
+    for what changed, its neighbours and (after a ripple) everything after it; the rest reused."""
+    first = max(0, change.head - 1)
+    last = count if change.shift else min(count, count - change.tail + 1)  # the new items built: [first, last)
+    reused_from = len(change.before) - (count - last)
+    return [*before[:first], *(build(index) for index in range(first, last)), *before[reused_from:]]
+
+
+# ---- link groups -----------------------------------------------------------------------------------------------
+
+Part = dict  # link group -> [(Placed of the track's item holding the clip, clip id)], in track order
+
+
+def link_part(track: otio.schema.Track, placed: list, memo) -> tuple[Part, Optional[set]]:
+    """The linked clips of ``track`` (those nested in its compositions too) by group, and the groups whose entries
+    changed since the part was last asked for (None: any may have)."""
+    held = memo.views.get(("links", id(track)))
+    if held is not None and held[0] is track and held[1] is placed:
+        return held[2], set()
+    change = layout.last_change(track)
+    if held is not None and held[0] is track and change is not None and change.before is held[1] and not change.shift:
+        part, touched = _spliced_part(held[2], change, placed, memo)
+    else:
+        part, touched = {}, None
+        for p in placed:
+            for group, clip_id in _linked(p, memo):
+                part.setdefault(group, []).append((p, clip_id))
+    memo.views[("links", id(track))] = (track, placed, part)
+    return part, touched
+
+
+def _spliced_part(before: Part, change: layout.Change, placed: list, memo) -> tuple[Part, set]:
+    removed = change.before[change.head:len(change.before) - change.tail]
+    gone = {id(p) for p in removed}
+    part = dict(before)
+    touched = {group for p in removed for group, _ in _linked(p, memo)}
+    for group in touched:
+        kept = [entry for entry in part[group] if id(entry[0]) not in gone]
+        if kept:
+            part[group] = kept
+        else:
+            del part[group]
+    for p in placed[change.head:len(placed) - change.tail]:
+        for group, clip_id in _linked(p, memo):
+            touched.add(group)
+            entries = list(part.get(group, ()))
+            entries.insert(bisect.bisect_right(entries, p.start, key=lambda entry: entry[0].start), (p, clip_id))
+            part[group] = entries
+    return part, touched
+
+
+def _linked(p: layout.Placed, memo) -> list[tuple[str, str]]:
+    """(group, id) of each linked clip ``p`` holds: itself, or the clips nested in it."""
+    item = p.item
+    if isinstance(item, otio.schema.Clip):
+        clips: Iterable = (item,)
+    elif isinstance(item, otio.core.Composition):
+        clips = item.find_clips()
+    else:
+        return []
+    found = []
+    for clip in clips:
+        _, group, _, clip_id = memo.facts(clip)
+        if group:
+            found.append((group, clip_id))
+    return found
+
+
+class Links:
+    """Clip ids by link group, in timeline order (track by track), read from the tracks' parts when asked."""
+
+    def __init__(self, parts: list[Part]):
+        self.parts = parts
+
+    def get(self, group: str, default=()):
+        ids = [clip_id for part in self.parts for _, clip_id in part.get(group, ())]
+        return ids or default
+
+    def groups(self) -> set:
+        return set().union(*self.parts)
+
+
+def changed_groups(before: Optional[Links], after: Links, touched: Optional[set]) -> frozenset:
+    """The groups whose members differ: among ``touched`` (None: among all of them)."""
+    if before is None:
+        return frozenset(after.groups())
+    candidates = before.groups() | after.groups() if touched is None else touched
+    return frozenset(g for g in candidates if before.get(g) != after.get(g))
+
+
+def positions(part: Part, groups: Iterable[str], placed: list) -> list[int]:
+    """Where in ``placed`` the items holding the clips of ``groups`` are."""
+    found = []
+    for group in groups:
+        for p, _ in part.get(group, ()):
+            index = bisect.bisect_left(placed, p.start, key=lambda q: q.start)
+            while index < len(placed) and placed[index] is not p:
+                index += 1
+            if index < len(placed):
+                found.append(index)
+    return found
