@@ -10,6 +10,7 @@ from typing import Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
 
+from seine_editor.timeline import layout
 from seine_editor.timeline.snapshot import TimelineInfo
 from seine_editor.widgets.timeline_drops import TimelineDropsMixin
 from seine_editor.widgets.timeline_items import (RULER_HEIGHT, ClipItem, MarkerItem, ThumbnailProvider,
@@ -55,6 +56,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self.tool = "select"  # "select", "ripple", "roll", "slip", "extend"
         self.snapping = True
         self.clip_items: dict[str, ClipItem] = {}
+        self._shown: dict[str, tuple] = {}  # the ClipInfos each track row shows, by track id
+        self._overlays: list[QtWidgets.QGraphicsItem] = []  # dissolves and markers
         self._job_states: dict[str, tuple[str, float]] = {}
         self._gesture: Optional[Gesture] = None
         self._scrubbing = False
@@ -66,9 +69,10 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
 
     # model ------------------------------------------------------------------------------------------------
     def set_timeline(self, info: Optional[TimelineInfo]) -> None:
-        """Show this timeline; selection and per-item job states survive by id. Only what changed is redrawn: a
-        clip whose `ClipInfo` is the very object shown already (the document keeps the views of what an edit did
-        not touch) keeps its item and its cached picture; a changed one is updated in place."""
+        """Show this timeline; selection and per-item job states survive by id. Only what changed is looked at and
+        redrawn: the document keeps the `ClipInfo` of every clip an edit did not touch, so a track whose clips are
+        the very tuple shown costs nothing, and in a changed one only the run between the clips kept at its start
+        and at its end is compared. A changed clip's item is updated in place, keeping its cached picture."""
         selected = set(self.selected_clip_ids())
         selected |= {i.transition.id for i in self.scene().selectedItems() if isinstance(i, TransitionItem)}
         self._gesture = None
@@ -80,11 +84,23 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         rows = dict(self.geometry_.rows)
         self._layout_rows()
         moved_rows = rows != self.geometry_.rows
-        kept: dict[str, ClipItem] = {}
-        for clip in (c for track in info.tracks for c in track.clips) if info is not None else ():
-            item = self.clip_items.pop(clip.id, None)
+        shown, self._shown = self._shown, {t.id: t.clips for t in info.tracks} if info is not None else {}
+        left: dict[str, ClipItem] = {}  # items whose clip left a row; gone unless it shows up in another
+        arrived = []
+        for track_id, clips in self._shown.items():
+            before = shown.pop(track_id, ())
+            if before is clips and not moved_rows:
+                continue
+            head, tail = (0, 0) if moved_rows else layout.differing_run(before, clips)
+            left.update((clip.id, self.clip_items[clip.id]) for clip in before[head:len(before) - tail])
+            arrived += clips[head:len(clips) - tail]
+        for clips in shown.values():  # rows that went away
+            left.update((clip.id, self.clip_items[clip.id]) for clip in clips)
+        for clip in arrived:
+            left.pop(clip.id, None)
+            item = self.clip_items.get(clip.id)
             if item is None:
-                item = ClipItem(clip, self.geometry_, self.thumbnails)
+                item = self.clip_items[clip.id] = ClipItem(clip, self.geometry_, self.thumbnails)
                 if clip.id in self._job_states:
                     item.set_job(*self._job_states[clip.id])
                 item.setSelected(clip.id in selected)
@@ -93,20 +109,21 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
                 item.set_clip(clip)
             elif moved_rows:
                 item.relayout()
-            kept[clip.id] = item
-        for item in self.clip_items.values():
+        for clip_id, item in left.items():
             scene.removeItem(item)
-        self.clip_items = kept
-        for item in [i for i in scene.items() if isinstance(i, (TransitionItem, MarkerItem))]:
+            del self.clip_items[clip_id]
+        for item in self._overlays:
             scene.removeItem(item)
+        self._overlays = []
         if info is not None:  # dissolves and markers are few: drawn anew
             for track in info.tracks:
                 for transition in track.transitions:
                     item = TransitionItem(transition, self.geometry_)
                     item.setSelected(transition.id in selected)
-                    scene.addItem(item)
-            for marker in info.markers:
-                scene.addItem(MarkerItem(marker, self.geometry_))
+                    self._overlays.append(item)
+            self._overlays += [MarkerItem(marker, self.geometry_) for marker in info.markers]
+            for item in self._overlays:
+                scene.addItem(item)
         scene.blockSignals(False)
         self._update_scene_rect()
         self._on_scene_selection_changed()
