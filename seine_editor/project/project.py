@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 from typing import Iterator, Optional
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from seine_editor.errors import ProjectFileError, SettingsError
@@ -59,7 +59,8 @@ class Project(IntentsMixin, QObject):
         self._autosave_timer = QTimer(self)
         self._autosave_timer.setInterval(AUTOSAVE_INTERVAL_MS)
         self._autosave_timer.timeout.connect(self._on_autosave_tick)
-        self._autosave_timer.start()
+        if QCoreApplication.instance() is not None:  # a script has no event loop to run it
+            self._autosave_timer.start()
         self._last_edit = 0.0  # time.monotonic() of the last edit
         self._pause_timer = QTimer(self)  # restarted by each edit once AUTOSAVE_EVERY_EDITS are unsaved
         self._pause_timer.setSingleShot(True)
@@ -328,8 +329,8 @@ class Project(IntentsMixin, QObject):
         self._last_edit = time.monotonic()
         if self._edits_since_autosave >= AUTOSAVE_AT_MOST_EDITS:
             self.autosave()
-        elif self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS:
-            self._pause_timer.start()
+        elif self._edits_since_autosave >= AUTOSAVE_EVERY_EDITS and QCoreApplication.instance() is not None:
+            self._pause_timer.start()  # without an event loop (a script) no pause is waited for
 
 
 def machine_engine_settings():
