@@ -1,6 +1,6 @@
 """Per-item views of a track (`ClipInfo`, `RenderItem`, link groups) kept from one reading of the track to the next.
 
-An edit changes one run of a track's children; `layout.last_change` says which run, in the track's items. A view
+An edit changes one run of a track's children; `layout.change_since` says which run, in the track's items. A view
 kept as a list aligned with the items (`layout.Placed`) is brought up to date by rebuilding that run and one item
 on each side of it (a dissolve and a generative item read their neighbours), and by reusing the rest of the list
 as it was. After a ripple the items that moved are rebuilt too, each through the memo, which moves a kept view
@@ -16,13 +16,20 @@ import opentimelineio as otio
 from seine_editor.timeline import layout
 
 
-def spliced(before: list, change: layout.Change, count: int, build: Callable[[int], object]) -> list:
+def spliced(before: list, change: layout.Change, count: int, build: Callable[[int], object],
+            move: Optional[Callable[[object, int], object]] = None) -> list:
     """The view of a reading of ``count`` items, from ``before``, the view of ``change.before``: ``build(index)``
-    for what changed, its neighbours and (after a ripple) everything after it; the rest reused."""
+    for what changed and its neighbours; the rest reused, or after a ripple moved by ``move(view, frames)`` (built
+    anew without one). A None in the view (an item it does not show) stays None."""
     first = max(0, change.head - 1)
-    last = count if change.shift else min(count, count - change.tail + 1)  # the new items built: [first, last)
+    last = min(count, count - change.tail + 1)  # the new items built: [first, last)
+    if change.moved and move is None:
+        last = count
     reused_from = len(change.before) - (count - last)
-    return [*before[:first], *(build(index) for index in range(first, last)), *before[reused_from:]]
+    rest = before[reused_from:]
+    if change.moved:
+        rest = [None if view is None else move(view, change.shift) for view in rest]
+    return [*before[:first], *(build(index) for index in range(first, last)), *rest]
 
 
 # ---- link groups -----------------------------------------------------------------------------------------------
@@ -36,8 +43,8 @@ def link_part(track: otio.schema.Track, placed: list, memo) -> tuple[Part, Optio
     held = memo.views.get(("links", id(track)))
     if held is not None and held[0] is track and held[1] is placed:
         return held[2], set()
-    change = layout.last_change(track)
-    if held is not None and held[0] is track and change is not None and change.before is held[1] and not change.shift:
+    change = layout.change_since(track, held[1]) if held is not None and held[0] is track else None
+    if change is not None and not change.moved:
         part, touched = _spliced_part(held[2], change, placed, memo)
     else:
         part, touched = {}, None

@@ -51,14 +51,37 @@ class PlacedTransition:
 
 @dataclass(frozen=True)
 class Change:
-    """How a track's reading differs from the one before it: ``placed[:head]`` are the very objects of
+    """How a track's reading differs from an earlier one, ``before``: ``placed[:head]`` are the very objects of
     ``before[:head]``; the last ``tail`` items are ``before``'s last ``tail`` moved ``shift`` frames (the very objects
-    when ``shift`` is 0). A view kept per item of ``before`` rebuilds only what lies between."""
+    unless ``moved``). A view kept per item of ``before`` rebuilds only what lies between."""
 
     before: list[Placed]
     head: int
     tail: int
     shift: int
+    moved: bool = False  # the tail's objects are new (a ripple, even one another ripple undid)
+    history: tuple = ()  # the changes to ``before`` from the readings before it, latest first (a few at most)
+
+
+HISTORY = 4  # readings a view may lag behind and still be brought up to date run by run
+
+
+def change_since(track: otio.schema.Track, before: list[Placed]) -> Optional[Change]:
+    """What the latest `read_track` of ``track`` changed since the reading whose items were ``before``, or None
+    when that reading is not among the last few (the view is then built whole)."""
+    memo = meta.active_memo()
+    held = memo.reads.get(id(track)) if memo is not None else None
+    latest = held[5] if held is not None and held[0] is track else None
+    if latest is None:
+        return None
+    steps = [latest, *latest.history]
+    for count, step in enumerate(steps, 1):
+        if step.before is before:
+            chain = steps[:count]
+            shift = sum(s.shift for s in chain)
+            return Change(before, min(s.head for s in chain), min(s.tail for s in chain), shift,
+                          any(s.moved for s in chain))
+    return None
 
 
 def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], list[PlacedTransition]]:
@@ -66,7 +89,7 @@ def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], 
 
     Inside `meta.reading` with a memo, the previous reading of the same track is reused: only the run of children
     that differs from last time is read, and the items after it move along (the lists returned are shared: read
-    them, never change them). `last_change` then says what differs from the reading before."""
+    them, never change them). `change_since` then says what differs from an earlier reading."""
     memo = meta.active_memo()
     if memo is None:
         children = list(track)
@@ -81,18 +104,11 @@ def read_track(track: otio.schema.Track, rate: Fraction) -> tuple[list[Placed], 
         old, old_placed, old_transitions = held[2:5]
         if old is children:
             return old_placed, old_transitions
-        placed, change, run = _replace(old, children, old_placed, rate, memo)
+        placed, change, run = _replace(old, children, old_placed, rate, memo, held[5])
         transitions = _transitions(children, placed, rate) if old_transitions or any(
             isinstance(c, otio.schema.Transition) for c in run) else []
     memo.reads[id(track)] = (track, rate, children, placed, transitions, change)
     return placed, transitions
-
-
-def last_change(track: otio.schema.Track) -> Optional[Change]:
-    """What the latest `read_track` of ``track`` changed from the reading before it (None: read whole)."""
-    memo = meta.active_memo()
-    held = memo.reads.get(id(track)) if memo is not None else None
-    return held[5] if held is not None and held[0] is track else None
 
 
 def _place(children: list, position: int, rate: Fraction, memo) -> list[Placed]:
@@ -117,7 +133,7 @@ def differing_run(old: list, new: list) -> tuple[int, int]:
     return head, tail
 
 
-def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo):
+def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo, previous: Optional[Change]):
     """``old_placed`` (of ``old``) for ``new``: the common head kept, the differing run read, the tail moved.
     Returns (placed, its `Change`, the differing run of ``new``)."""
     head, tail = differing_run(old, new)
@@ -135,7 +151,8 @@ def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, mem
     tail_items = old_placed[len(old_placed) - moved:] if moved else []
     shift = position - tail_items[0].start if tail_items else 0
     placed += tail_items if shift == 0 else [Placed(p.start + shift, p.duration, p.item) for p in tail_items]
-    return placed, Change(old_placed, kept, moved, shift), run
+    history = (previous, *previous.history[:HISTORY - 2]) if previous is not None else ()
+    return placed, Change(old_placed, kept, moved, shift, shift != 0, history), run
 
 
 def _transitions(children: list, placed: list[Placed], rate: Fraction) -> list[PlacedTransition]:

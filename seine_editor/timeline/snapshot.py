@@ -383,14 +383,15 @@ def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, l
         return info
 
     held = memo.views.get(("clips", id(track)))  # (track, (track id, rate), placed, aligned, offline, clips)
-    change = layout.last_change(track)
-    if held is None or held[0] is not track or held[1] != (track_id, rate) or any(
-            build.offline_of(path) != offline for path, offline in held[4].items()) or not (
-            held[2] is placed or (change is not None and change.before is held[2])):
+    if held is not None and (held[0] is not track or held[1] != (track_id, rate) or any(
+            build.offline_of(path) != offline for path, offline in held[4].items())):
+        held = None
+    change = layout.change_since(track, held[2]) if held is not None and held[2] is not placed else None
+    if held is None or not (held[2] is placed or change is not None):
         aligned = [one(index) for index in range(len(placed))]
         offline, clips = seen, None
     else:
-        aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one)
+        aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one, _moved)
         redo = kept_views.positions(part, changed_groups.intersection(part), placed)
         if redo:
             aligned = list(aligned)
@@ -419,7 +420,7 @@ def _remembered_clip_info(memo):
             return memo.keep_view("clip", clip, key, _clip_info(placed, track_id, neighbours, rate, links))
         if known.start_frame == placed.start:
             return known
-        return memo.keep_view("clip", clip, key, _moved(known, placed.start))
+        return memo.keep_view("clip", clip, key, _moved(known, placed.start - known.start_frame))
 
     def offline_of(path: Optional[str]) -> bool:
         if path is None:
@@ -432,11 +433,18 @@ def _remembered_clip_info(memo):
     return build
 
 
-def _moved(info: ClipInfo, start: int) -> ClipInfo:
-    """``info`` of a clip that only changed place: its markers go with it."""
-    shift = start - info.start_frame
-    markers = tuple(dataclasses.replace(m, frame=m.frame + shift) for m in info.markers)
-    return dataclasses.replace(info, start_frame=start, markers=markers)
+def _moved(info: ClipInfo, frames: int) -> ClipInfo:
+    """``info`` of a clip that only changed place, ``frames`` later: its markers go with it."""
+    markers = tuple(_changed(m, frame=m.frame + frames) for m in info.markers) if info.markers else ()
+    return _changed(info, start_frame=info.start_frame + frames, markers=markers)
+
+
+def _changed(view, **fields):
+    """A copy of a frozen view with ``fields`` changed. Made without running its `__init__` again, which costs
+    about ten times as much: a ripple moves every clip after it."""
+    copy = object.__new__(type(view))
+    copy.__dict__.update(view.__dict__, **fields)
+    return copy
 
 
 def _generative_info(clip, neighbours, placed, rate) -> Optional[GenerativeInfo]:
@@ -614,14 +622,16 @@ class _Flattener:
 
         key = (self.kind, self.rate)
         held = self.memo.views.get(("render", id(track)))  # (track, key, placed, aligned, audio groups, items)
-        change = layout.last_change(track)
+        if held is not None and (held[0] is not track or held[1] != key):
+            held = None
+        change = layout.change_since(track, held[2]) if held is not None and held[2] is not placed else None
         try:
-            if held is None or held[0] is not track or held[1] != key or not (
-                    held[2] is placed or (change is not None and change.before is held[2])):
+            if held is None or not (held[2] is placed or change is not None):
                 aligned = [one(index) for index in range(len(placed))]
                 items = None
             else:
-                aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one)
+                aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one,
+                                                                               _moved_item)
                 flipped = held[4] ^ self.audio_groups  # groups whose sound moved to or from an audio track
                 part = kept_views.link_part(track, placed, self.memo)[0] if flipped else {}
                 redo = kept_views.positions(part, flipped.intersection(part), placed)
@@ -692,7 +702,7 @@ class _Flattener:
                                                                        transition_in, transition_out))
         if known.start_frame == start:
             return known
-        return self.memo.keep_view("render", clip, key, dataclasses.replace(  # only moved (a ripple)
+        return self.memo.keep_view("render", clip, key, _changed(  # only moved (a ripple)
             known, start_frame=start, transition_in=transition_in, transition_out=transition_out))
 
     def _clip(self, p: layout.Placed, placed, start: int, lead: int, duration: int, uid: str,
@@ -714,6 +724,20 @@ class _Flattener:
             transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
             edits_properties.gain_db(clip), edits_properties.opacity(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
             _source_seconds(clip) + speed * lead / self.rate, reference, sequence, generator, speed)
+
+
+def _moved_item(item: RenderItem, frames: int) -> RenderItem:
+    """``item`` of a clip that only changed place, ``frames`` later, with its dissolves."""
+    return _changed(item, start_frame=item.start_frame + frames,
+                    transition_in=_moved_transition(item.transition_in, frames),
+                    transition_out=_moved_transition(item.transition_out, frames))
+
+
+def _moved_transition(transition: Optional[RenderTransition], frames: int) -> Optional[RenderTransition]:
+    if transition is None:
+        return None
+    return _changed(transition, start_frame=transition.start_frame + frames, end_frame=transition.end_frame + frames,
+                    cut_frame=transition.cut_frame + frames)
 
 
 def _relative(transition: Optional[RenderTransition], start: int) -> Optional[tuple]:

@@ -245,15 +245,21 @@ def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction,
     if memo is None:
         return [row(index) for index in range(len(placed))]
     held = memo.views.get(("rows", id(track)))  # (track, rate, placed, rows)
-    change = layout.last_change(track)
-    if held is not None and held[0] is track and held[1] == rate and held[2] is placed:
+    if held is not None and (held[0] is not track or held[1] != rate):
+        held = None
+    if held is not None and held[2] is placed:
         return held[3]
-    if held is not None and held[0] is track and held[1] == rate and change is not None and change.before is held[2]:
-        rows = kept_views.spliced(held[3], change, len(placed), row)
+    change = layout.change_since(track, held[2]) if held is not None else None
+    if change is not None:
+        rows = kept_views.spliced(held[3], change, len(placed), row, _moved_row)
     else:
         rows = [row(index) for index in range(len(placed))]
     memo.views[("rows", id(track))] = (track, rate, placed, rows)
     return rows
+
+
+def _moved_row(row: tuple, frames: int) -> tuple:
+    return (row[0] + frames, *row[1:])
 
 
 def _live_id(item: otio.core.Item, memo) -> Optional[str]:

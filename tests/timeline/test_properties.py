@@ -143,3 +143,23 @@ def test_views_kept_across_edits_equal_a_full_rebuild_after_every_edit_undo_and_
         doc.restore(memento)
         _check_views_equal_a_full_rebuild(doc)
     assert doc.to_json() == end
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(operation, st.booleans()), min_size=1, max_size=16))
+def test_views_looked_at_only_now_and_then_still_equal_a_full_rebuild(steps):
+    """A window that builds its views once for several edits (a batch, a macro and its undo) brings the kept views
+    up to date across all of them."""
+    doc = TimelineDocument()
+    for at in range(0, 120, 20):
+        doc.insert_clip(MEDIA[0], doc.track_ids("video")[0], at, duration_frames=20)
+    _check_views_equal_a_full_rebuild(doc)
+    history = []
+    for op, look in steps:
+        try:
+            _apply(doc, op, history)
+        except PlacementError:
+            pass
+        if look:
+            _check_views_equal_a_full_rebuild(doc)
+    _check_views_equal_a_full_rebuild(doc)
