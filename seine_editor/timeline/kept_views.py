@@ -47,12 +47,21 @@ def link_part(track: otio.schema.Track, placed: list, memo) -> tuple[Part, Optio
     if change is not None and not change.moved:
         part, touched = _spliced_part(held[2], change, placed, memo)
     else:
-        part, touched = {}, None
+        part = {}
         for p in placed:
             for group, clip_id in _linked(p, memo):
                 part.setdefault(group, []).append((p, clip_id))
+        touched = _differing(held[2], part) if held is not None and held[0] is track else None
     memo.views[("links", id(track))] = (track, placed, part)
     return part, touched
+
+
+def _differing(before: Part, after: Part) -> set:
+    """The groups whose clips on the track differ between two parts."""
+    def ids(part: Part, group: str) -> list[str]:
+        return [clip_id for _, clip_id in part.get(group, ())]
+
+    return {group for group in before.keys() | after.keys() if ids(before, group) != ids(after, group)}
 
 
 def _spliced_part(before: Part, change: layout.Change, placed: list, memo) -> tuple[Part, set]:

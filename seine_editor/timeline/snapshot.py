@@ -82,6 +82,13 @@ class ClipInfo:
     def end_frame(self) -> int:
         return self.start_frame + self.duration_frames
 
+    def differs_only_in_place(self, other: "ClipInfo") -> bool:
+        """The same clip as ``other`` but for where it starts (its markers going with it): what a ripple changes."""
+        return self.__dict__ | _PLACE == other.__dict__ | _PLACE
+
+
+_PLACE = {"start_frame": None, "markers": None}
+
 
 @dataclass(frozen=True)
 class TransitionInfo:

@@ -161,7 +161,7 @@ class TrackEdit:
         """Shift every slot starting at or after `at` by `delta` frames (refused if it would collide)."""
         moving = [s for s in self.slots if s.start >= at and s not in keep]
         if delta < 0:
-            blocked = [s for s in self.slots if s not in moving and s.end > at + delta and s.start < at]
+            blocked = [s for s in self.slots if s.start < at and s.end > at + delta]  # staying, in the way
             if blocked or (moving and min(s.start for s in moving) + delta < 0):
                 what = rules.clip_label(blocked[0].item) if blocked else "the track start"
                 raise PlacementError(f"cannot pull clips after frame {at} on {rules.track_label(self.track)} "

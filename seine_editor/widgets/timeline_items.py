@@ -95,7 +95,6 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
         self.setFlag(QtWidgets.QGraphicsItem.ItemUsesExtendedStyleOption, True)
         self.setCacheMode(QtWidgets.QGraphicsItem.DeviceCoordinateCache)
         self.setAcceptHoverEvents(True)
-        self.setToolTip(self._tooltip())
         self.relayout()
 
     @property
@@ -103,10 +102,17 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
         return self.clip.id
 
     def set_clip(self, clip: ClipInfo) -> None:
-        """The same clip after an edit: placed and drawn anew."""
-        self.clip = clip
-        self.setToolTip(self._tooltip())
-        self.relayout()
+        """The same clip after an edit: placed and drawn anew, or only placed when a ripple just moved it (its
+        cached picture kept: a ripple moves every clip after it)."""
+        before, self.clip = self.clip, clip
+        if clip.differs_only_in_place(before):
+            self.setPos(self._geometry.x(clip.start_frame), self.pos().y())
+        else:
+            self.relayout()
+
+    def hoverEnterEvent(self, event) -> None:
+        self.setToolTip(self._tooltip())  # written when wanted: it names the clip's place, which ripples change
+        super().hoverEnterEvent(event)
 
     def _tooltip(self) -> str:
         c = self.clip

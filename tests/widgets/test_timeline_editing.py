@@ -171,6 +171,18 @@ def test_shift_delete_ripple_deletes_and_closes_the_gap(edit):
     assert clips(edit) == [("shot_b.mp4", 0, 36, 0)]
 
 
+def test_a_clip_a_ripple_moves_keeps_its_item_moved_to_its_new_place_and_named_there_on_hover(edit):
+    view = edit.timeline.view
+    b_id = edit.project.document.info().clips()[1].id
+    item = view.clip_items[b_id]
+    QTest.mouseClick(view.viewport(), L, QtCore.Qt.NoModifier, point(edit, 20))
+    QTest.keyClick(edit, QtCore.Qt.Key_Delete, QtCore.Qt.ShiftModifier)
+    assert view.clip_items[b_id] is item
+    assert item.pos().x() == view.geometry_.x(0)
+    QTest.mouseMove(view.viewport(), point(edit, 10))
+    assert item.toolTip().splitlines()[1] == "36 frames from frame 0"
+
+
 def test_shift_click_adds_to_the_selection(edit):
     viewport = edit.timeline.view.viewport()
     QTest.mouseClick(viewport, L, QtCore.Qt.NoModifier, point(edit, 20))
