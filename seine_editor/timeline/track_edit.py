@@ -4,6 +4,7 @@ a slot's item is cloned the first time an edit reaches for it (`Slot.item`), so 
 stay the very objects the timeline holds, and the document swaps in only what differs (`TimelineDocument._apply`)."""
 from __future__ import annotations
 
+import bisect
 import math
 from fractions import Fraction
 from typing import Optional
@@ -20,20 +21,20 @@ class Slot:
     (the source_range start, timeline frames). `item` is a private clone, made on first use, that the edit may
     change; `current` is what the track will hold (that clone, or the live item when the edit never asked)."""
 
-    __slots__ = ("start", "duration", "source_start", "id", "touched", "_live", "_own", "_shown")
+    __slots__ = ("start", "duration", "source_start", "id", "touched", "_live", "_own", "_shown", "_index")
 
     def __init__(self, start: int, duration: int, source_start: int, item: otio.core.Item, touched: bool = False):
         """A slot for an item the edit places (new, or a slot's `item` clone)."""
         self.start, self.duration, self.source_start, self.touched = start, duration, source_start, touched
-        self._live, self._own, self._shown = None, item, None
+        self._live, self._own, self._shown, self._index = None, item, None, None
         self.id = meta.item_id(item)
 
     @classmethod
-    def live(cls, row: tuple) -> "Slot":
-        """A slot of an item in the track, from its `_rows` row."""
+    def live(cls, row: tuple, index: int) -> "Slot":
+        """A slot of the item at ``index`` in the track's reading, from its `_rows` row."""
         slot = cls.__new__(cls)
         slot.start, slot.duration, slot.source_start, slot._live, slot.id = row
-        slot._own, slot.touched, slot._shown = None, False, (slot.duration, slot.source_start)
+        slot._own, slot.touched, slot._shown, slot._index = None, False, (slot.duration, slot.source_start), index
         return slot
 
     @property
@@ -56,6 +57,11 @@ class Slot:
 
 
 class TrackEdit:
+    """A track's slots, made when an edit asks for them. An edit that names its clips (a split, a trim, a move, a
+    paste) makes only the slots it reaches and writes back only the run of children between the first and the last
+    thing it changed; the rest of the track stays the very children it was, unread. An edit that needs the whole
+    track (a ripple, `ordered`, `slots`) makes every slot, once."""
+
     def __init__(self, track: otio.schema.Track, rate: Fraction, memo=None):
         """``memo``: the document's `memo.ItemMemo`, so reading a long track costs dictionary lookups."""
         self.track = track  # read only: names the track in messages
@@ -64,11 +70,19 @@ class TrackEdit:
         with meta.reading(memo):
             self.children = memo.children_of(track) if memo is not None else list(track)
             placed, transitions = layout.read_track(track, rate)
-            self.slots = [Slot.live(row) for row in _rows(track, placed, rate, memo) if row is not None]
             self._placed = placed
-            self._gaps: Optional[dict] = None  # the track's gaps by (start, duration), read when first wanted
+            self._rows, self._ids = _rows(track, placed, rate, memo)
             self.transitions = [(_key(t.left), _key(t.right), t.transition) for t in transitions]
             self._cuts = {meta.item_id(t.transition): t.cut for t in transitions}  # where each dissolve was
+        self._made: dict[int, Slot] = {}  # the live slots an edit asked for, by index in the reading
+        self._gone: set[int] = set()  # the live slots it removed
+        self._added: list[Slot] = []  # the slots it placed
+        self._all: Optional[list[Slot]] = None  # every slot, once an edit needed them all
+        self._original_transitions = list(self.transitions)
+        # the reading's index of the item before each dissolve, to count children; None: a dissolve with a free side
+        self._dissolves_after: Optional[list[int]] = None if any(t.left is None or t.right is None
+                                                                 for t in transitions) else sorted(
+            _index_of(placed, t.left) for t in transitions)
 
     @property
     def id(self) -> str:
@@ -79,11 +93,48 @@ class TrackEdit:
         return self.track.name
 
     @property
+    def slots(self) -> list[Slot]:
+        """Every slot: the live ones (in track order) that were not removed, then those the edit placed."""
+        if self._all is None:
+            self._all = [self._live_slot(index) for index, row in enumerate(self._rows)
+                         if row is not None and index not in self._gone] + self._added
+        return self._all
+
+    def _live_slot(self, index: int) -> Slot:
+        slot = self._made.get(index)
+        if slot is None:
+            slot = self._made[index] = Slot.live(self._rows[index], index)
+        return slot
+
+    def _live_candidates(self, indices) -> list[Slot]:
+        """The live slots at ``indices`` of the reading that are still in the track."""
+        return [self._live_slot(i) for i in indices if self._rows[i] is not None and i not in self._gone]
+
+    def _moved_or_added(self) -> list[Slot]:
+        """Slots whose place may differ from the reading's: those made (still in the track), then those placed."""
+        return [self._made[i] for i in sorted(self._made) if i not in self._gone] + self._added
+
+    @property
     def end(self) -> int:
-        return max((s.end for s in self.slots), default=0)
+        if self._all is not None:
+            return max((s.end for s in self._all), default=0)
+        ends = [s.end for s in self._moved_or_added()]
+        last = next((i for i in range(len(self._rows) - 1, -1, -1) if self._rows[i] is not None and (
+            i not in self._gone) and i not in self._made), None)
+        if last is not None:
+            ends.append(self._rows[last][0] + self._rows[last][1])
+        return max(ends, default=0)
 
     def find(self, item_id: str) -> Optional[Slot]:
-        return next((s for s in self.slots if s.id == item_id), None)
+        if self._all is not None:
+            return next((s for s in self._all if s.id == item_id), None)
+        try:
+            index = self._ids.index(item_id)
+        except ValueError:
+            index = None
+        if index is not None and index not in self._gone:
+            return self._live_slot(index)
+        return next((s for s in self._added if s.id == item_id), None)
 
     def slot(self, item_id: str) -> Slot:
         found = self.find(item_id)
@@ -92,24 +143,49 @@ class TrackEdit:
         return found
 
     def slot_at(self, frame: int) -> Optional[Slot]:
-        return next((s for s in self.slots if s.start <= frame < s.end), None)
+        return next((s for s in self._in_order(self._near(frame, frame + 1)) if s.start <= frame < s.end), None)
 
     def ordered(self) -> list[Slot]:
         return sorted(self.slots, key=lambda s: s.start)
 
     def neighbour_after(self, slot: Slot) -> Optional[Slot]:
-        return next((s for s in self.slots if s.start == slot.end and s is not slot), None)
+        return next((s for s in self._in_order(self._near(slot.end - 1, slot.end + 1))
+                     if s.start == slot.end and s is not slot), None)
+
+    def _near(self, start: int, end: int) -> list[Slot]:
+        """The slots that may reach into [start, end): all of them once made, else the live ones the reading has
+        there plus every slot that may have moved."""
+        if self._all is not None:
+            return self._all
+        first = bisect.bisect_right(self._placed, start, key=lambda p: p.end)
+        last = bisect.bisect_left(self._placed, end, key=lambda p: p.start)
+        return self._live_candidates(range(first, max(first, last))) + self._moved_or_added()
+
+    def _in_order(self, slots: list[Slot]) -> list[Slot]:
+        """``slots`` in the order of `slots` (the live ones by place in the reading, then those placed)."""
+        if self._all is not None:
+            return slots
+        unique = list({id(s): s for s in slots}.values())
+        return sorted(unique, key=lambda s: (s._index is None, s._index if s._index is not None else 0,
+                                             self._added.index(s) if s._index is None else 0))
 
     # ---- changes ----------------------------------------------------------------------------------------
 
     def add(self, start: int, duration: int, source_start: int, item: otio.core.Item) -> Slot:
         """Place ``item``, which must be the edit's own (new, or a slot's `item` clone)."""
         slot = Slot(start, duration, source_start, item, touched=True)
-        self.slots.append(slot)
+        self._added.append(slot)
+        if self._all is not None:
+            self._all.append(slot)
         return slot
 
     def remove(self, slot: Slot) -> None:
-        self.slots.remove(slot)
+        if self._all is not None:
+            self._all.remove(slot)
+        if slot._index is not None:
+            self._gone.add(slot._index)
+        else:
+            self._added.remove(slot)
 
     def set(self, slot: Slot, *, start: int | None = None, duration: int | None = None,
             source_start: int | None = None) -> None:
@@ -141,7 +217,7 @@ class TrackEdit:
         """Make [start, end) empty (overwrite): trims, removes or splits what is there.
         Returns (left piece, new right piece) for every clip split in two."""
         splits = []
-        for slot in list(self.slots):
+        for slot in self._in_order(list(self._near(start, end))):
             if slot.end <= start or slot.start >= end:
                 continue
             if slot.start < start and slot.end > end:
@@ -174,11 +250,60 @@ class TrackEdit:
     def write(self) -> list[otio.core.Composable]:
         """The edited track's children, checked: no overlaps, media ranges respected. Untouched items, and items
         only moved, are the live objects; the document checks dissolve handles once they are in place."""
+        if self._all is None:
+            run = self._changed_run()
+            if run is None:
+                return self.children
+            if run is not False:
+                return self._write_run(*run)
         ordered = self.ordered()
         self._check_overlaps(ordered)
+        return self._written(ordered, 0, None)
+
+    def _changed_run(self):
+        """(first, last) indices of the reading between which the edit changed something, widened over gaps so
+        that gaps around it are written whole; None when nothing changed; False when the whole track is to be
+        written (a dissolve with a free side, a track that ends in a gap)."""
+        dirty = [i for i, slot in self._made.items() if slot.touched or slot._own is not None] + list(self._gone)
+        changed_transitions = set(self.transitions) ^ set(self._original_transitions)
+        if not dirty and not self._added and not changed_transitions:
+            return None
+        if self._dissolves_after is None or (self._rows and self._rows[-1] is None):
+            return False
+        spans = [(self._rows[i][0], self._rows[i][0] + self._rows[i][1]) for i in dirty]
+        spans += [(s.start, s.end) for s in (*(self._made[i] for i in dirty if i not in self._gone), *self._added)]
+        for left_id, right_id, _ in changed_transitions:
+            spans += [(s.start, s.end) for s in (self.find(left_id), self.find(right_id)) if s is not None]
+        low, high = min(start for start, _ in spans), max(end for _, end in spans)
+        first = min([bisect.bisect_right(self._placed, low, key=lambda p: p.end), *dirty])
+        last = max([bisect.bisect_left(self._placed, high, key=lambda p: p.start), *(i + 1 for i in dirty)])
+        while first > 0 and self._rows[first - 1] is None:
+            first -= 1
+        while last < len(self._rows) and self._rows[last] is None:
+            last += 1
+        return first, last
+
+    def _write_run(self, first: int, last: int) -> list[otio.core.Composable]:
+        """The children with those of the reading's items [first, last) (and the dissolves beside them) written
+        anew; the item before and the one after stay, and frame the run."""
+        before = self._live_slot(first - 1) if first > 0 else None
+        after = self._live_slot(last) if last < len(self._rows) else None
+        ordered = sorted(self._live_candidates(range(first, last)) + self._added, key=lambda s: s.start)
+        self._check_overlaps(([before] if before is not None else []) + ordered + ([after] if after else []))
+        written = self._written(ordered + ([after] if after is not None else []), before.end if before else 0,
+                                before)
+        if after is not None:
+            written.pop()
+        start = self._child_index(first - 1) + 1 if first > 0 else 0
+        end = self._child_index(last) if last < len(self._rows) else len(self.children)
+        return [*self.children[:start], *written, *self.children[end:]]
+
+    def _child_index(self, index: int) -> int:
+        """Where the reading's item ``index`` is among the track's children (dissolves are children too)."""
+        return index + bisect.bisect_left(self._dissolves_after, index)
+
+    def _written(self, ordered: list[Slot], position: int, previous: Optional[Slot]) -> list[otio.core.Composable]:
         children: list[otio.core.Composable] = []
-        position = 0
-        previous: Optional[Slot] = None
         between = {(left, right): transition for left, right, transition in self.transitions}
         for slot in ordered:
             if slot.start > position:
@@ -190,8 +315,8 @@ class TrackEdit:
             if slot.touched and not slot.unchanged():
                 with meta.reading(self.memo):
                     rules.check_within_media(slot.item, slot.source_start, slot.duration, self.track, self.rate)
-                slot.item.source_range = to_range(layout.media_start(slot.item, slot.source_start, self.rate), slot.duration,
-                                                  self.rate)
+                slot.item.source_range = to_range(layout.media_start(slot.item, slot.source_start, self.rate),
+                                                  slot.duration, self.rate)
             children.append(slot.current)
             position, previous = slot.end, slot
         return children
@@ -208,10 +333,14 @@ class TrackEdit:
                                  f"before the start of {rules.track_label(self.track)}")
 
     def _gap(self, start: int, duration: int) -> otio.schema.Gap:
-        if self._gaps is None:
-            self._gaps = {(p.start, p.duration): p.item for p in self._placed if isinstance(p.item, otio.schema.Gap)}
-        existing = self._gaps.pop((start, duration), None)
-        return existing if existing is not None else otio.schema.Gap(source_range=to_range(0, duration, self.rate))
+        """The track's gap at ``start`` of ``duration`` frames when it has one, else a new one."""
+        index = bisect.bisect_left(self._placed, start, key=lambda p: p.start)
+        while index < len(self._placed) and self._placed[index].start == start:
+            p = self._placed[index]
+            if isinstance(p.item, otio.schema.Gap) and p.duration == duration:
+                return p.item
+            index += 1
+        return otio.schema.Gap(source_range=to_range(0, duration, self.rate))
 
     def check_dissolves_kept(self, what: str) -> None:
         """Refuse (naming the dissolve) an edit that would separate two clips joined by a dissolve, which would
@@ -233,9 +362,9 @@ class TrackEdit:
         self.transitions = [t for t in self.transitions if meta.item_id(t[2]) != transition_id]
 
 
-def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction, memo) -> list[Optional[tuple]]:
-    """(start, duration, source start, item, id) of each item of the track's reading (None for a gap), kept in the
-    memo from one reading to the next (`kept_views`): an edit reads only what it changed."""
+def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction, memo) -> tuple[list, list]:
+    """(start, duration, source start, item, id) of each item of the track's reading (None for a gap), and the
+    ids alone, kept in the memo from one reading to the next (`kept_views`): an edit reads only what it changed."""
     def row(index: int) -> Optional[tuple]:
         p = placed[index]
         if isinstance(p.item, otio.schema.Gap):
@@ -243,19 +372,23 @@ def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction,
         return p.start, p.duration, layout.span(p.item, rate, memo)[1], p.item, _live_id(p.item, memo)
 
     if memo is None:
-        return [row(index) for index in range(len(placed))]
-    held = memo.views.get(("rows", id(track)))  # (track, rate, placed, rows)
+        rows = [row(index) for index in range(len(placed))]
+        return rows, [r[4] if r is not None else None for r in rows]
+    held = memo.views.get(("rows", id(track)))  # (track, rate, placed, rows, ids)
     if held is not None and (held[0] is not track or held[1] != rate):
         held = None
     if held is not None and held[2] is placed:
-        return held[3]
+        return held[3], held[4]
     change = layout.change_since(track, held[2]) if held is not None else None
     if change is not None:
         rows = kept_views.spliced(held[3], change, len(placed), row, _moved_row)
+        ids = kept_views.spliced(held[4], change, len(placed), lambda i: rows[i][4] if rows[i] else None,
+                                 lambda item_id, _: item_id)
     else:
         rows = [row(index) for index in range(len(placed))]
-    memo.views[("rows", id(track))] = (track, rate, placed, rows)
-    return rows
+        ids = [r[4] if r is not None else None for r in rows]
+    memo.views[("rows", id(track))] = (track, rate, placed, rows, ids)
+    return rows, ids
 
 
 def _moved_row(row: tuple, frames: int) -> tuple:
@@ -266,6 +399,13 @@ def _live_id(item: otio.core.Item, memo) -> Optional[str]:
     if memo is not None and isinstance(item, otio.schema.Clip):
         return memo.facts(item)[3]
     return meta.item_id(item)
+
+
+def _index_of(placed: list[layout.Placed], item: layout.Placed) -> int:
+    index = bisect.bisect_left(placed, item.start, key=lambda p: p.start)
+    while placed[index] is not item:
+        index += 1
+    return index
 
 
 def _key(placed: Optional[layout.Placed]) -> Optional[str]:

@@ -1,13 +1,16 @@
 """Random sequences of edits (valid or refused) keep the document's invariants."""
+import itertools
 from fractions import Fraction
+from unittest import mock
 
 import opentimelineio as otio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seine_editor.errors import PlacementError
-from seine_editor.timeline import snapshot
+from seine_editor.timeline import meta, snapshot
 from seine_editor.timeline.document import TimelineDocument
+from seine_editor.timeline.track_edit import TrackEdit
 from timeline_builders import still, video
 
 MEDIA = [video("/m/a.mp4", frames=30), video("/m/b.mp4", frames=60, audio=False), still("/m/p.png")]
@@ -163,3 +166,38 @@ def test_views_looked_at_only_now_and_then_still_equal_a_full_rebuild(steps):
         if look:
             _check_views_equal_a_full_rebuild(doc)
     _check_views_equal_a_full_rebuild(doc)
+
+
+def _edited(ops, whole_tracks: bool) -> list[str]:
+    """The document's JSON after each of ``ops`` (ids numbered in order); ``whole_tracks``: every edit reads and
+    writes back its tracks whole, the way an edit that needs the whole track (a ripple) does."""
+    counter = itertools.count()
+    write = TrackEdit.write
+
+    def whole(edit):
+        edit.slots  # every slot made: the track is written whole
+        return write(edit)
+
+    with mock.patch.object(meta, "new_id", lambda: f"id{next(counter)}"), \
+            mock.patch.object(TrackEdit, "write", whole if whole_tracks else write):
+        doc = TimelineDocument()
+        for at in range(0, 120, 20):  # pairs of shots that meet, 1 frame apart from the next pair
+            doc.insert_clip(MEDIA[at // 20 % 2], doc.track_ids("video")[0], at + at // 40, duration_frames=20,
+                            source_start_frame=5)
+        for left in doc.info().clips()[0:6:2]:
+            if left.kind == "video" and left.track_id == doc.track_ids("video")[0]:
+                doc.add_dissolve(left.id, 2, 2)
+        history, states = [], []
+        for op in ops:
+            try:
+                _apply(doc, op, history)
+            except PlacementError as error:
+                states.append(str(error))
+            states.append(doc.to_json())
+        return states
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(operation, min_size=1, max_size=12))
+def test_an_edit_that_writes_back_only_what_it_changed_makes_the_same_track_as_writing_it_whole(ops):
+    assert _edited(ops, whole_tracks=False) == _edited(ops, whole_tracks=True)
