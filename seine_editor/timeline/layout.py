@@ -12,7 +12,9 @@ A frozen clip (speed 0) keeps its frame, and a reversed one (below 0) is not hel
 """
 from __future__ import annotations
 
+import itertools
 import math
+import operator
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
@@ -22,7 +24,7 @@ from typing import Optional
 import opentimelineio as otio
 
 from seine_editor.timeline import meta
-from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
+from seine_editor.timeline.time import convert_frames, exact_rate, exact_value, to_frames
 
 
 @dataclass(frozen=True)
@@ -124,13 +126,9 @@ def _place(children: list, position: int, rate: Fraction, memo) -> list[Placed]:
 def differing_run(old: list, new: list) -> tuple[int, int]:
     """(head, tail): how many children at the start and at the end of two lists are the same objects."""
     limit = min(len(old), len(new))
-    head = 0
-    while head < limit and old[head] is new[head]:
-        head += 1
-    tail = 0
-    while tail < limit - head and old[-1 - tail] is new[-1 - tail]:
-        tail += 1
-    return head, tail
+    head = next(itertools.compress(itertools.count(), map(operator.is_not, old, new)), limit)  # in C: a long track
+    tail = next(itertools.compress(itertools.count(), map(operator.is_not, reversed(old), reversed(new))), limit)
+    return head, min(tail, limit - head)
 
 
 def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, memo, previous: Optional[Change]):
@@ -225,7 +223,7 @@ def media_start(item: otio.core.Item, played_start: int | Fraction, rate: Fracti
 
 def exact_frames(time: otio.opentime.RationalTime, rate: Fraction) -> Fraction:
     """``time`` in frames at ``rate``, fractions kept."""
-    return Fraction(time.value).limit_denominator(1_000_000) * rate / exact_rate(time.rate)
+    return exact_value(time.value) * rate / exact_rate(time.rate)
 
 
 def span_start(value: Fraction) -> int | Fraction:
@@ -299,7 +297,7 @@ def _available_frames(clip: otio.schema.Clip, rate: Fraction) -> Optional[tuple[
     if available is None:
         return None
     start = to_frames(available.start_time, rate)
-    seconds = Fraction(available.duration.value).limit_denominator(1_000_000) / exact_rate(available.duration.rate)
+    seconds = exact_value(available.duration.value) / exact_rate(available.duration.rate)
     return start, int(seconds * rate + Fraction(1, 1000))
 
 

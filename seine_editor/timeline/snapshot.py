@@ -14,6 +14,7 @@ import collections
 import dataclasses
 import functools
 import math
+import operator
 import os
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -25,7 +26,7 @@ import opentimelineio as otio
 from seine_editor.errors import PlacementError
 from seine_editor.timeline import edits_properties, generated, kept_views, layout, meta, sound
 from seine_editor.media.image_sequence import ImageSequence
-from seine_editor.timeline.time import convert_frames, exact_rate, to_frames
+from seine_editor.timeline.time import convert_frames, exact_rate, exact_value, to_frames
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,7 @@ class TrackInfo:
 
     @functools.cached_property
     def by_id(self) -> Mapping[str, ClipInfo]:
-        return MappingProxyType(dict(zip([c.id for c in self.clips], self.clips)))
+        return MappingProxyType(dict(zip(map(operator.attrgetter("id"), self.clips), self.clips)))
 
 
 @dataclass(frozen=True)
@@ -836,4 +837,4 @@ def _source_seconds(clip: otio.schema.Clip) -> Fraction:
 
 
 def _seconds(time: otio.opentime.RationalTime) -> Fraction:
-    return Fraction(time.value).limit_denominator(1_000_000) / exact_rate(time.rate)
+    return exact_value(time.value) / exact_rate(time.rate)

@@ -42,13 +42,18 @@ def to_range(start_frame: int, duration_frames: int, rate: Fraction) -> otio.ope
     return otio.opentime.TimeRange(to_rational(start_frame, rate), to_rational(duration_frames, rate))
 
 
+def exact_value(value: float) -> Fraction:
+    """A value OTIO stores as a float, as the fraction it stands for: a whole number (nearly every time value) as
+    it is, any other cleaned of binary noise (finding the nearest simple fraction costs some 25 µs)."""
+    return Fraction(int(value)) if value.is_integer() else Fraction(value).limit_denominator(1_000_000)
+
+
 def to_frames(time: otio.opentime.RationalTime, rate: Fraction) -> int:
     """Whole frames at `rate` (rounded to the nearest frame when `time` is at another rate)."""
     time_rate = exact_rate(time.rate)
     if time_rate == rate and time.value.is_integer():
         return int(time.value)
-    value = Fraction(time.value).limit_denominator(1_000_000)
-    return round(value * rate / time_rate)
+    return round(exact_value(time.value) * rate / time_rate)
 
 
 def seconds_to_frames(seconds: float, rate: Fraction) -> int:
