@@ -309,17 +309,15 @@ class GenerationController(QObject):
 
     def _generative_clips(self) -> list:
         """The live OTIO clips of the generative items (found through the info, which knows them already)."""
-        ids = {c.id for c in self.document.info().clips() if c.generative is not None}
-        return [clip for clip in self.document.timeline.find_clips() if meta.item_id(clip) in ids] if ids else []
+        return self.document.live_items([c.id for c in self.document.info().generative_clips()])
 
     def pending_items(self) -> list[str]:
         """Ids of generative items with no frames yet, or whose sources changed since they were requested: other
         clips or frames at their cuts, or the same files with other content (`source_changes`)."""
         changed = source_changes.changed_items(self._generative_clips())
         resized = self._canvases_changed()
-        return [c.id for c in self.document.info().clips()
-                if c.generative is not None and (c.generative.status == "pending" or c.generative.stale
-                                                 or c.id in changed or c.id in resized)]
+        return [c.id for c in self.document.info().generative_clips()
+                if c.generative.status == "pending" or c.generative.stale or c.id in changed or c.id in resized]
 
     def engine_missing(self, item_id: str) -> Optional[str]:
         """Why the item's engine could not make it (no weights), while that holds; None otherwise."""

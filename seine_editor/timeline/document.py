@@ -18,6 +18,7 @@ Frames are whole frames at `document.rate`; ids are `metadata["seine"]["id"]`.
 """
 from __future__ import annotations
 
+import bisect
 import contextlib
 from fractions import Fraction
 from pathlib import Path
@@ -113,8 +114,33 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
                     return track
         raise PlacementError(f"no track with id {track_id!r}")
 
-    def _track_of(self, item_id: str) -> otio.schema.Track:
+    def live_items(self, item_ids) -> list[otio.core.Item]:
+        """The live OTIO clips and dissolves with ``item_ids``, found where the views say they are (read them,
+        never change them)."""
+        return [self._item(item_id) for item_id in item_ids]
+
+    def _item(self, item_id: str) -> otio.core.Item:
+        clip = self.info().places.get(item_id)
+        if clip is not None:
+            with meta.reading(self._memo):
+                placed = layout.read_track(self._track(clip.track_id), self.rate)[0]
+                index = bisect.bisect_left(placed, clip.start_frame, key=lambda p: p.start)
+                while index < len(placed) and placed[index].start == clip.start_frame:
+                    if meta.item_id(placed[index].item) == item_id:
+                        return placed[index].item
+                    index += 1
         with meta.reading(self._memo):
+            return next(c for c in self._track_of(item_id) if meta.item_id(c) == item_id)
+
+    def _track_of(self, item_id: str) -> otio.schema.Track:
+        info = self.info()
+        clip = info.places.get(item_id)
+        if clip is not None:
+            return self._track(clip.track_id)
+        for track in info.tracks:
+            if any(t.id == item_id for t in track.transitions):
+                return self._track(track.id)
+        with meta.reading(self._memo):  # an item the views do not show: a nested composition
             for track in self._timeline.tracks:
                 for child in track:
                     if meta.item_id(child) == item_id:

@@ -198,9 +198,6 @@ class GenerativeEditsMixin:
 
     # ---- helpers ---------------------------------------------------------------------------------------
 
-    def _item(self, item_id: str):
-        return next(c for c in self._track_of(item_id) if meta.item_id(c) == item_id)
-
     def _edit_generative(self, action: str, item_id: str, change) -> Edit:
         if not generated.is_generative(self._item(item_id)):
             raise PlacementError(f"clip '{self._item(item_id).name}' is not a generative item")

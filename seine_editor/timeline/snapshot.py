@@ -129,6 +129,11 @@ class TrackInfo:
     def by_id(self) -> Mapping[str, ClipInfo]:
         return MappingProxyType(dict(zip(map(operator.attrgetter("id"), self.clips), self.clips)))
 
+    @functools.cached_property
+    def generative(self) -> tuple[ClipInfo, ...]:
+        """The generative items among its clips."""
+        return tuple(c for c in self.clips if c.generative is not None)
+
 
 @dataclass(frozen=True)
 class TimelineInfo:
@@ -156,6 +161,10 @@ class TimelineInfo:
 
     def clips(self) -> tuple[ClipInfo, ...]:
         return tuple(c for t in self.tracks for c in t.clips)
+
+    def generative_clips(self) -> tuple[ClipInfo, ...]:
+        """The generative items, track by track (each track's kept while an edit leaves the track alone)."""
+        return tuple(c for t in self.tracks for c in t.generative)
 
 
 @dataclass(frozen=True)
@@ -543,9 +552,10 @@ def changed_frames(old: Optional[RenderSnapshot], new: RenderSnapshot) -> Option
         if previous is None or (previous.kind, previous.muted, previous.hidden, previous.layer) != (
                 track.kind, track.muted, track.hidden, track.layer):
             ranges += [_span_of(item) for item in (*track.items, *(previous.items if previous else ()))]
-        elif previous.items is not track.items and previous.items != track.items:
-            kept = {id(item) for item in previous.items} & {id(item) for item in track.items}
-            ranges += [_span_of(item) for item in (*previous.items, *track.items) if id(item) not in kept]
+        elif previous.items is not track.items:  # the items an edit changed lie between those it kept
+            head, tail = layout.differing_run(previous.items, track.items)
+            ranges += [_span_of(item) for item in (*previous.items[head:len(previous.items) - tail],
+                                                   *track.items[head:len(track.items) - tail])]
     ranges += [_span_of(item) for track in before.values() for item in track.items]
     if old.duration_frames != new.duration_frames:
         ranges.append((min(old.duration_frames, new.duration_frames), max(old.duration_frames, new.duration_frames)))
