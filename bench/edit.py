@@ -175,6 +175,8 @@ def bench_window(path: Path, repeats: int, pairs: int) -> None:
     window.resize(1600, 900)
     window.show()
     app.processEvents()
+    window.viewer.source.wait_idle()  # the window has settled: the viewer has built its compositor and first frames
+    app.processEvents()
     view = window.timeline_panel.view if hasattr(window, "timeline_panel") else window.findChild(
         QtWidgets.QGraphicsView)
 

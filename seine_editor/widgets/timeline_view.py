@@ -58,6 +58,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self.clip_items: dict[str, ClipItem] = {}
         self._shown: dict[str, tuple] = {}  # the ClipInfos each track row shows, by track id
         self._overlays: list[QtWidgets.QGraphicsItem] = []  # dissolves and markers
+        self._bands: tuple = ()  # the rows whose backgrounds were drawn: (id, kind, hidden, muted)
+        self._ruler_markers: tuple = ()  # the timeline markers the ruler flags
         self._job_states: dict[str, tuple[str, float]] = {}
         self._gesture: Optional[Gesture] = None
         self._scrubbing = False
@@ -127,7 +129,14 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         scene.blockSignals(False)
         self._update_scene_rect()
         self._on_scene_selection_changed()
-        self.viewport().update()
+        # the scene repaints where items changed; the rows' backgrounds and the ruler (its marker flags) are the view's
+        bands = tuple((t.id, t.kind, t.hidden, t.muted) for t in self.ordered_tracks())
+        markers = info.markers if info is not None else ()
+        if moved_rows or bands != self._bands:
+            self.viewport().update()
+        elif markers != self._ruler_markers:
+            self.viewport().update(0, 0, self.viewport().width(), RULER_HEIGHT)
+        self._bands, self._ruler_markers = bands, markers
 
     def ordered_tracks(self):
         """Rows top to bottom: video tracks (topmost first) then audio tracks (first first)."""
@@ -196,11 +205,11 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
     # playhead and zoom ------------------------------------------------------------------------------------
     def set_playhead(self, frame: int, follow: bool = True) -> None:
         old_x = self.mapFromScene(self.geometry_.x(self.playhead), 0).x()
-        self.playhead = frame
+        moved, self.playhead = frame != self.playhead, frame
         x = self.geometry_.x(frame)
         new_x = self.mapFromScene(x, 0).x()
         height = self.viewport().height()
-        for vx in (old_x, new_x):
+        for vx in (old_x, new_x) if moved else ():  # where it stays it is drawn already
             self.viewport().update(QtCore.QRect(vx - 8, 0, 16, height))
         if follow and not self._scrubbing and not 0 <= new_x < self.viewport().width():
             self.horizontalScrollBar().setValue(int(x - self.viewport().width() * 0.1))

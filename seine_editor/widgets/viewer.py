@@ -153,6 +153,7 @@ class ViewerPanel(QtWidgets.QWidget):
         self.frames_shown = 0
         self.frames_dropped = 0
         self._shown_frame: Optional[int] = None
+        self._shown_image = None  # the picture on the canvas
         self._clock = QtCore.QElapsedTimer()
         self._clock_origin = (0, 0)  # (frame at start, speed) of the running clock
         self._timer = QtCore.QTimer(self)
@@ -350,6 +351,7 @@ class ViewerPanel(QtWidgets.QWidget):
     def _request_display(self) -> None:
         """Show the frame due now if it is cached; ask the worker for it and for those that follow."""
         if self.duration <= 0:
+            self._shown_image = None
             self.canvas.set_image(None)
             return
         image = self.source.cached(self.position)
@@ -366,7 +368,9 @@ class ViewerPanel(QtWidgets.QWidget):
             self.frames_dropped += max(0, abs(frame - self._shown_frame) // max(1, abs(self.speed)) - 1)
         self._shown_frame = frame
         self.frames_shown += 1
-        self.canvas.set_image(image)
+        if image is not self._shown_image:  # an edit elsewhere keeps the cached picture on screen: not drawn again
+            self._shown_image = image
+            self.canvas.set_image(image)
 
     def _on_source_frame_ready(self, frame: int, image) -> None:
         if frame == self.position and frame != self._shown_frame:
