@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
+import operator
 from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
@@ -91,15 +92,17 @@ class Compositor:
     def show(self, snapshot) -> None:
         """Composite another state of the timeline from now on. Open readers and stills stay (a viewer after an
         edit reads the same files); placeholder previews go, as they depend on their neighbours."""
-        plan = plan_of(snapshot)
+        plan = plan_of(snapshot, previous=self.plan)
         if plan.rate != self.rate:
             raise ValueError(f"a compositor at {self.rate} fps cannot show a timeline at {plan.rate} fps")
         self._generated.clear()
         self._adopt(plan)
 
     def _adopt(self, plan: RenderPlan) -> None:
+        before = getattr(self, "_starts", {})  # a track plan kept from the last state keeps its index
         self.plan = plan
-        self._starts = {id(t): [i.start_frame for i in t.items] for t in plan.video}
+        self._starts = {id(t): before[id(t)] if id(t) in before and before[id(t)][0] is t else (
+            t, list(map(operator.attrgetter("start_frame"), t.items))) for t in plan.video}
 
     @property
     def duration_frames(self) -> int:
@@ -196,7 +199,7 @@ class Compositor:
         return _Mix(outgoing, incoming, dissolve.weight(n))
 
     def _item_at(self, track: TrackPlan, n: int) -> Optional[PlanItem]:
-        position = bisect.bisect_right(self._starts[id(track)], n) - 1
+        position = bisect.bisect_right(self._starts[id(track)][1], n) - 1
         if position >= 0 and n < track.items[position].end_frame:
             return track.items[position]
         return None

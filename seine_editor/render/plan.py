@@ -8,6 +8,7 @@ should.
 """
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Optional
@@ -15,6 +16,7 @@ from typing import Optional
 import opentimelineio as otio
 
 from seine_editor.media.image_sequence import ImageSequence
+from seine_editor.timeline.layout import differing_run
 from seine_editor.timeline.settings import timeline_rate
 from seine_editor.timeline.snapshot import RenderGenerator, RenderSnapshot, build_render_snapshot
 
@@ -95,29 +97,48 @@ class RenderPlan:
     video: list[TrackPlan]  # bottom first
     audio: list[TrackPlan]
     metadata: dict
+    made_from: dict = field(default_factory=dict, repr=False, compare=False)  # (kind, index): (RenderTrack, plan)
 
     def media_paths(self) -> list[str]:
         paths = {i.path for t in self.video + self.audio for i in t.items if i.path and i.baked}
         return sorted(paths)
 
 
-def plan_from_snapshot(snapshot: RenderSnapshot) -> RenderPlan:
-    """The plan of a `RenderSnapshot` (what `document.render_snapshot()` returns)."""
+def plan_from_snapshot(snapshot: RenderSnapshot, previous: Optional[RenderPlan] = None) -> RenderPlan:
+    """The plan of a `RenderSnapshot` (what `document.render_snapshot()` returns). With the ``previous`` plan of
+    the same document (a viewer after an edit), a track whose items are the very ones planned keeps its plan, and
+    in a changed track only the items between those kept at its start and at its end are planned anew."""
     video, audio = [], []
+    made_from = {}
     for track in snapshot.tracks:
         bucket = video if track.kind == "video" else audio
-        plan = TrackPlan(len(bucket), track.kind, not track.hidden, not track.muted)
-        by_uid = {}
-        for item in track.items:
-            planned = _planned(item, plan.index, snapshot.rate)
-            plan.items.append(planned)
-            by_uid[item.uid] = planned
+        key = (track.kind, len(bucket))
+        held = previous.made_from.get(key) if previous is not None and previous.rate == snapshot.rate else None
+        if held is not None and held[0] == track:
+            plan = held[1]
+        else:
+            plan = _track_plan(track, len(bucket), snapshot.rate, held)
+        made_from[key] = (track, plan)
+        bucket.append(plan)
+    return RenderPlan(snapshot.rate, snapshot.duration_frames, video, audio, dict(snapshot.metadata), made_from)
+
+
+def _track_plan(track, index: int, rate: Fraction, held: Optional[tuple]) -> TrackPlan:
+    plan = TrackPlan(index, track.kind, not track.hidden, not track.muted)
+    if held is not None:  # the items kept at the start and at the end were planned already
+        before, old = held[0].items, held[1].items
+        head, tail = differing_run(before, track.items)
+        plan.items = [*old[:head], *(_planned(item, index, rate) for item in track.items[head:len(track.items) - tail]),
+                      *old[len(old) - tail:]]
+    else:
+        plan.items = [_planned(item, index, rate) for item in track.items]
+    if track.transitions:
+        by_uid = dict(zip(map(operator.attrgetter("uid"), track.items), plan.items))
         for transition in track.transitions:
             left, right = by_uid.get(transition.left_clip_id), by_uid.get(transition.right_clip_id)
             if left is not None and right is not None and transition.end_frame > transition.start_frame:
                 plan.dissolves.append(Dissolve(left, right, transition.start_frame, transition.end_frame))
-        bucket.append(plan)
-    return RenderPlan(snapshot.rate, snapshot.duration_frames, video, audio, dict(snapshot.metadata))
+    return plan
 
 
 def _planned(item, track_index: int, rate: Fraction) -> PlanItem:
@@ -135,13 +156,13 @@ def _planned(item, track_index: int, rate: Fraction) -> PlanItem:
         generator=item.generator, speed=item.speed)
 
 
-def plan_of(snapshot, rate: Optional[Fraction] = None) -> RenderPlan:
-    """A plan from what callers hold: a RenderPlan, a RenderSnapshot, or an OTIO Timeline (at ``rate``, else its
-    own)."""
+def plan_of(snapshot, rate: Optional[Fraction] = None, previous: Optional[RenderPlan] = None) -> RenderPlan:
+    """A plan from what callers hold: a RenderPlan, a RenderSnapshot (``previous``: the plan of an earlier state
+    of it, whose unchanged parts are kept), or an OTIO Timeline (at ``rate``, else its own)."""
     if isinstance(snapshot, RenderPlan):
         return snapshot
     if isinstance(snapshot, otio.schema.Timeline):
         return plan_from_snapshot(build_render_snapshot(snapshot, rate or timeline_rate(snapshot)))
     if isinstance(snapshot, RenderSnapshot):
-        return plan_from_snapshot(snapshot)
+        return plan_from_snapshot(snapshot, previous)
     raise TypeError(f"cannot render a {type(snapshot).__name__}: expected an OTIO Timeline or a RenderSnapshot")

@@ -17,6 +17,7 @@ RenderFn = Callable[[int], np.ndarray]  # timeline frame -> RGB uint8 H×W×3
 RenderFactory = Callable[[], RenderFn]  # called on the worker thread: builds the compositor there
 
 CACHE_BYTES = 384 * 1024 * 1024
+KEPT_CHANGES = 16  # edits a late picture may be checked against
 
 
 def to_qimage(rgb: np.ndarray) -> QtGui.QImage:
@@ -62,6 +63,7 @@ class FrameSource(QtCore.QObject):
         self._pool.setMaxThreadCount(1)  # one compositor, used by one thread only
         self._lock = threading.Lock()
         self._generation = 0
+        self._changes: list[Optional[Sequence[tuple[int, int]]]] = []  # what each of the last edits changed
         self._factory: Optional[RenderFactory] = None
         self._renderer: tuple[int, Optional[RenderFn]] = (-1, None)
         self._wanted: list[int] = []
@@ -80,6 +82,7 @@ class FrameSource(QtCore.QObject):
             self._generation += 1
             self._factory = factory
             self._wanted = []
+        self._changes = [*self._changes[-(KEPT_CHANGES - 1):], changed]
         if changed is None:
             self._cache.clear()
             return
@@ -129,11 +132,21 @@ class FrameSource(QtCore.QObject):
 
     # UI-thread side
     def _on_loop_rendered(self, generation: int, frame: int, image: QtGui.QImage) -> None:
-        if generation != self._generation:
+        if generation != self._generation and not self._unchanged_since(generation, frame):
             return
         self._cache[frame] = image
         self._trim_cache()
         self.frame_ready.emit(frame, image)
+
+    def _unchanged_since(self, generation: int, frame: int) -> bool:
+        """Whether ``frame`` is the same picture now as at ``generation``: every edit since changed other frames.
+        A picture that arrives just after the next edit is kept then, not rendered again (edits in a row would
+        otherwise keep the viewer rendering pictures it throws away)."""
+        later = self._generation - generation
+        if later > len(self._changes):
+            return False
+        return all(ranges is not None and not any(start <= frame < end for start, end in ranges)
+                   for ranges in self._changes[len(self._changes) - later:])
 
     def _on_loop_failed(self, generation: int, frame: int, message: str) -> None:
         if generation == self._generation:
