@@ -17,6 +17,7 @@ import math
 import operator
 import urllib.parse
 import urllib.request
+import dataclasses
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Optional
@@ -149,7 +150,8 @@ def _replace(old: list, new: list, old_placed: list[Placed], rate: Fraction, mem
     tail_items = old_placed[len(old_placed) - moved:] if moved else []
     shift = position - tail_items[0].start if tail_items else 0
     placed += tail_items if shift == 0 else [Placed(p.start + shift, p.duration, p.item) for p in tail_items]
-    history = (previous, *previous.history[:HISTORY - 2]) if previous is not None else ()
+    history = () if previous is None else (  # the earlier changes alone: a chain would hold every reading ever made
+        dataclasses.replace(previous, history=()), *previous.history[:HISTORY - 2])
     return placed, Change(old_placed, kept, moved, shift, shift != 0, history), run
 
 

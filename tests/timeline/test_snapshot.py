@@ -124,3 +124,30 @@ def test_an_edit_of_an_unknown_clip_is_refused_naming_it(doc, edit):
     with pytest.raises(PlacementError, match="'nope'"):
         edit(doc)
     assert doc.to_json() == before
+
+
+def test_what_a_long_editing_session_keeps_does_not_grow_with_its_edits():
+    """Views are kept from reading to reading; what lets them catch up must not hold every earlier reading."""
+    import gc
+
+    from seine_editor.timeline import layout
+
+    doc = TimelineDocument()
+    v1, _ = tracks(doc)
+    for at in range(0, 400, 20):
+        doc.insert_clip(video("/m/a.mp4", frames=40), v1, at, duration_frames=20)
+
+    def readings_held() -> int:
+        doc.info(), doc.render_snapshot()
+        gc.collect()
+        return sum(1 for o in gc.get_objects() if isinstance(o, layout.Change))
+
+    def split_and_undo(times: int) -> None:
+        for k in range(times):
+            clip = doc.info().track(v1).clips[k % 20]
+            doc.restore(doc.split_clip(clip.id, clip.start_frame + 5).undo)
+
+    split_and_undo(20)
+    held = readings_held()
+    split_and_undo(200)
+    assert readings_held() <= held
