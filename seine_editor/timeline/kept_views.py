@@ -34,39 +34,32 @@ def spliced(before: list, change: layout.Change, count: int, build: Callable[[in
 
 # ---- link groups -----------------------------------------------------------------------------------------------
 
-Part = dict  # link group -> [(Placed of the track's item holding the clip, clip id)], in track order
+Part = dict  # link group -> [(the track's item holding the clip, clip id)], in track order
 
 
 def link_part(track: otio.schema.Track, placed: list, memo) -> tuple[Part, Optional[set]]:
     """The linked clips of ``track`` (those nested in its compositions too) by group, and the groups whose entries
-    changed since the part was last asked for (None: any may have)."""
+    changed since the part was last asked for (None: any may have). Entries name the track's items, which a
+    ripple leaves alone: only what an edit changed is read again."""
     held = memo.views.get(("links", id(track)))
     if held is not None and held[0] is track and held[1] is placed:
         return held[2], set()
     change = layout.change_since(track, held[1]) if held is not None and held[0] is track else None
-    if change is not None and not change.moved:
+    if change is not None:
         part, touched = _spliced_part(held[2], change, placed, memo)
     else:
         part = {}
         for p in placed:
             for group, clip_id in _linked(p, memo):
-                part.setdefault(group, []).append((p, clip_id))
-        touched = _differing(held[2], part) if held is not None and held[0] is track else None
+                part.setdefault(group, []).append((p.item, clip_id))
+        touched = None
     memo.views[("links", id(track))] = (track, placed, part)
     return part, touched
 
 
-def _differing(before: Part, after: Part) -> set:
-    """The groups whose clips on the track differ between two parts."""
-    def ids(part: Part, group: str) -> list[str]:
-        return [clip_id for _, clip_id in part.get(group, ())]
-
-    return {group for group in before.keys() | after.keys() if ids(before, group) != ids(after, group)}
-
-
 def _spliced_part(before: Part, change: layout.Change, placed: list, memo) -> tuple[Part, set]:
     removed = change.before[change.head:len(change.before) - change.tail]
-    gone = {id(p) for p in removed}
+    gone = {id(p.item) for p in removed}
     part = dict(before)
     touched = {group for p in removed for group, _ in _linked(p, memo)}
     for group in touched:
@@ -75,13 +68,24 @@ def _spliced_part(before: Part, change: layout.Change, placed: list, memo) -> tu
             part[group] = kept
         else:
             del part[group]
+    places = None
     for p in placed[change.head:len(placed) - change.tail]:
         for group, clip_id in _linked(p, memo):
             touched.add(group)
             entries = list(part.get(group, ()))
-            entries.insert(bisect.bisect_right(entries, p.start, key=lambda entry: entry[0].start), (p, clip_id))
+            if entries:  # another of the group's clips on this track: in track order (the index is read once)
+                places = places or _places(placed)
+                at = bisect.bisect_right([places[id(item)] for item, _ in entries], places[id(p.item)])
+            else:
+                at = 0
+            entries.insert(at, (p.item, clip_id))
             part[group] = entries
     return part, touched
+
+
+def _places(placed: list) -> dict[int, int]:
+    """The index in ``placed`` of each item, by the item's id."""
+    return {id(p.item): index for index, p in enumerate(placed)}
 
 
 def _linked(p: layout.Placed, memo) -> list[tuple[str, str]]:
@@ -123,14 +127,12 @@ def changed_groups(before: Optional[Links], after: Links, touched: Optional[set]
     return frozenset(g for g in candidates if before.get(g) != after.get(g))
 
 
-def positions(part: Part, groups: Iterable[str], placed: list) -> list[int]:
-    """Where in ``placed`` the items holding the clips of ``groups`` are."""
-    found = []
-    for group in groups:
-        for p, _ in part.get(group, ()):
-            index = bisect.bisect_left(placed, p.start, key=lambda q: q.start)
-            while index < len(placed) and placed[index] is not p:
-                index += 1
-            if index < len(placed):
-                found.append(index)
-    return found
+def positions(part: Part, groups: Iterable[str], placed: list, change: Optional[layout.Change]) -> list[int]:
+    """Where in ``placed`` the items holding the clips of ``groups`` are, leaving out those ``change`` put there
+    (their views are built anew anyway)."""
+    fresh = {id(p.item) for p in placed[change.head:len(placed) - change.tail]} if change is not None else set()
+    wanted = [item for group in groups for item, _ in part.get(group, ()) if id(item) not in fresh]
+    if not wanted:
+        return []
+    places = _places(placed)
+    return [places[id(item)] for item in wanted if id(item) in places]

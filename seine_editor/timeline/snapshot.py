@@ -409,7 +409,7 @@ def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, l
         offline, clips = seen, None
     else:
         aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one, _moved)
-        redo = kept_views.positions(part, changed_groups.intersection(part), placed)
+        redo = kept_views.positions(part, changed_groups.intersection(part), placed, change)
         if redo:
             aligned = list(aligned)
             for index in redo:
@@ -652,7 +652,7 @@ class _Flattener:
                                                                                _moved_item)
                 flipped = held[4] ^ self.audio_groups  # groups whose sound moved to or from an audio track
                 part = kept_views.link_part(track, placed, self.memo)[0] if flipped else {}
-                redo = kept_views.positions(part, flipped.intersection(part), placed)
+                redo = kept_views.positions(part, flipped.intersection(part), placed, change)
                 if redo:
                     aligned = list(aligned)
                     for index in redo:
