@@ -77,8 +77,7 @@ class IntentsMixin:
         return ids
 
     def append_clip(self, media: MediaInfo | os.PathLike | str, track_id: str, **options) -> tuple[str, ...]:
-        end = max((clip.end_frame for clip in self.document.info().track(track_id).clips), default=0)
-        return self.add_clip(media, track_id, end, "overwrite", **options)
+        return self.add_clip(media, track_id, self.document.info().track(track_id).clips_end, "overwrite", **options)
 
     def set_generative_geometry(self, item_id: str, duration_frames: int, mode: Optional[str] = None) -> None:
         """A new length (and, for a transition, mode "bridge" or "overlap") for a generative item, as one undo step

@@ -126,8 +126,7 @@ class ClipEditsMixin:
 
     def append_clip(self, media: MediaInfo, track_id: str, **options):
         """Place `media` right after the last item of the track."""
-        end = max((c.end_frame for c in self.info().track(track_id).clips), default=0)
-        return self.insert_clip(media, track_id, end, mode="overwrite", **options)
+        return self.insert_clip(media, track_id, self.info().track(track_id).clips_end, mode="overwrite", **options)
 
     def _audio_target(self, media: MediaInfo, audio_track_id: Optional[str]) -> Optional[str]:
         if media.kind != "video" or not media.has_audio:

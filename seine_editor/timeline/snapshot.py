@@ -125,6 +125,11 @@ class TrackInfo:
     clips: tuple[ClipInfo, ...]
     transitions: tuple[TransitionInfo, ...]
 
+    @property
+    def clips_end(self) -> int:
+        """Where its last clip ends (its clips are in order and never overlap): where an appended clip goes."""
+        return self.clips[-1].end_frame if self.clips else 0
+
     @functools.cached_property
     def by_id(self) -> Mapping[str, ClipInfo]:
         return MappingProxyType(dict(zip(map(operator.attrgetter("id"), self.clips), self.clips)))
