@@ -30,11 +30,13 @@ class Slot:
         self.id = meta.item_id(item)
 
     @classmethod
-    def live(cls, row: tuple, index: int) -> "Slot":
-        """A slot of the item at ``index`` in the track's reading, from its `_rows` row."""
+    def live(cls, row: tuple, index: int, shift: int = 0) -> "Slot":
+        """A slot of the item at ``index`` in the track's reading, from its `_rows` row, ``shift`` frames later (a
+        ripple moved it before it was made)."""
         slot = cls.__new__(cls)
         slot.start, slot.duration, slot.source_start, slot._live, slot.id = row
-        slot._own, slot.touched, slot._shown, slot._index = None, False, (slot.duration, slot.source_start), index
+        slot._own, slot.touched, slot._shown, slot._index = None, shift != 0, (slot.duration, slot.source_start), index
+        slot.start += shift
         return slot
 
     @property
@@ -77,6 +79,7 @@ class TrackEdit:
         self._made: dict[int, Slot] = {}  # the live slots an edit asked for, by index in the reading
         self._gone: set[int] = set()  # the live slots it removed
         self._added: list[Slot] = []  # the slots it placed
+        self._shifts: list[tuple[int, int]] = []  # (first index, frames): the items a ripple moved before they were made
         self._all: Optional[list[Slot]] = None  # every slot, once an edit needed them all
         self._original_transitions = list(self.transitions)
         # the reading's index of the item before each dissolve, to count children; None: a dissolve with a free side
@@ -103,8 +106,18 @@ class TrackEdit:
     def _live_slot(self, index: int) -> Slot:
         slot = self._made.get(index)
         if slot is None:
-            slot = self._made[index] = Slot.live(self._rows[index], index)
+            slot = self._made[index] = Slot.live(self._rows[index], index, self._shift_at(index))
         return slot
+
+    def _shift_at(self, index: int) -> int:
+        return sum(frames for first, frames in self._shifts if index >= first)
+
+    def _start_at(self, index: int) -> int:
+        """Where the reading's item ``index`` starts now, unless made since (a made slot says where it is)."""
+        return self._placed[index].start + self._shift_at(index)
+
+    def _end_at(self, index: int) -> int:
+        return self._start_at(index) + self._placed[index].duration
 
     def _live_candidates(self, indices) -> list[Slot]:
         """The live slots at ``indices`` of the reading that are still in the track."""
@@ -122,7 +135,7 @@ class TrackEdit:
         last = next((i for i in range(len(self._rows) - 1, -1, -1) if self._rows[i] is not None and (
             i not in self._gone) and i not in self._made), None)
         if last is not None:
-            ends.append(self._rows[last][0] + self._rows[last][1])
+            ends.append(self._end_at(last))
         return max(ends, default=0)
 
     def find(self, item_id: str) -> Optional[Slot]:
@@ -157,8 +170,8 @@ class TrackEdit:
         there plus every slot that may have moved."""
         if self._all is not None:
             return self._all
-        first = bisect.bisect_right(self._placed, start, key=lambda p: p.end)
-        last = bisect.bisect_left(self._placed, end, key=lambda p: p.start)
+        first = bisect.bisect_right(range(len(self._placed)), start, key=self._end_at)
+        last = bisect.bisect_left(range(len(self._placed)), end, key=self._start_at)
         return self._live_candidates(range(first, max(first, last))) + self._moved_or_added()
 
     def _in_order(self, slots: list[Slot]) -> list[Slot]:
@@ -234,14 +247,31 @@ class TrackEdit:
         return splits
 
     def ripple(self, at: int, delta: int, keep: tuple[Slot, ...] = ()) -> None:
-        """Shift every slot starting at or after `at` by `delta` frames (refused if it would collide)."""
-        moving = [s for s in self.slots if s.start >= at and s not in keep]
-        if delta < 0:
-            blocked = [s for s in self.slots if s.start < at and s.end > at + delta]  # staying, in the way
-            if blocked or (moving and min(s.start for s in moving) + delta < 0):
-                what = rules.clip_label(blocked[0].item) if blocked else "the track start"
-                raise PlacementError(f"cannot pull clips after frame {at} on {rules.track_label(self.track)} "
-                                     f"{-delta} frames earlier: {what} is in the way")
+        """Shift every slot starting at or after `at` by `delta` frames (refused if it would collide). The items
+        not made yet are moved as a run (`_shifts`): a ripple makes only the slots it reaches."""
+        if self._all is not None:
+            moving = [s for s in self._all if s.start >= at and s not in keep]
+            blocked = [s for s in self._all if s.start < at and s.end > at + delta]  # staying, in the way
+        else:
+            count = len(self._placed)
+            first_moving = bisect.bisect_left(range(count), at, key=self._start_at)
+            first_blocked = bisect.bisect_right(range(first_moving), at + delta, key=self._end_at) if delta < 0 \
+                else first_moving
+            unmade = [i for i in range(first_blocked, first_moving)
+                      if self._rows[i] is not None and i not in self._gone and i not in self._made]
+            made = self._moved_or_added()
+            moving = [s for s in made if s.start >= at and s not in keep]
+            blocked = self._in_order([self._live_slot(i) for i in unmade] + [
+                s for s in made if s.start < at and s.end > at + delta])
+            rest = next((i for i in range(first_moving, count) if self._rows[i] is not None and (
+                i not in self._gone) and i not in self._made), None)
+            if rest is not None:
+                moving.append(self._live_slot(rest))  # the first of the run: what the check below reads
+                self._shifts.append((rest + 1, delta))
+        if delta < 0 and (blocked or (moving and min(s.start for s in moving) + delta < 0)):
+            what = rules.clip_label(blocked[0].item) if blocked else "the track start"
+            raise PlacementError(f"cannot pull clips after frame {at} on {rules.track_label(self.track)} "
+                                 f"{-delta} frames earlier: {what} is in the way")
         for slot in moving:
             self.set(slot, start=slot.start + delta)
 
@@ -264,19 +294,23 @@ class TrackEdit:
         """(first, last) indices of the reading between which the edit changed something, widened over gaps so
         that gaps around it are written whole; None when nothing changed; False when the whole track is to be
         written (a dissolve with a free side, a track that ends in a gap)."""
+        count = len(self._placed)
+        boundaries = [i for first, frames in self._shifts if frames for i in (first - 1, first) if 0 <= i < count]
         dirty = [i for i, slot in self._made.items() if slot.touched or slot._own is not None] + list(self._gone)
         changed_transitions = set(self.transitions) ^ set(self._original_transitions)
-        if not dirty and not self._added and not changed_transitions:
+        if not dirty and not boundaries and not self._added and not changed_transitions:
             return None
         if self._dissolves_after is None or (self._rows and self._rows[-1] is None):
             return False
-        spans = [(self._rows[i][0], self._rows[i][0] + self._rows[i][1]) for i in dirty]
-        spans += [(s.start, s.end) for s in (*(self._made[i] for i in dirty if i not in self._gone), *self._added)]
+        dirty += boundaries  # where a run a ripple moved meets what stayed
+        spans = [(self._start_at(i), self._end_at(i)) for i in dirty]
+        spans += [(s.start, s.end) for s in (*(self._made[i] for i in dirty if i in self._made and i not in
+                                                self._gone), *self._added)]
         for left_id, right_id, _ in changed_transitions:
             spans += [(s.start, s.end) for s in (self.find(left_id), self.find(right_id)) if s is not None]
         low, high = min(start for start, _ in spans), max(end for _, end in spans)
-        first = min([bisect.bisect_right(self._placed, low, key=lambda p: p.end), *dirty])
-        last = max([bisect.bisect_left(self._placed, high, key=lambda p: p.start), *(i + 1 for i in dirty)])
+        first = min([bisect.bisect_right(range(count), low, key=self._end_at), *dirty])
+        last = max([bisect.bisect_left(range(count), high, key=self._start_at), *(i + 1 for i in dirty)])
         while first > 0 and self._rows[first - 1] is None:
             first -= 1
         while last < len(self._rows) and self._rows[last] is None:

@@ -169,17 +169,17 @@ def test_views_looked_at_only_now_and_then_still_equal_a_full_rebuild(steps):
 
 
 def _edited(ops, whole_tracks: bool) -> list[str]:
-    """The document's JSON after each of ``ops`` (ids numbered in order); ``whole_tracks``: every edit reads and
-    writes back its tracks whole, the way an edit that needs the whole track (a ripple) does."""
+    """The document's JSON after each of ``ops`` (ids numbered in order), or the refusal; ``whole_tracks``: every
+    edit makes all the slots of its tracks first, the way an edit that needs the whole track does."""
     counter = itertools.count()
-    write = TrackEdit.write
+    init = TrackEdit.__init__
 
-    def whole(edit):
-        edit.slots  # every slot made: the track is written whole
-        return write(edit)
+    def whole(edit, *args, **kwargs):
+        init(edit, *args, **kwargs)
+        edit.slots  # every slot made before the edit starts: it reads and writes the track whole
 
     with mock.patch.object(meta, "new_id", lambda: f"id{next(counter)}"), \
-            mock.patch.object(TrackEdit, "write", whole if whole_tracks else write):
+            mock.patch.object(TrackEdit, "__init__", whole if whole_tracks else init):
         doc = TimelineDocument()
         for at in range(0, 120, 20):  # pairs of shots that meet, 1 frame apart from the next pair
             doc.insert_clip(MEDIA[at // 20 % 2], doc.track_ids("video")[0], at + at // 40, duration_frames=20,
