@@ -160,9 +160,7 @@ class MainWindow(QtWidgets.QMainWindow):
         view.seek_requested.connect(lambda _frame: self.monitors.setCurrentWidget(self.viewer))
 
     def _on_tasks_updated(self, path: str) -> None:
-        for item in self.timeline.view.clip_items.values():
-            if item.shows(path):
-                item.update()
+        self.timeline.view.picture_ready(path)
 
     # project ----------------------------------------------------------------------------------------------
     def set_project(self, project: Project) -> None:

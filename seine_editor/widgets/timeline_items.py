@@ -82,11 +82,14 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
     every item as the timeline changes, which costs a call into Python per clip for an item that answers itself."""
 
     def __init__(self, clip: ClipInfo, geometry: TimelineGeometry, provider: Optional[ThumbnailProvider],
-                 media_frame_of=None):
+                 media_frame_of=None, waiting=None):
+        """``waiting(path, item)``: told when the item was drawn without a picture of ``path`` that is on its way
+        (the item is updated when it arrives, and only then)."""
         super().__init__()
         self.clip = clip
         self._geometry = geometry
         self._provider = provider
+        self._waiting = waiting
         self._media_frame_of = media_frame_of  # timeline frame offset in clip -> media frame (for thumbnails)
         self.job_state: Optional[str] = None
         self.job_progress = 0.0
@@ -223,6 +226,7 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
             path, media_frame = picture(self._geometry.frame(x - body.left()))
             image = self._provider.thumbnail(path, media_frame, thumb_h) if path else None
             if image is None:
+                self._wait_for(path)
                 continue
             target = QtCore.QRectF(x, body.top(), min(image.width() * thumb_h / max(1, image.height()),
                                                       body.right() - x), body.height())
@@ -232,6 +236,8 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
     def _paint_waveform(self, painter: QtGui.QPainter, body: QtCore.QRectF, base: QtGui.QColor) -> None:
         painter.fillRect(body, base.darker(130))
         peaks = self._provider.waveform(self.clip.media_path) if self._provider and self.clip.media_path else None
+        if peaks is None:
+            self._wait_for(self.clip.media_path)
         if peaks is None or len(peaks) == 0 or not self.clip.available_frames:
             return
         per_frame = len(peaks) / self.clip.available_frames
@@ -283,11 +289,9 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
         source = sources[-1] if len(sources) > 1 and offset >= self.clip.duration_frames / 2 else sources[0]
         return source["media_path"], int(source.get("frame") or 0)
 
-    def shows(self, path: str) -> bool:
-        """Whether a picture of ``path`` is drawn on the item (its media, or a pending item's sources)."""
-        generative = self.clip.generative
-        return self.clip.media_path == path or (generative is not None and generative.status != "baked" and any(
-            s.get("media_path") == path for s in generative.sources))
+    def _wait_for(self, path: Optional[str]) -> None:
+        if path and self._waiting is not None:
+            self._waiting(path, self)
 
     @staticmethod
     def _paint_hatch(painter: QtGui.QPainter, body: QtCore.QRectF) -> None:

@@ -6,6 +6,7 @@ the Project, and the next `set_timeline` shows the result (or the untouched time
 """
 from __future__ import annotations
 
+import weakref
 from typing import Optional
 
 from PySide6 import QtCore, QtGui, QtWidgets
@@ -59,6 +60,7 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self._shown: dict[str, tuple] = {}  # the ClipInfos each track row shows, by track id
         self._overlays: list[QtWidgets.QGraphicsItem] = []  # dissolves and markers
         self._bands: tuple = ()  # the rows whose backgrounds were drawn: (id, kind, hidden, muted)
+        self._waiting: dict[str, weakref.WeakSet] = {}  # path -> the items drawn without a picture of it
         self._ruler_markers: tuple = ()  # the timeline markers the ruler flags
         self._job_states: dict[str, tuple[str, float]] = {}
         self._gesture: Optional[Gesture] = None
@@ -102,7 +104,8 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
             left.pop(clip.id, None)
             item = self.clip_items.get(clip.id)
             if item is None:
-                item = self.clip_items[clip.id] = ClipItem(clip, self.geometry_, self.thumbnails)
+                item = self.clip_items[clip.id] = ClipItem(clip, self.geometry_, self.thumbnails,
+                                                           waiting=self._wait_for_picture)
                 if clip.id in self._job_states:
                     item.set_job(*self._job_states[clip.id])
                 item.setSelected(clip.id in selected)
@@ -137,6 +140,15 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         elif markers != self._ruler_markers:
             self.viewport().update(0, 0, self.viewport().width(), RULER_HEIGHT)
         self._bands, self._ruler_markers = bands, markers
+
+    def _wait_for_picture(self, path: str, item: ClipItem) -> None:
+        self._waiting.setdefault(path, weakref.WeakSet()).add(item)
+
+    def picture_ready(self, path: str) -> None:
+        """A thumbnail or waveform of ``path`` arrived: the items drawn without one are drawn again (the others,
+        however many clips show the file, keep their pictures)."""
+        for item in list(self._waiting.pop(path, ())):
+            item.update()
 
     def ordered_tracks(self):
         """Rows top to bottom: video tracks (topmost first) then audio tracks (first first)."""
