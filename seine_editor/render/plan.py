@@ -18,7 +18,7 @@ import opentimelineio as otio
 from seine_editor.media.image_sequence import ImageSequence
 from seine_editor.timeline.layout import differing_run
 from seine_editor.timeline.settings import timeline_rate
-from seine_editor.timeline.snapshot import RenderGenerator, RenderSnapshot, build_render_snapshot
+from seine_editor.timeline.snapshot import RenderGenerator, RenderSnapshot, build_render_snapshot, changed_copy
 
 
 @dataclass(frozen=True)
@@ -128,8 +128,10 @@ def _track_plan(track, index: int, rate: Fraction, held: Optional[tuple]) -> Tra
     if held is not None:  # the items kept at the start and at the end were planned already
         before, old = held[0].items, held[1].items
         head, tail = differing_run(before, track.items)
-        plan.items = [*old[:head], *(_planned(item, index, rate) for item in track.items[head:len(track.items) - tail]),
-                      *old[len(old) - tail:]]
+        middle = track.items[head:len(track.items) - tail]
+        lag = (len(before) - tail) - (len(track.items) - tail)  # the old items after a ripple line up from the end
+        plan.items = [*old[:head], *(_replanned(item, before, old, position + lag, index, rate)
+                                     for position, item in enumerate(middle, head)), *old[len(old) - tail:]]
     else:
         plan.items = [_planned(item, index, rate) for item in track.items]
     if track.transitions:
@@ -139,6 +141,14 @@ def _track_plan(track, index: int, rate: Fraction, held: Optional[tuple]) -> Tra
             if left is not None and right is not None and transition.end_frame > transition.start_frame:
                 plan.dissolves.append(Dissolve(left, right, transition.start_frame, transition.end_frame))
     return plan
+
+
+def _replanned(item, before, old: list[PlanItem], position: int, track_index: int, rate: Fraction) -> PlanItem:
+    """The plan of ``item``: the old one moved along when ``before[position]`` is the same item elsewhere (a ripple
+    moves every item after it), else planned anew."""
+    if 0 <= position < len(before) and item.differs_only_in_place(before[position]):
+        return changed_copy(old[position], start_frame=item.start_frame)
+    return _planned(item, track_index, rate)
 
 
 def _planned(item, track_index: int, rate: Fraction) -> PlanItem:

@@ -89,6 +89,7 @@ class ClipInfo:
 
 
 _PLACE = {"start_frame": None, "markers": None}
+_ITEM_PLACE = {"start_frame": None, "transition_in": None, "transition_out": None}
 
 
 @dataclass(frozen=True)
@@ -229,6 +230,10 @@ class RenderItem:
     @property
     def end_frame(self) -> int:
         return self.start_frame + self.duration_frames
+
+    def differs_only_in_place(self, other: "RenderItem") -> bool:
+        """The same item as ``other`` but for where it starts, its dissolves going with it: what a ripple changes."""
+        return self.__dict__ | _ITEM_PLACE == other.__dict__ | _ITEM_PLACE
 
     def media_frame_at(self, timeline_frame: int) -> int:
         """Media frame index shown at `timeline_frame` (valid inside handles too, for dissolves)."""
@@ -457,11 +462,11 @@ def _remembered_clip_info(memo):
 
 def _moved(info: ClipInfo, frames: int) -> ClipInfo:
     """``info`` of a clip that only changed place, ``frames`` later: its markers go with it."""
-    markers = tuple(_changed(m, frame=m.frame + frames) for m in info.markers) if info.markers else ()
-    return _changed(info, start_frame=info.start_frame + frames, markers=markers)
+    markers = tuple(changed_copy(m, frame=m.frame + frames) for m in info.markers) if info.markers else ()
+    return changed_copy(info, start_frame=info.start_frame + frames, markers=markers)
 
 
-def _changed(view, **fields):
+def changed_copy(view, **fields):
     """A copy of a frozen view with ``fields`` changed. Made without running its `__init__` again, which costs
     about ten times as much: a ripple moves every clip after it."""
     copy = object.__new__(type(view))
@@ -725,7 +730,7 @@ class _Flattener:
                                                                        transition_in, transition_out))
         if known.start_frame == start:
             return known
-        return self.memo.keep_view("render", clip, key, _changed(  # only moved (a ripple)
+        return self.memo.keep_view("render", clip, key, changed_copy(  # only moved (a ripple)
             known, start_frame=start, transition_in=transition_in, transition_out=transition_out))
 
     def _clip(self, p: layout.Placed, placed, start: int, lead: int, duration: int, uid: str,
@@ -751,7 +756,7 @@ class _Flattener:
 
 def _moved_item(item: RenderItem, frames: int) -> RenderItem:
     """``item`` of a clip that only changed place, ``frames`` later, with its dissolves."""
-    return _changed(item, start_frame=item.start_frame + frames,
+    return changed_copy(item, start_frame=item.start_frame + frames,
                     transition_in=_moved_transition(item.transition_in, frames),
                     transition_out=_moved_transition(item.transition_out, frames))
 
@@ -759,7 +764,7 @@ def _moved_item(item: RenderItem, frames: int) -> RenderItem:
 def _moved_transition(transition: Optional[RenderTransition], frames: int) -> Optional[RenderTransition]:
     if transition is None:
         return None
-    return _changed(transition, start_frame=transition.start_frame + frames, end_frame=transition.end_frame + frames,
+    return changed_copy(transition, start_frame=transition.start_frame + frames, end_frame=transition.end_frame + frames,
                     cut_frame=transition.cut_frame + frames)
 
 

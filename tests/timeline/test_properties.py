@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from seine_editor.errors import PlacementError
+from seine_editor.render.plan import plan_from_snapshot
 from seine_editor.timeline import meta, snapshot
 from seine_editor.timeline.document import TimelineDocument
 from seine_editor.timeline.track_edit import TrackEdit
@@ -157,6 +158,7 @@ def test_views_looked_at_only_now_and_then_still_equal_a_full_rebuild(steps):
     for at in range(0, 120, 20):
         doc.insert_clip(MEDIA[0], doc.track_ids("video")[0], at, duration_frames=20)
     _check_views_equal_a_full_rebuild(doc)
+    plan = plan_from_snapshot(doc.render_snapshot())
     history = []
     for op, look in steps:
         try:
@@ -165,6 +167,8 @@ def test_views_looked_at_only_now_and_then_still_equal_a_full_rebuild(steps):
             pass
         if look:
             _check_views_equal_a_full_rebuild(doc)
+            plan = plan_from_snapshot(doc.render_snapshot(), plan)  # as the viewer plans after edits
+            assert plan == plan_from_snapshot(doc.render_snapshot())
     _check_views_equal_a_full_rebuild(doc)
 
 
