@@ -41,6 +41,7 @@ from seine_editor.timeline.edits_settings import SettingsEditsMixin
 from seine_editor.timeline.edits_trim import TrimEditsMixin
 from seine_editor.timeline.settings import timeline_rate
 from seine_editor.timeline.time import exact_rate, to_frames, to_rational
+from seine_editor.timeline import track_edit
 from seine_editor.timeline.track_edit import TrackEdit
 
 
@@ -75,6 +76,9 @@ class TimelineDocument(ClipEditsMixin, TrimEditsMixin, GenerativeEditsMixin, Geo
             for clip in timeline.find_clips():
                 if generated.is_generative(clip):
                     generated.upgrade_fingerprint(clip)
+            for track in timeline.tracks:  # what an edit reads of a track, read while opening: the first edit
+                if isinstance(track, otio.schema.Track):  # costs what the next ones do
+                    track_edit.prepare(track, self.rate, self._memo)
         self._batch: list | None = None  # changes held back by `batch`
 
     # ---- reading -----------------------------------------------------------------------------------------

@@ -396,6 +396,12 @@ class TrackEdit:
         self.transitions = [t for t in self.transitions if meta.item_id(t[2]) != transition_id]
 
 
+def prepare(track: otio.schema.Track, rate: Fraction, memo) -> None:
+    """Read what an edit of ``track`` reads (its slots' rows), ahead of the first edit."""
+    with meta.reading(memo):
+        _rows(track, layout.read_track(track, rate)[0], rate, memo)
+
+
 def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction, memo) -> tuple[list, list]:
     """(start, duration, source start, item, id) of each item of the track's reading (None for a gap), and the
     ids alone, kept in the memo from one reading to the next (`kept_views`): an edit reads only what it changed."""
