@@ -3,8 +3,8 @@
 An edit changes one run of a track's children; `layout.change_since` says which run, in the track's items. A view
 kept as a list aligned with the items (`layout.Placed`) is brought up to date by rebuilding that run and one item
 on each side of it (a dissolve and a generative item read their neighbours), and by reusing the rest of the list
-as it was. After a ripple the items that moved are rebuilt too, each through the memo, which moves a kept view
-along. So an edit costs what it changed, plus copying a few lists of pointers, however long the timeline.
+as it was, or after a ripple a copy of it moved along. So an edit costs what it changed (a ripple: what it moved),
+plus copying a few lists of pointers, however long the timeline.
 """
 from __future__ import annotations
 

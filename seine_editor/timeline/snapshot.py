@@ -764,8 +764,8 @@ def _moved_item(item: RenderItem, frames: int) -> RenderItem:
 def _moved_transition(transition: Optional[RenderTransition], frames: int) -> Optional[RenderTransition]:
     if transition is None:
         return None
-    return changed_copy(transition, start_frame=transition.start_frame + frames, end_frame=transition.end_frame + frames,
-                    cut_frame=transition.cut_frame + frames)
+    return changed_copy(transition, start_frame=transition.start_frame + frames,
+                        end_frame=transition.end_frame + frames, cut_frame=transition.cut_frame + frames)
 
 
 def _relative(transition: Optional[RenderTransition], start: int) -> Optional[tuple]:

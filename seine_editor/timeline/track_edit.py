@@ -61,8 +61,8 @@ class Slot:
 class TrackEdit:
     """A track's slots, made when an edit asks for them. An edit that names its clips (a split, a trim, a move, a
     paste) makes only the slots it reaches and writes back only the run of children between the first and the last
-    thing it changed; the rest of the track stays the very children it was, unread. An edit that needs the whole
-    track (a ripple, `ordered`, `slots`) makes every slot, once."""
+    thing it changed; the rest of the track stays the very children it was, unread. A ripple moves the slots it has
+    not made as a run. An edit that needs the whole track (`ordered`, `slots`) makes every slot, once."""
 
     def __init__(self, track: otio.schema.Track, rate: Fraction, memo=None):
         """``memo``: the document's `memo.ItemMemo`, so reading a long track costs dictionary lookups."""
@@ -79,7 +79,7 @@ class TrackEdit:
         self._made: dict[int, Slot] = {}  # the live slots an edit asked for, by index in the reading
         self._gone: set[int] = set()  # the live slots it removed
         self._added: list[Slot] = []  # the slots it placed
-        self._shifts: list[tuple[int, int]] = []  # (first index, frames): the items a ripple moved before they were made
+        self._shifts: list[tuple[int, int]] = []  # (first index, frames): items a ripple moved before being made
         self._all: Optional[list[Slot]] = None  # every slot, once an edit needed them all
         self._original_transitions = list(self.transitions)
         # the reading's index of the item before each dissolve, to count children; None: a dissolve with a free side
