@@ -564,8 +564,8 @@ def changed_frames(old: Optional[RenderSnapshot], new: RenderSnapshot) -> Option
             ranges += [_span_of(item) for item in (*track.items, *(previous.items if previous else ()))]
         elif previous.items is not track.items:  # the items an edit changed lie between those it kept
             head, tail = layout.differing_run(previous.items, track.items)
-            ranges += [_span_of(item) for item in (*previous.items[head:len(previous.items) - tail],
-                                                   *track.items[head:len(track.items) - tail])]
+            ranges += [*_spans_of(previous.items[head:len(previous.items) - tail]),
+                       *_spans_of(track.items[head:len(track.items) - tail])]
     ranges += [_span_of(item) for track in before.values() for item in track.items]
     if old.duration_frames != new.duration_frames:
         ranges.append((min(old.duration_frames, new.duration_frames), max(old.duration_frames, new.duration_frames)))
@@ -576,6 +576,18 @@ def changed_frames(old: Optional[RenderSnapshot], new: RenderSnapshot) -> Option
         else:
             merged.append((start, end))
     return tuple(merged)
+
+
+def _spans_of(items: tuple[RenderItem, ...]) -> list[tuple[int, int]]:
+    """Where a run of a track's items shows: each one's span, or for a long run (a ripple moves every item after
+    it) the one span from its first item's to its last's, which holds the others (items are in order and a
+    dissolve stays within the items it joins); the gaps between them only lose cached frames."""
+    if len(items) <= LONG_RUN:
+        return [_span_of(item) for item in items]
+    return [(_span_of(items[0])[0], _span_of(items[-1])[1])]
+
+
+LONG_RUN = 16
 
 
 def _span_of(item: RenderItem) -> tuple[int, int]:

@@ -86,6 +86,17 @@ def test_a_trim_changes_the_frames_of_that_clip_only(doc):
     assert changed_frames(before, doc.render_snapshot()) == ((20, 40),)
 
 
+def test_a_ripple_delete_changes_the_frames_from_the_deleted_clip_to_the_old_end(doc):
+    from seine_editor.timeline.snapshot import changed_frames
+
+    v1, _ = tracks(doc)
+    for at in range(0, 400, 10):  # forty shots: a ripple at the third moves far more than a handful
+        doc.insert_clip(video("/m/a.mp4", frames=40), v1, at, duration_frames=10)
+    before = doc.render_snapshot()
+    doc.delete_clips([doc.info().track(v1).clips[2].id], ripple=True)
+    assert changed_frames(before, doc.render_snapshot()) == ((20, 400),)
+
+
 def test_hiding_a_track_changes_every_frame_it_shows(doc):
     from seine_editor.timeline.snapshot import changed_frames
 
