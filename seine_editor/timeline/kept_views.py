@@ -16,6 +16,21 @@ import opentimelineio as otio
 from seine_editor.timeline import layout
 
 
+def kept(memo, kind: str, track: otio.schema.Track, key,
+         placed: list) -> tuple[Optional[tuple], Optional[layout.Change]]:
+    """The view of ``kind`` the memo keeps for ``track``, made under ``key`` (stored as (track, key, placed, ...)),
+    and what changed in the track since: (view, None) when it was made from this very reading, (view, change) when
+    it can be brought up to date, (None, None) when there is none to start from (another key, or one made too many
+    readings ago)."""
+    held = memo.views.get((kind, id(track)))
+    if held is None or held[0] is not track or held[1] != key:
+        return None, None
+    if held[2] is placed:
+        return held, None
+    change = layout.change_since(track, held[2])
+    return (held, change) if change is not None else (None, None)
+
+
 def spliced(before: list, change: layout.Change, count: int, build: Callable[[int], object],
             move: Optional[Callable[[object, int], object]] = None) -> list:
     """The view of a reading of ``count`` items, from ``before``, the view of ``change.before``: ``build(index)``
@@ -41,19 +56,18 @@ def link_part(track: otio.schema.Track, placed: list, memo) -> tuple[Part, Optio
     """The linked clips of ``track`` (those nested in its compositions too) by group, and the groups whose entries
     changed since the part was last asked for (None: any may have). Entries name the track's items, which a
     ripple leaves alone: only what an edit changed is read again."""
-    held = memo.views.get(("links", id(track)))
-    if held is not None and held[0] is track and held[1] is placed:
-        return held[2], set()
-    change = layout.change_since(track, held[1]) if held is not None and held[0] is track else None
-    if change is not None:
-        part, touched = _spliced_part(held[2], change, placed, memo)
+    held, change = kept(memo, "links", track, None, placed)
+    if held is not None and change is None:
+        return held[3], set()
+    if held is not None:
+        part, touched = _spliced_part(held[3], change, placed, memo)
     else:
         part = {}
         for p in placed:
             for group, clip_id in _linked(p, memo):
                 part.setdefault(group, []).append((p.item, clip_id))
         touched = None
-    memo.views[("links", id(track))] = (track, placed, part)
+    memo.views[("links", id(track))] = (track, None, placed, part)
     return part, touched
 
 

@@ -409,16 +409,15 @@ def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, l
         seen[info.media_path] = build.offline_of(info.media_path)
         return info
 
-    held = memo.views.get(("clips", id(track)))  # (track, (track id, rate), placed, aligned, offline, clips)
-    if held is not None and (held[0] is not track or held[1] != (track_id, rate) or any(
-            build.offline_of(path) != offline for path, offline in held[4].items())):
-        held = None
-    change = layout.change_since(track, held[2]) if held is not None and held[2] is not placed else None
-    if held is None or not (held[2] is placed or change is not None):
+    # (track, (track id, rate), placed, aligned, offline, clips)
+    held, change = kept_views.kept(memo, "clips", track, (track_id, rate), placed)
+    if held is not None and any(build.offline_of(path) != offline for path, offline in held[4].items()):
+        held = None  # a file went missing or came back: every clip through the memo
+    if held is None:
         aligned = [one(index) for index in range(len(placed))]
         offline, clips = seen, None
     else:
-        aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one, _moved)
+        aligned = held[3] if change is None else kept_views.spliced(held[3], change, len(placed), one, _moved)
         redo = kept_views.positions(part, changed_groups.intersection(part), placed, change)
         if redo:
             aligned = list(aligned)
@@ -661,17 +660,15 @@ class _Flattener:
             return self.clip(p, placed, 0, 0, _FOREVER, uids(p.item), sides)
 
         key = (self.kind, self.rate)
-        held = self.memo.views.get(("render", id(track)))  # (track, key, placed, aligned, audio groups, items)
-        if held is not None and (held[0] is not track or held[1] != key):
-            held = None
-        change = layout.change_since(track, held[2]) if held is not None and held[2] is not placed else None
+        # (track, key, placed, aligned, audio groups, items)
+        held, change = kept_views.kept(self.memo, "render", track, key, placed)
         try:
-            if held is None or not (held[2] is placed or change is not None):
+            if held is None:
                 aligned = [one(index) for index in range(len(placed))]
                 items = None
             else:
-                aligned = held[3] if held[2] is placed else kept_views.spliced(held[3], change, len(placed), one,
-                                                                               _moved_item)
+                aligned = held[3] if change is None else kept_views.spliced(held[3], change, len(placed), one,
+                                                                            _moved_item)
                 flipped = held[4] ^ self.audio_groups  # groups whose sound moved to or from an audio track
                 part = kept_views.link_part(track, placed, self.memo)[0] if flipped else {}
                 redo = kept_views.positions(part, flipped.intersection(part), placed, change)

@@ -414,13 +414,10 @@ def _rows(track: otio.schema.Track, placed: list[layout.Placed], rate: Fraction,
     if memo is None:
         rows = [row(index) for index in range(len(placed))]
         return rows, [r[4] if r is not None else None for r in rows]
-    held = memo.views.get(("rows", id(track)))  # (track, rate, placed, rows, ids)
-    if held is not None and (held[0] is not track or held[1] != rate):
-        held = None
-    if held is not None and held[2] is placed:
+    held, change = kept_views.kept(memo, "rows", track, rate, placed)  # (track, rate, placed, rows, ids)
+    if held is not None and change is None:
         return held[3], held[4]
-    change = layout.change_since(track, held[2]) if held is not None else None
-    if change is not None:
+    if held is not None:
         rows = kept_views.spliced(held[3], change, len(placed), row, _moved_row)
         ids = kept_views.spliced(held[4], change, len(placed), lambda i: rows[i][4] if rows[i] else None,
                                  lambda item_id, _: item_id)
