@@ -6,10 +6,11 @@ full), primaries and transfer. Untagged streams keep the players' guess: BT.709 
 
 * **SDR in BT.709 or BT.601** (nearly everything): libswscale turns Y'CbCr into R'G'B' with the stream's matrix and
   range, scaling in the same pass. BT.601 primaries are taken as BT.709, as players and other editors take them.
-* **BT.2020 and HDR** (phones record HLG; graded HDR is PQ): libswscale turns Y'CbCr into 16-bit R'G'B' (the source's
-  10 bits kept: no 8-bit step before the conversion), then a 65³ 3D LUT (libavfilter's `lut3d`, tetrahedral) maps
-  BT.2020 R'G'B' to BT.709 SDR R'G'B', which OpenCV packs into 8-bit (or 16-bit) RGB. The LUT is sampled from
-  `sdr_signal`, the method below, and cached per transfer and method version.
+* **BT.2020 and HDR** (phones record HLG; graded HDR is PQ): one libavfilter graph turns Y'CbCr into 16-bit R'G'B'
+  (libswscale, placing chroma as the SDR path does; the source's 10 bits kept: no 8-bit step before the conversion),
+  then a 65³ 3D LUT (`lut3d`, tetrahedral, in SIMD) maps BT.2020 R'G'B' to BT.709 SDR R'G'B', which OpenCV packs into
+  8-bit (or 16-bit) RGB. The LUT is sampled from `sdr_signal`, the method below, and cached per transfer and method
+  version; the graphs are shared between readers.
 
 The method (`COLOUR_VERSION` 1), display-referred as ITU-R BT.2408 describes HDR-to-SDR conversion:
 
@@ -28,7 +29,9 @@ The method (`COLOUR_VERSION` 1), display-referred as ITU-R BT.2408 describes HDR
 from __future__ import annotations
 
 import functools
+import os
 import tempfile
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
@@ -113,12 +116,12 @@ def _source_range(frame: av.VideoFrame) -> int:
 
 class PictureConverter:
     """Decoded pictures of one stream to RGB in the working space. Keep one per stream: it holds libswscale's
-    context (costlier to set up than converting an HD frame) and the filter graphs it has built for wide-gamut and
-    HDR pictures, one per picture shape."""
+    context, costlier to set up than converting an HD frame. (Wide-gamut and HDR pictures go through filter graphs
+    that every converter shares: `LUT_GRAPHS`.)"""
 
     def __init__(self):
         self._reformatter = VideoReformatter()
-        self._graphs: dict[tuple, object] = {}
+        self._narrow: dict[tuple, list] = {}  # 8-bit planes reused between frames of one size
 
     def rgb(self, frame: av.VideoFrame, width: int, height: int, alpha: bool = False,
             deep: bool = False) -> np.ndarray:
@@ -130,40 +133,87 @@ class PictureConverter:
             shrinking = width * height < frame.width * frame.height
             interpolation = Interpolation.AREA if shrinking else Interpolation.BICUBIC
         method = None if alpha else tags.method  # an alpha picture is graphics: read as SDR
+        if method:
+            return self._through_lut(frame, tags, method, width, height, interpolation, deep)
         formats = ("rgba64le", "rgb48le") if deep else ("rgba", "rgb24")
-        picture = self._reformatter.reformat(
-            frame, width=width, height=height,
-            format="gbrp16le" if method else formats[0] if alpha else formats[1],
-            src_colorspace=BT2020_NCL if tags.matrix == BT2020_CL else tags.matrix, src_color_range=tags.range,
-            dst_color_range=ColorRange.JPEG, interpolation=interpolation)
-        return self._through_lut(picture, method, deep) if method else picture.to_ndarray()
+        return self._reformatter.reformat(
+            frame, width=width, height=height, format=formats[0] if alpha else formats[1],
+            src_colorspace=tags.matrix, src_color_range=tags.range, dst_color_range=ColorRange.JPEG,
+            interpolation=interpolation).to_ndarray()
 
-    def _through_lut(self, picture: av.VideoFrame, method: str, deep: bool) -> np.ndarray:
-        """16-bit R'G'B' (the source's bits kept) through the method's 3D LUT (libavfilter's `lut3d`, in slices on
-        every core), packed into RGB by OpenCV."""
-        from av.filter import Graph
-
-        key = (method, picture.width, picture.height)
-        if key not in self._graphs:
-            graph = Graph()
-            graph.threads = 0
-            nodes = [graph.add_buffer(width=picture.width, height=picture.height, format="gbrp16le", time_base=1),
-                     graph.add("lut3d", f"file='{lut_file(method)}':interp=tetrahedral"), graph.add("buffersink")]
-            for a, b in zip(nodes, nodes[1:]):
-                a.link_to(b)
-            graph.configure()
-            self._graphs[key] = [graph, 0]
-        entry = self._graphs[key]
-        graph, picture.pts = entry[0], entry[1]
-        entry[1] += 1
-        graph.push(picture)
+    def _through_lut(self, frame: av.VideoFrame, tags: ColourTags, method: str, width: int, height: int,
+                     interpolation: Optional[Interpolation], deep: bool) -> np.ndarray:
+        """libswscale to 16-bit R'G'B' (the source's bits kept), then the method's 3D LUT (`lut3d`), in one filter
+        graph using every core; its frames come from the graph's pools, so no frame is freshly paged in."""
+        key = (method, frame.format.name, frame.width, frame.height, int(frame.colorspace), int(frame.color_range),
+               width, height, tags.matrix, tags.range, interpolation)
+        graph = LUT_GRAPHS.take(key) or _lut_graph(frame, tags, method, width, height, interpolation)
+        graph.push(frame)
         mapped = graph.pull()
+        LUT_GRAPHS.give(key, graph)  # not after a failure: a graph left holding a frame is not reused
         green, blue, red = (np.frombuffer(plane, np.uint16).reshape(plane.height, plane.line_size // 2)
                             [:, :plane.width] for plane in mapped.planes)
         if deep:
             return cv2.merge([red, green, blue])
         # narrowing each plane before packing moves half the bytes; the same rounding, so the same pixels
-        return cv2.merge([cv2.convertScaleAbs(plane, alpha=1 / 257.0) for plane in (red, green, blue)])
+        narrow = self._narrow.get((height, width))
+        if narrow is None:
+            narrow = self._narrow[(height, width)] = [np.empty((height, width), np.uint8) for _ in range(3)]
+        return cv2.merge([cv2.convertScaleAbs(plane, dst=out, alpha=1 / 257.0)
+                          for plane, out in zip((red, green, blue), narrow)])
+
+
+SCALE_FLAGS = {None: "bilinear", Interpolation.AREA: "area", Interpolation.BICUBIC: "bicubic"}
+SCALE_MATRICES = {BT709: "bt709", 4: "fcc", BT601: "bt470", 6: "smpte170m", 7: "smpte240m", BT2020_NCL: "bt2020",
+                  BT2020_CL: "bt2020"}  # libswscale has no constant-luminance matrix: NCL is the nearest
+
+
+def _lut_graph(frame: av.VideoFrame, tags: ColourTags, method: str, width: int, height: int,
+               interpolation: Optional[Interpolation]):
+    from av.filter import Graph
+
+    graph = Graph()
+    # twice as many slices as cores: the decoder's threads hold cores too, and smaller slices keep every core busy
+    graph.threads = 2 * (os.cpu_count() or 1)
+    source_range = "pc" if tags.range == ColorRange.JPEG else "tv"
+    nodes = [graph.add("buffer", video_size=f"{frame.width}x{frame.height}", pix_fmt=str(frame.format.name),
+                       time_base="1/1", pixel_aspect="1/1", colorspace=str(int(frame.colorspace)),
+                       range=str(int(frame.color_range))),
+             graph.add("scale", f"w={width}:h={height}:flags={SCALE_FLAGS[interpolation]}:in_range={source_range}"
+                                f":out_range=pc:in_color_matrix={SCALE_MATRICES.get(tags.matrix, 'bt709')}"
+                                ":in_chroma_loc=left"),  # as the SDR path (and H.264 and HEVC) place chroma
+             graph.add("format", "gbrp16le"),
+             graph.add("lut3d", f"file='{lut_file(method)}':interp=tetrahedral"), graph.add("buffersink")]
+    for a, b in zip(nodes, nodes[1:]):
+        a.link_to(b)
+    graph.configure()
+    return graph
+
+
+class _GraphPool:
+    """Idle LUT filter graphs by shape and tags, shared by every converter and thread. Building one parses the 65³
+    LUT (about 60 ms here), which a reader opening an HDR clip would otherwise pay each time. A converter takes a
+    graph for one frame and gives it back; a second thread converting the same shape builds its own."""
+
+    def __init__(self, kept: int):
+        self._kept = kept
+        self._idle: list[tuple[tuple, object]] = []  # oldest first
+        self._lock = threading.Lock()
+
+    def take(self, key: tuple):
+        with self._lock:
+            for index in range(len(self._idle) - 1, -1, -1):
+                if self._idle[index][0] == key:
+                    return self._idle.pop(index)[1]
+        return None
+
+    def give(self, key: tuple, graph) -> None:
+        with self._lock:
+            self._idle.append((key, graph))
+            del self._idle[:-self._kept]  # each holds its frame pools: tens of MB at 4K
+
+
+LUT_GRAPHS = _GraphPool(kept=8)
 
 
 # -- the method ----------------------------------------------------------------------------------------------------

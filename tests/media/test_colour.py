@@ -5,11 +5,14 @@ formulas, and to ffmpeg's own conversion."""
 from __future__ import annotations
 
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 
 import av
 import numpy as np
 import pytest
 
+from seine_editor.media import colour
+from seine_editor.media.colour import PictureConverter
 from seine_editor.media.probe import probe
 from seine_editor.media.reader import FrameReader
 from seine_editor.media.synthetic import COLOR_CHECKER, chart_image, patch_means, write_tagged_video
@@ -189,3 +192,23 @@ def test_probe_names_the_transfer_primaries_and_hdr(charts):
     assert (info.matrix, info.colour_range, info.primaries, info.transfer, info.hdr, info.bit_depth) == \
         ("bt2020nc", "limited", "bt2020", "arib-std-b67", True, 10)
     assert (probe(charts["pq"]).transfer, probe(charts["pq"]).hdr) == ("smpte2084", True)
+
+
+def test_hdr_pictures_converted_from_several_threads_at_once_are_those_converted_one_by_one(charts):
+    with av.open(str(charts["hlg"])) as container:
+        frame = next(container.decode(video=0))
+    alone = PictureConverter().rgb(frame, frame.width, frame.height)
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda _: PictureConverter().rgb(frame, frame.width, frame.height), range(16)))
+    assert all(np.array_equal(picture, alone) for picture in together)
+
+
+def test_a_second_reader_of_an_hdr_clip_reuses_the_first_ones_lut(charts, monkeypatch):
+    builds = []
+    build = colour._lut_graph
+    monkeypatch.setattr(colour, "_lut_graph", lambda *args: builds.append(args) or build(*args))
+    monkeypatch.setattr(colour, "LUT_GRAPHS", colour._GraphPool(kept=8))
+    for _ in range(2):
+        with FrameReader(charts["pq"]) as reader:
+            reader.frame(0)
+    assert len(builds) == 1
