@@ -35,8 +35,9 @@ def clip_duration(media: MediaInfo, rate: Fraction, source_start: int, duration:
 
 
 def make_clip(media: MediaInfo, kind: str, rate: Fraction, source_start: int, duration: int,
-              name: str | None, link: str | None) -> otio.schema.Clip:
-    """`kind` is the clip's role: "video", "image" or "audio" (the audio of a video file included)."""
+              name: str | None, link: str | None, **flags) -> otio.schema.Clip:
+    """`kind` is the clip's role: "video", "image" or "audio" (the audio of a video file included); ``flags`` are
+    more keys of its seine metadata."""
     available = None
     media_rate = None
     if media.kind == "video" and kind == "video":
@@ -46,10 +47,9 @@ def make_clip(media: MediaInfo, kind: str, rate: Fraction, source_start: int, du
         available = to_range(0, media_length_frames(media, rate), rate)
         media_rate = rate
     reference = otio.schema.ExternalReference(target_url=str(media.path), available_range=available)
-    clip = otio.schema.Clip(name=name or Path(media.path).name, media_reference=reference,
-                            source_range=to_range(source_start, duration, rate))
-    fields = {"id": meta.new_id(), "media_kind": kind, "link": link}
-    if media_rate is not None:
-        fields["media_rate"] = f"{media_rate.numerator}/{media_rate.denominator}"
-    meta.update(clip, **fields)
-    return clip
+    fields = {"id": meta.new_id(), "media_kind": kind, "link": link,
+              "media_rate": None if media_rate is None else f"{media_rate.numerator}/{media_rate.denominator}", **flags}
+    # the metadata given whole: each later change converts the namespace into OTIO again (a paste makes hundreds)
+    return otio.schema.Clip(name=name or Path(media.path).name, media_reference=reference,
+                            source_range=to_range(source_start, duration, rate),
+                            metadata={meta.NAMESPACE: {k: v for k, v in fields.items() if v is not None}})

@@ -115,10 +115,10 @@ class ClipEditsMixin:
         if audio_track is not None:
             targets.append((audio_track, "audio"))
         link = meta.new_id() if len(targets) > 1 else None
-        clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link))
-                 for tid, kind in targets]
-        if link is not None:  # the media's sound is the linked audio clip now, not the picture (sound.py)
-            meta.update(clips[0][1], **{sound.MUTE_AUDIO: True})
+        # with a linked audio clip, the media's sound is that clip's, no longer the picture's (sound.py)
+        clips = [(tid, clip_factory.make_clip(media, kind, self.rate, source_start_frame, duration, name, link,
+                                              **({sound.MUTE_AUDIO: True} if link and index == 0 else {})))
+                 for index, (tid, kind) in enumerate(targets)]
         return duration, clips
 
     def overwrite_clip(self, media: MediaInfo, track_id: str, at_frame: int, **options):

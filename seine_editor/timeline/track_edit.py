@@ -172,15 +172,19 @@ class TrackEdit:
             return self._all
         first = bisect.bisect_right(range(len(self._placed)), start, key=self._end_at)
         last = bisect.bisect_left(range(len(self._placed)), end, key=self._start_at)
-        return self._live_candidates(range(first, max(first, last))) + self._moved_or_added()
+        return self._live_candidates(range(first, max(first, last))) + [
+            s for s in self._moved_or_added() if s.start <= end and s.end >= start]  # a paste places hundreds
 
     def _in_order(self, slots: list[Slot]) -> list[Slot]:
         """``slots`` in the order of `slots` (the live ones by place in the reading, then those placed)."""
         if self._all is not None:
             return slots
         unique = list({id(s): s for s in slots}.values())
+        if len(unique) < 2:
+            return unique
+        added = {id(s): place for place, s in enumerate(self._added)} if any(s._index is None for s in unique) else {}
         return sorted(unique, key=lambda s: (s._index is None, s._index if s._index is not None else 0,
-                                             self._added.index(s) if s._index is None else 0))
+                                             added[id(s)] if s._index is None else 0))
 
     # ---- changes ----------------------------------------------------------------------------------------
 
