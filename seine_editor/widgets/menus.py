@@ -174,7 +174,22 @@ def _toolbar(window) -> None:
     a = window.actions_by_key
     for key in ("new", "open", "save", None, "undo", "redo", None, "import", None, "split", "add_dissolve", None,
                 "render", "export"):
-        bar.addSeparator() if key is None else bar.addAction(a[key])
+        if key is None:
+            bar.addSeparator()
+        else:
+            bar.addAction(_steady(window, a[key], "Undo" if key == "undo" else "Redo") if key in ("undo", "redo")
+                          else a[key])
+
+
+def _steady(window, action: QtGui.QAction, text: str) -> QtGui.QAction:
+    """A toolbar stand-in for the undo stack's ``action``, whose text names the last edit and so changes with every
+    edit: a toolbar lays out the whole window again, and repaints it, whenever one of its actions changes."""
+    proxy = QtGui.QAction(action.icon(), text, window)
+    proxy.setToolTip(f"{text} ({action.shortcut().toString(QtGui.QKeySequence.NativeText)})")
+    proxy.setEnabled(action.isEnabled())
+    action.enabledChanged.connect(proxy.setEnabled)
+    proxy.triggered.connect(action.trigger)
+    return proxy
 
 
 def refresh_recent(window) -> None:

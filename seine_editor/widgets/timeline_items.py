@@ -109,7 +109,7 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
         cached picture kept: a ripple moves every clip after it)."""
         before, self.clip = self.clip, clip
         if clip.differs_only_in_place(before):
-            self.setPos(self._geometry.x(clip.start_frame), self.pos().y())
+            self.setX(self._geometry.x(clip.start_frame))
         else:
             self.relayout()
 
@@ -132,7 +132,10 @@ class ClipItem(QtWidgets.QGraphicsRectItem):
         """Place the item for the current zoom and track rows (after zoom or track resize)."""
         top, height = self._geometry.rows.get(self.clip.track_id, (0.0, 0.0))
         self.setPos(self._geometry.x(self.clip.start_frame), top + 1)
-        self._rect = QtCore.QRectF(0, 0, max(1.0, self._geometry.x(self.clip.duration_frames)), max(1.0, height - 2))
+        # a whole number of pixels wide: moved by a ripple, the item then covers as many device pixels as before,
+        # so Qt draws its cached picture again instead of asking for a new one (a Python paint per moved clip)
+        width = max(1.0, float(round(self._geometry.x(self.clip.duration_frames))))
+        self._rect = QtCore.QRectF(0, 0, width, max(1.0, height - 2))
         self.setRect(self._rect)
         self.update()
 

@@ -7,6 +7,7 @@ thread with a cache around the playhead); the UI thread only paints.
 """
 from __future__ import annotations
 
+import re
 import math
 from fractions import Fraction
 from typing import Optional, Sequence
@@ -381,5 +382,16 @@ class ViewerPanel(QtWidgets.QWidget):
             self.canvas.set_message(f"Frame {frame} could not be rendered:\n{message}")
 
     def _refresh_labels(self) -> None:
-        self.timecode_label.setText(timecode(self.position, self.rate))
-        self.duration_label.setText(f"  {timecode(self.duration, self.rate)}  ·  {float(self.rate):.3g} fps")
+        _set_steady_text(self.timecode_label, timecode(self.position, self.rate))
+        _set_steady_text(self.duration_label, f"  {timecode(self.duration, self.rate)}  ·  {float(self.rate):.3g} fps")
+
+
+def _set_steady_text(label: QtWidgets.QLabel, text: str) -> None:
+    """Show ``text`` in a label sized for the shape of its text, digits aside: a label that changed size would lay out
+    the whole window again, and repaint it, on every edit that changes the duration and every frame played."""
+    shape = re.sub(r"\d", "0", text)
+    if label.property("shape") != shape:
+        label.setText(shape)
+        label.setFixedSize(label.sizeHint())
+        label.setProperty("shape", shape)
+    label.setText(text)
