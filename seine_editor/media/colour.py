@@ -150,7 +150,7 @@ class PictureConverter:
         graph = LUT_GRAPHS.take(key) or _lut_graph(frame, tags, method, width, height, interpolation)
         graph.push(frame)
         mapped = graph.pull()
-        LUT_GRAPHS.give(key, graph)  # not after a failure: a graph left holding a frame is not reused
+        LUT_GRAPHS.give(key, width * height, graph)  # not after a failure: a graph left holding a frame is not reused
         green, blue, red = (np.frombuffer(plane, np.uint16).reshape(plane.height, plane.line_size // 2)
                             [:, :plane.width] for plane in mapped.planes)
         if deep:
@@ -193,27 +193,30 @@ def _lut_graph(frame: av.VideoFrame, tags: ColourTags, method: str, width: int, 
 class _GraphPool:
     """Idle LUT filter graphs by shape and tags, shared by every converter and thread. Building one parses the 65³
     LUT (about 60 ms here), which a reader opening an HDR clip would otherwise pay each time. A converter takes a
-    graph for one frame and gives it back; a second thread converting the same shape builds its own."""
+    graph for one frame and gives it back; a second thread converting the same shape builds its own. Each idle graph
+    holds its frame pools, 12 bytes a pixel of its output (about 100 MB at 4K): the pool keeps the most recently
+    used graphs up to ``pixels`` output pixels in all."""
 
-    def __init__(self, kept: int):
-        self._kept = kept
-        self._idle: list[tuple[tuple, object]] = []  # oldest first
+    def __init__(self, pixels: int):
+        self._pixels = pixels
+        self._idle: list[tuple[tuple, int, object]] = []  # (key, output pixels, graph), oldest first
         self._lock = threading.Lock()
 
     def take(self, key: tuple):
         with self._lock:
             for index in range(len(self._idle) - 1, -1, -1):
                 if self._idle[index][0] == key:
-                    return self._idle.pop(index)[1]
+                    return self._idle.pop(index)[2]
         return None
 
-    def give(self, key: tuple, graph) -> None:
+    def give(self, key: tuple, pixels: int, graph) -> None:
         with self._lock:
-            self._idle.append((key, graph))
-            del self._idle[:-self._kept]  # each holds its frame pools: tens of MB at 4K
+            self._idle.append((key, pixels, graph))
+            while len(self._idle) > 1 and sum(entry[1] for entry in self._idle) > self._pixels:
+                del self._idle[0]
 
 
-LUT_GRAPHS = _GraphPool(kept=8)
+LUT_GRAPHS = _GraphPool(pixels=2 * 3840 * 2160)  # two 4K graphs, or many smaller (previews, thumbnails)
 
 
 # -- the method ----------------------------------------------------------------------------------------------------

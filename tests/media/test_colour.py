@@ -207,8 +207,15 @@ def test_a_second_reader_of_an_hdr_clip_reuses_the_first_ones_lut(charts, monkey
     builds = []
     build = colour._lut_graph
     monkeypatch.setattr(colour, "_lut_graph", lambda *args: builds.append(args) or build(*args))
-    monkeypatch.setattr(colour, "LUT_GRAPHS", colour._GraphPool(kept=8))
+    monkeypatch.setattr(colour, "LUT_GRAPHS", colour._GraphPool(pixels=3840 * 2160))
     for _ in range(2):
         with FrameReader(charts["pq"]) as reader:
             reader.frame(0)
     assert len(builds) == 1
+
+
+def test_the_shared_luts_keep_the_most_recently_used_graphs_within_their_pixel_budget():
+    pool = colour._GraphPool(pixels=100)
+    for name, pixels in (("a", 60), ("b", 30), ("c", 30)):
+        pool.give((name,), pixels, name)
+    assert [pool.take((name,)) for name in "abc"] == [None, "b", "c"]
