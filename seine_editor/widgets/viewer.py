@@ -36,8 +36,10 @@ class ViewerCanvas(QtWidgets.QWidget):
         self.safe_area = False
 
     def set_aspect(self, width: int, height: int) -> None:
-        self._aspect = width / max(1, height)
-        self.update()
+        aspect = width / max(1, height)
+        if aspect != self._aspect:  # asked after every edit: the picture is drawn again only when its shape changed
+            self._aspect = aspect
+            self.update()
 
     def set_image(self, image: Optional[QtGui.QImage]) -> None:
         self._image, self._message = image, ""
