@@ -6,6 +6,7 @@ the Project, and the next `set_timeline` shows the result (or the untouched time
 """
 from __future__ import annotations
 
+import math
 import weakref
 from typing import Optional
 
@@ -180,8 +181,11 @@ class TimelineView(TimelineDropsMixin, RulerMixin, QtWidgets.QGraphicsView):
         self.relayout()
 
     def _update_scene_rect(self) -> None:
+        """Room to scroll a view's width past the end, in steps of a quarter of it: an edit that changes the
+        duration by less leaves the scroll bar (and its repaint) alone."""
         duration = self.info.duration_frames if self.info else 0
-        width = self.geometry_.x(duration) + self.viewport().width()  # room to scroll past the end
+        step = max(1, self.viewport().width() // 4)
+        width = math.ceil((self.geometry_.x(duration) + self.viewport().width()) / step) * step
         self.scene().setSceneRect(0, 0, width, max(self.geometry_.bottom() + 40, self.viewport().height()))
 
     def set_job_state(self, clip_id: str, state: Optional[str], progress: float = 0.0) -> None:

@@ -64,3 +64,15 @@ def test_the_toolbars_undo_and_redo_undo_and_redo_the_last_edit(window, infos):
     QTest.mouseClick(bar.widgetForAction(redo), QtCore.Qt.LeftButton)
     assert len(window.project.info().track(v1).clips) == 2
     assert undo.toolTip() == "Undo (Ctrl+Z)"
+
+
+def test_a_small_change_of_duration_leaves_the_scroll_range_which_still_reaches_past_the_end(window, infos):
+    v1 = _three_shots(window, infos)
+    view = window.timeline.view
+    view.set_zoom(4.0, 0)
+    scroll = view.horizontalScrollBar()
+    before = scroll.maximum()
+    window.project.trim_clip(window.project.info().track(v1).clips[-1].id, "tail", -2)
+    assert scroll.maximum() == before
+    assert view.sceneRect().width() >= view.geometry_.x(window.project.info().duration_frames) + \
+        view.viewport().width()
