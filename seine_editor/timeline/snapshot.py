@@ -418,7 +418,7 @@ def _kept_clip_infos(memo, track, track_id: str, placed: list, rate: Fraction, l
         offline, clips = seen, None
     else:
         aligned = held[3] if change is None else kept_views.spliced(held[3], change, len(placed), one, _moved)
-        redo = kept_views.positions(part, changed_groups.intersection(part), placed, change)
+        redo = kept_views.positions(part, [g for g in changed_groups if g in part], placed, change)  # few: not part
         if redo:
             aligned = list(aligned)
             for index in redo:
@@ -673,7 +673,7 @@ class _Flattener:
                                                                             _moved_item)
                 flipped = held[4] ^ self.audio_groups  # groups whose sound moved to or from an audio track
                 part = kept_views.link_part(track, placed, self.memo)[0] if flipped else {}
-                redo = kept_views.positions(part, flipped.intersection(part), placed, change)
+                redo = kept_views.positions(part, [g for g in flipped if g in part], placed, change)
                 if redo:
                     aligned = list(aligned)
                     for index in redo:
@@ -761,7 +761,8 @@ class _Flattener:
             "generated" if info is not None else clip_kind(clip), first,
             sequence.rate if sequence is not None else layout.media_rate(clip, self.rate), self.rate,
             transition_in, transition_out, render_generative, edits_properties.fit_mode(clip),
-            edits_properties.gain_db(clip), edits_properties.opacity(clip), sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
+            edits_properties.gain_db(clip), edits_properties.opacity(clip),
+            sound.plays_own_sound(clip, self.kind, self.audio_groups), uid,
             _source_seconds(clip) + speed * lead / self.rate, reference, sequence, generator, speed)
 
 
