@@ -106,7 +106,8 @@ def hdr_rows(folder: Path, frames: int, repeat: int, ffmpeg: str) -> None:
             key = (height, bitrates.get(height))
             if key not in clips:  # a moving test pattern with camera-like grain: the decoder works as on footage
                 hlg = write_tagged_video(
-                    folder / f"hlg{height}_{key[1] or 'crf'}.mov", f"testsrc2=size={width}x{height},noise=alls=12:allf=t",
+                    folder / f"hlg{height}_{key[1] or 'crf'}.mov",
+                    f"testsrc2=size={width}x{height},noise=alls=12:allf=t",
                     transfer="arib-std-b67", primaries="bt2020", matrix="bt2020nc", frames=frames, fps=30,
                     ffmpeg=ffmpeg, bitrate_kbps=key[1])
                 clips[key] = (hlg, _retagged_sdr(hlg, ffmpeg))

@@ -30,7 +30,8 @@ class _LayoutRequests(QtCore.QObject):
 def test_a_ripple_draws_no_clip_it_only_moved_again(window, infos, monkeypatch):
     drawn = []
     paint = ClipItem.paint  # replaced before any item is made: PySide looks an override up once per item
-    monkeypatch.setattr(ClipItem, "paint", lambda item, *args: drawn.append(item.clip.start_frame) or paint(item, *args))
+    monkeypatch.setattr(ClipItem, "paint",
+                        lambda item, *args: drawn.append(item.clip.start_frame) or paint(item, *args))
     v1 = _three_shots(window, infos)
     window.timeline.view.viewport().repaint()
     assert sorted(drawn) == [0, 48, 84]
