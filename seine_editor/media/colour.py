@@ -138,8 +138,8 @@ class PictureConverter:
         formats = ("rgba64le", "rgb48le") if deep else ("rgba", "rgb24")
         return self._reformatter.reformat(
             frame, width=width, height=height, format=formats[0] if alpha else formats[1],
-            src_colorspace=tags.matrix, src_color_range=tags.range, dst_color_range=ColorRange.JPEG,
-            interpolation=interpolation).to_ndarray()
+            src_colorspace=BT2020_NCL if tags.matrix == BT2020_CL else tags.matrix, src_color_range=tags.range,
+            dst_color_range=ColorRange.JPEG, interpolation=interpolation).to_ndarray()
 
     def _through_lut(self, frame: av.VideoFrame, tags: ColourTags, method: str, width: int, height: int,
                      interpolation: Optional[Interpolation], deep: bool) -> np.ndarray:

@@ -7,8 +7,8 @@ thread with a cache around the playhead); the UI thread only paints.
 """
 from __future__ import annotations
 
-import re
 import math
+import re
 from fractions import Fraction
 from typing import Optional, Sequence
 
