@@ -392,8 +392,9 @@ def _set_steady_text(label: QtWidgets.QLabel, text: str) -> None:
     """Show ``text`` in a label sized for the shape of its text, digits aside: a label that changed size would lay out
     the whole window again, and repaint it, on every edit that changes the duration and every frame played."""
     shape = re.sub(r"\d", "0", text)
-    if label.property("shape") != shape:
+    sized_for = f"{shape}|{label.font().key()}"  # another font (a theme) sizes it anew too
+    if label.property("sized_for") != sized_for:
         label.setText(shape)
         label.setFixedSize(label.sizeHint())
-        label.setProperty("shape", shape)
+        label.setProperty("sized_for", sized_for)
     label.setText(text)
